@@ -1,0 +1,119 @@
+"""carpool's one exception tree.
+
+    CarpoolError
+    ├── Error                      raised by app code: its message is shown to the user
+    ├── InvalidInputError          a value failed a component's preprocess (HTTP 422)
+    ├── BatchShapeError            a batched function returned the wrong shape
+    ├── QueueFullError             the queue is at max_size (HTTP 503 + Retry-After)
+    ├── UnknownEndpointError       no listener/api_name of that name (HTTP 404)
+    ├── EventCancelledError        the event was cancelled (or its client left)
+    ├── EventExpiredError          the event's deadline passed before it ran
+    ├── EngineClosedError          the engine is shutting down / closed
+    ├── FileAccessError            a file reference that is not ours to serve (HTTP 403/404)
+    └── ClientError                raised only by carpool.client
+        ├── AppError               the app's function failed; carries the server's message
+        ├── ProtocolError          the server answered something the protocol does not allow
+        └── AuthenticationError    401 from the server
+
+Core and components raise these; only ``carpool.server`` maps them to HTTP and only ``carpool.client``
+maps HTTP back to them, so ``except carpool.QueueFullError`` works the same in-process and remotely.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AppError",
+    "AuthenticationError",
+    "BatchShapeError",
+    "CarpoolError",
+    "ClientError",
+    "EngineClosedError",
+    "Error",
+    "EventCancelledError",
+    "EventExpiredError",
+    "FileAccessError",
+    "InvalidInputError",
+    "ProtocolError",
+    "QueueFullError",
+    "UnknownEndpointError",
+]
+
+
+class CarpoolError(Exception):
+    """Base of every exception carpool raises on purpose."""
+
+
+class Error(CarpoolError):
+    """Raise (or return, per sample in a batch) from app code to show ``message`` to the user.
+
+    Unlike other exceptions, whose text is hidden unless ``launch(show_error=True)``, the message of
+    an ``Error`` always reaches the browser or API client.
+    """
+
+    def __init__(self, message: str = "Error raised.", *, title: str = "Error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.title = title
+
+
+class InvalidInputError(CarpoolError):
+    """A value sent for an input did not fit its component (wrong type, out of range, ...)."""
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(f"{parameter}: {message}" if parameter else message)
+        self.message = message
+        self.parameter = parameter
+
+
+class BatchShapeError(CarpoolError):
+    """A batched function returned something other than one sequence per output, one item per event."""
+
+
+class QueueFullError(CarpoolError):
+    """The queue holds ``max_size`` waiting events; try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str = "The queue is full.", *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UnknownEndpointError(CarpoolError):
+    """No endpoint (listener) with that name or index."""
+
+
+class EventCancelledError(CarpoolError):
+    """The event was cancelled before it produced its result."""
+
+
+class EventExpiredError(CarpoolError):
+    """The event waited past its deadline and never ran."""
+
+
+class EngineClosedError(CarpoolError):
+    """The engine is shutting down or closed: no new events, waiting events are failed with this."""
+
+
+class FileAccessError(CarpoolError):
+    """A file reference that does not resolve to a file this app may serve."""
+
+
+class ClientError(CarpoolError):
+    """Base of the errors raised by ``carpool.client``."""
+
+
+class AppError(ClientError):
+    """The app's function failed for this request; ``message`` is what the server chose to show."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, error_type: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.error_type = error_type
+
+
+class ProtocolError(ClientError):
+    """The server answered in a way the carpool protocol does not allow."""
+
+
+class AuthenticationError(ClientError):
+    """The server requires a login (HTTP 401)."""
