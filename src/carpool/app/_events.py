@@ -1,0 +1,50 @@
+"""``carpool.on``: one listener for several triggers (``carpool.on([a.submit, btn.click], fn, ...)``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from carpool import _context
+from carpool.components import Block
+
+__all__ = ["on"]
+
+
+def _trigger(item: Any) -> tuple[Any, str]:
+    """``btn.click`` (a bound event method) or ``(btn, "click")`` -> ``(btn, "click")``."""
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str):
+        return item[0], item[1]
+    owner = getattr(item, "__self__", None)
+    name = getattr(item, "__name__", None)
+    if owner is None or not isinstance(name, str):
+        raise TypeError(f"a trigger is a bound event method like `button.click` or a pair, got {item!r}")
+    return owner, name
+
+
+def _change_of(inputs: Any) -> list[tuple[Any, str]]:
+    blocks = inputs if isinstance(inputs, list | tuple | set | frozenset) else [inputs]
+    return [(block, "change") for block in blocks if isinstance(block, Block) and hasattr(block, "change")]
+
+
+def on(
+    triggers: Any,
+    fn: Callable[..., Any] | None = None,
+    inputs: Any = None,
+    outputs: Any = None,
+    **options: Any,
+) -> Any:
+    """Register ``fn`` for every trigger; ``triggers=None`` means a change of any of the inputs.
+
+    Must run inside ``with carpool.Blocks():``; returns the listener's ``Dependency``.
+    """
+    registry = _context.current_registry()
+    if registry is None:
+        raise RuntimeError("carpool.on(...) must be called inside a `with carpool.Blocks():` block")
+    if triggers is None:
+        pairs = _change_of(inputs)
+    else:
+        single_pair = isinstance(triggers, tuple) and len(triggers) == 2 and isinstance(triggers[1], str)
+        items = list(triggers) if isinstance(triggers, list | tuple) and not single_pair else [triggers]
+        pairs = [_trigger(item) for item in items]
+    return registry.register_event(pairs, fn, inputs, outputs, **options)

@@ -1,0 +1,163 @@
+"""``Interface``: a whole app from one function -- inputs on the left, outputs on the right.
+
+Sugar over :class:`Blocks`: the layout, a Submit button wired to ``fn`` (``api_name="predict"``), Clear
+(back to the initial values) and Stop (cancels the submitted event), optional examples under the inputs.
+``live=True`` runs on every change instead of on Submit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from carpool.app._blocks import Blocks
+from carpool.app._dependency import Dependency
+from carpool.app._examples import Examples
+from carpool.app._signature import FnKind, fn_kind, fn_name
+from carpool.components import Accordion, Button, Column, Component, Markdown, Row, get_component
+
+__all__ = ["Interface"]
+
+_IGNORED = frozenset(
+    {"flagging_mode", "allow_flagging", "flagging_options", "flagging_dir", "flagging_callback"}
+)
+
+
+def _components(spec: Any) -> list[Component]:
+    if spec is None:
+        return []
+    items = spec if isinstance(spec, list | tuple) else [spec]
+    return [get_component(item) for item in items]
+
+
+def _place(components: list[Component]) -> None:
+    for component in components:
+        component.render()
+
+
+class Interface(Blocks):
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        inputs: Any,
+        outputs: Any,
+        examples: list[Any] | None = None,
+        cache_examples: bool | str = False,
+        title: str | None = None,
+        description: str | None = None,
+        article: str | None = None,
+        batch: bool = False,
+        max_batch_size: int = 4,
+        batch_timeout: float | str = 0.0,
+        api_name: str | None = "predict",
+        live: bool = False,
+        additional_inputs: Any = None,
+        additional_inputs_accordion: str | None = None,
+        submit_btn: str = "Submit",
+        stop_btn: str = "Stop",
+        clear_btn: str | None = "Clear",
+        concurrency_limit: int | str | None = "default",
+        concurrency_id: str | None = None,
+        examples_per_page: int = 10,
+        theme: Any = None,
+        css: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # Flagging (saving samples to disk) is not a carpool feature; Gradio apps may still pass it.
+        for name in _IGNORED & set(kwargs):
+            kwargs.pop(name)
+        super().__init__(title=title or fn_name(fn), theme=theme, css=css, **kwargs)
+        self.fn = fn
+        self.description = description
+        self.article = article
+        self.live = live
+        self.input_components = _components(inputs)
+        self.additional_inputs = _components(additional_inputs)
+        self.output_components = _components(outputs)
+        event_options: dict[str, Any] = {
+            "api_name": api_name,
+            "batch": batch,
+            "max_batch_size": max_batch_size,
+            "batch_timeout": batch_timeout,
+            "concurrency_limit": concurrency_limit,
+            "concurrency_id": concurrency_id,
+        }
+        with self:
+            self._build(title, additional_inputs_accordion, submit_btn, stop_btn, clear_btn, event_options)
+            if examples:
+                with self.input_column:
+                    self.examples = Examples(
+                        examples,
+                        self.all_inputs,
+                        self.output_components,
+                        cache_examples=cache_examples,
+                        examples_per_page=examples_per_page,
+                        dependency=self.submit_dependency,
+                    )
+            if article:
+                Markdown(article)
+
+    @property
+    def all_inputs(self) -> list[Component]:
+        return self.input_components + self.additional_inputs
+
+    def _build(
+        self,
+        title: str | None,
+        accordion_label: str | None,
+        submit_label: str,
+        stop_label: str,
+        clear_label: str | None,
+        event_options: dict[str, Any],
+    ) -> None:
+        if title:
+            Markdown(f"# {title}")
+        if self.description:
+            Markdown(self.description)
+        with Row():
+            with Column() as self.input_column:
+                _place(self.input_components)
+                if self.additional_inputs:
+                    with Accordion(accordion_label or "Additional Inputs", open=False):
+                        _place(self.additional_inputs)
+                with Row():
+                    clear = Button(clear_label, variant="secondary") if clear_label else None
+                    stop = Button(stop_label, variant="stop") if stop_label else None
+                    submit = None if self.live else Button(submit_label, variant="primary")
+            with Column():
+                _place(self.output_components)
+        self.submit_dependency = self._wire_run(submit, event_options)
+        if stop is not None:
+            stop.click(None, None, None, cancels=[self.submit_dependency])
+        if clear is not None:
+            self._wire_clear(clear)
+
+    def _wire_run(self, submit: Button | None, options: dict[str, Any]) -> Dependency:
+        triggers: list[tuple[Any, str]]
+        if self.live:
+            triggers = [
+                (component, "change") for component in self.all_inputs if hasattr(component, "change")
+            ]
+        else:
+            triggers = [(submit, "click")] + [
+                (component, "submit") for component in self.input_components if hasattr(component, "submit")
+            ]
+        return self.register_event(triggers, self.fn, self.all_inputs, self.output_components, **options)
+
+    def _wire_clear(self, clear: Button) -> None:
+        """Clear puts every input and output back to its initial value (State is left alone)."""
+        targets = [c for c in self.all_inputs + self.output_components if not getattr(c, "stateful", False)]
+
+        def initial_values() -> Any:
+            values = tuple(c.value() if callable(c.value) else c.value for c in targets)
+            return values[0] if len(values) == 1 else values
+
+        clear.click(initial_values, None, targets, api_name=None, queue=False, show_progress="hidden")
+
+    @property
+    def is_generator(self) -> bool:
+        return fn_kind(self.fn) in (FnKind.GENERATOR, FnKind.ASYNC_GENERATOR)
+
+    def __repr__(self) -> str:
+        counts = f"inputs={len(self.all_inputs)}, outputs={len(self.output_components)}"
+        return f"Interface(fn={fn_name(self.fn)}, {counts})"

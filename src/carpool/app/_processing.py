@@ -1,0 +1,135 @@
+"""Wire values <-> the Python values a dependency's function takes and returns (one sample).
+
+Inputs: each wire value goes through its component's ``preprocess``; a bad one becomes an
+``InvalidInputError`` naming the parameter, so an API caller learns *which* value was wrong. ``State``
+inputs are read from the session, never from the wire.
+
+Outputs: a single value, a tuple (one per output), or a dict ``{component: value}`` that may leave some
+outputs out (they stay as they are: the wire carries an empty update). A value may be an update -- a
+component instance (``cp.Textbox(visible=False)``) or ``cp.update(...)`` -- whose ``value`` is
+postprocessed by the output it targets. ``State`` outputs are stored in the session and sent as null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from carpool.app._session import SessionState
+from carpool.components import Block, is_update
+from carpool.exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    from carpool.app._dependency import Dependency
+
+__all__ = ["SKIP", "postprocess_outputs", "preprocess_inputs"]
+
+SKIP: dict[str, Any] = {"__type__": "update"}  # wire form of "leave this output unchanged"
+
+
+def _is_stateful(block: Any) -> bool:
+    return bool(getattr(block, "stateful", False))
+
+
+def _with_state_slots(dep: Dependency, data: Sequence[Any]) -> list[Any]:
+    """The data with one entry per input; callers may leave out State inputs (the server has them)."""
+    expected = len(dep.inputs)
+    state_positions = [i for i, block in enumerate(dep.inputs) if _is_stateful(block)]
+    if len(data) == expected:
+        return list(data)
+    if state_positions and len(data) == expected - len(state_positions):
+        values = iter(data)
+        return [None if i in state_positions else next(values) for i in range(expected)]
+    names = dep.parameter_names
+    if len(data) < expected:
+        missing = [names[i] for i in range(expected) if i not in state_positions][len(data) :]
+        raise InvalidInputError(
+            f"{dep.name} takes {expected} input(s) but got {len(data)}: missing a value for {missing[0]!r}",
+            parameter=missing[0],
+        )
+    raise InvalidInputError(
+        f"{dep.name} takes {expected} input(s) but got {len(data)}: unexpected extra value at "
+        f"position {expected}",
+        parameter=f"param_{expected}",
+    )
+
+
+def preprocess_inputs(dep: Dependency, data: Any, session: SessionState) -> list[Any]:
+    if not isinstance(data, list | tuple):
+        raise InvalidInputError(
+            f"data must be a list of {len(dep.inputs)} value(s), got {type(data).__name__}"
+        )
+    values = _with_state_slots(dep, data)
+    return [
+        _preprocess_one(dep, i, block, value, session)
+        for i, (block, value) in enumerate(zip(dep.inputs, values, strict=True))
+    ]
+
+
+def _preprocess_one(dep: Dependency, index: int, block: Any, value: Any, session: SessionState) -> Any:
+    if _is_stateful(block):
+        return session.get(block)
+    if not dep.run_preprocess:
+        return value
+    parameter = dep.parameter_names[index]
+    try:
+        return block.preprocess(value)
+    except InvalidInputError as error:
+        raise InvalidInputError(error.message, parameter=parameter) from error
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(str(error), parameter=parameter) from error
+
+
+def _by_output(dep: Dependency, output: Any) -> list[Any]:
+    """The return value split into one value per output (``SKIP`` for outputs a dict left out)."""
+    count = len(dep.outputs)
+    if isinstance(output, dict) and output and all(isinstance(key, Block) for key in output):
+        unknown = [key for key in output if key not in dep.outputs]
+        if unknown:
+            raise ValueError(
+                f"{dep.name} returned a value for {unknown[0]!r}, which is not one of its outputs"
+            )
+        return [output.get(block, SKIP) for block in dep.outputs]
+    if count == 1:
+        return [output]
+    if not isinstance(output, tuple | list) or len(output) != count:
+        got = f"{len(output)} values" if isinstance(output, tuple | list) else f"one {type(output).__name__}"
+        raise ValueError(
+            f"{dep.name} has {count} outputs, so it must return {count} values; it returned {got}"
+        )
+    return list(output)
+
+
+def postprocess_outputs(dep: Dependency, output: Any, session: SessionState) -> list[Any]:
+    if not dep.outputs:
+        return []
+    return [
+        _postprocess_one(dep, block, value, session)
+        for block, value in zip(dep.outputs, _by_output(dep, output), strict=True)
+    ]
+
+
+def _postprocess_one(dep: Dependency, block: Any, value: Any, session: SessionState) -> Any:
+    if value is SKIP:
+        return None if _is_stateful(block) else dict(SKIP)
+    if is_update(value):
+        props = value.update_props() if isinstance(value, Block) else dict(value)
+        if _is_stateful(block):
+            if "value" in props:
+                session.set(block, props["value"])
+            return None
+        return _converted(dep, block, lambda: block.postprocess_update(props), props)
+    if _is_stateful(block):
+        session.set(block, value)
+        return None
+    return _converted(dep, block, lambda: block.postprocess(value), value)
+
+
+def _converted(dep: Dependency, block: Any, convert: Any, raw: Any) -> Any:
+    if not dep.run_postprocess:
+        return raw
+    try:
+        return convert()
+    except (TypeError, ValueError) as error:
+        kind = TypeError if isinstance(error, TypeError) else ValueError
+        raise kind(f"{dep.name} returned a bad value for output {block!r}: {error}") from error

@@ -1,0 +1,119 @@
+"""The ``carpool`` command: ``carpool run app.py`` / ``carpool run module:demo``, ``carpool bench ...``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+from carpool.app import Blocks
+from carpool.server import launch
+
+__all__ = ["find_blocks", "load_target", "main"]
+
+DEFAULT_NAMES = ("demo", "app", "interface", "iface")
+
+
+def _load_module(spec: str) -> ModuleType:
+    path = Path(spec)
+    if spec.endswith(".py") or path.is_file():
+        if not path.is_file():
+            raise SystemExit(f"carpool: no such file: {spec}")
+        # Imported under its own name, not as __main__: an `if __name__ == "__main__": demo.launch()`
+        # guard in the file must not start a second server.
+        sys.path.insert(0, str(path.resolve().parent))
+        module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:
+            raise SystemExit(f"carpool: cannot import {spec}")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[path.stem] = module
+        module_spec.loader.exec_module(module)
+        return module
+    sys.path.insert(0, str(Path.cwd()))
+    return importlib.import_module(spec)
+
+
+def find_blocks(module: ModuleType, name: str | None = None) -> Blocks:
+    """The app in ``module``: the attribute ``name``, else ``demo``/``app``/..., else the only Blocks."""
+    if name is not None:
+        found = getattr(module, name, None)
+        if not isinstance(found, Blocks):
+            raise SystemExit(f"carpool: {module.__name__}.{name} is not a carpool Blocks/Interface")
+        return found
+    for default in DEFAULT_NAMES:
+        if isinstance(getattr(module, default, None), Blocks):
+            return getattr(module, default)  # type: ignore[no-any-return]
+    apps = [value for value in vars(module).values() if isinstance(value, Blocks)]
+    if len(apps) != 1:
+        raise SystemExit(
+            f"carpool: found {len(apps)} apps in {module.__name__}; name one with {module.__name__}:<name>"
+        )
+    return apps[0]
+
+
+def load_target(target: str) -> Blocks:
+    """``app.py``, ``app.py:demo``, ``package.module`` or ``package.module:demo`` -> the app."""
+    spec, _, name = target.partition(":") if not Path(target).is_file() else (target, "", "")
+    return find_blocks(_load_module(spec), name or None)
+
+
+def _run(args: argparse.Namespace) -> int:
+    blocks = load_target(args.target)
+    launch(blocks, server_name=args.host, server_port=args.port, show_error=args.show_error)
+    return 0
+
+
+def _benchmarks_dir() -> Path | None:
+    for candidate in (Path.cwd() / "benchmarks", Path(__file__).resolve().parents[2] / "benchmarks"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _bench(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    folder = _benchmarks_dir()
+    if folder is None:
+        print(
+            "carpool bench: no benchmarks/ folder here; run it from a carpool source checkout.",
+            file=sys.stderr,
+        )
+        return 2
+    scripts = sorted(p.stem.removeprefix("bench_") for p in folder.glob("bench_*.py"))
+    if args.name is None or args.name not in scripts:
+        if args.name is not None:
+            print(f"carpool bench: no benchmark named {args.name!r}.", file=sys.stderr)
+        print("available: " + (", ".join(scripts) or "none"), file=sys.stderr)
+        return 0 if args.name is None else 2
+    script = folder / f"bench_{args.name}.py"
+    return subprocess.call([sys.executable, str(script), *extra])
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carpool", description="Serve and benchmark carpool apps.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="serve an app: carpool run app.py or carpool run module:demo")
+    run.add_argument("target", help="app.py, app.py:name, module or module:name")
+    run.add_argument("--host", default=None, help="interface to listen on (default 127.0.0.1)")
+    run.add_argument("--port", type=int, default=None, help="port (default 7860 or the next free one)")
+    run.add_argument("--show-error", action="store_true", help="show function errors to clients")
+    bench = commands.add_parser("bench", help="run a benchmark from benchmarks/ (extra args pass through)")
+    bench.add_argument("name", nargs="?", help="e.g. http (benchmarks/bench_http.py)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, extra = _parser().parse_known_args(argv)
+    if args.command == "bench":
+        return _bench(args, extra)
+    if extra:
+        _parser().error(f"unrecognized arguments: {' '.join(extra)}")
+    return _run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

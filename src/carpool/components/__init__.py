@@ -1,0 +1,74 @@
+"""Components, layouts and the file store (layer L1: data conversion, no HTTP, no engine).
+
+See ``docs/components.md`` for the user-facing reference and ``docs/internals.md`` for the contract.
+"""
+
+from __future__ import annotations
+
+from carpool.components.audio import Audio
+from carpool.components.base import Block, Component, is_update, update
+from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
+from carpool.components.display import JSON, Button, Label, State
+from carpool.components.files import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    FileRecord,
+    FileStore,
+    FileTooLargeError,
+    UploadWriter,
+    current_file_session,
+    current_file_store,
+    file_data,
+    use_file_store,
+)
+from carpool.components.image import Gallery, Image
+from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Tab, TabItem, Tabs
+from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
+from carpool.components.numeric import Number, Slider
+from carpool.components.shortcuts import SHORTCUTS, get_component
+from carpool.components.text import HTML, Markdown, Textbox
+
+__all__ = [
+    "DEFAULT_MAX_UPLOAD_BYTES",
+    "FILE_DATA_SCHEMA",
+    "HTML",
+    "JSON",
+    "SHORTCUTS",
+    "Accordion",
+    "Audio",
+    "Block",
+    "Button",
+    "Checkbox",
+    "CheckboxGroup",
+    "Column",
+    "Component",
+    "Dropdown",
+    "File",
+    "FileComponent",
+    "FileRecord",
+    "FileStore",
+    "FileTooLargeError",
+    "Gallery",
+    "Group",
+    "Image",
+    "Label",
+    "Layout",
+    "Markdown",
+    "Number",
+    "Radio",
+    "Row",
+    "Slider",
+    "State",
+    "Tab",
+    "TabItem",
+    "Tabs",
+    "Textbox",
+    "UploadWriter",
+    "Video",
+    "current_file_session",
+    "current_file_store",
+    "file_data",
+    "get_component",
+    "is_update",
+    "update",
+    "use_file_store",
+]

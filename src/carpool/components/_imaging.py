@@ -1,0 +1,89 @@
+"""Image decoding and encoding with Pillow, hardened for untrusted uploads."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import PIL.Image
+import PIL.ImageOps
+
+from carpool.exceptions import InvalidInputError
+
+__all__ = ["ImageFormat", "array_to_pil", "encode_image", "open_image"]
+
+ImageFormat = Literal["png", "webp", "jpeg"]
+
+# Decoders we trust with untrusted bytes: never EPS (runs Ghostscript) or other rarely audited plugins.
+SAFE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF", "ICO")
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, PIL.Image.DecompressionBombError)
+
+
+def open_image(path: Path, *, max_pixels: int | None = None) -> PIL.Image.Image:
+    """Decode an uploaded image (EXIF rotation applied); InvalidInputError if it is not a safe image."""
+    limit = max_pixels if max_pixels is not None else PIL.Image.MAX_IMAGE_PIXELS
+    try:
+        with PIL.Image.open(path, formats=SAFE_FORMATS) as image:
+            pixels = image.width * image.height
+            if limit is not None and pixels > limit:
+                raise InvalidInputError(f"the image has {pixels} pixels; the limit is {limit}")
+            image.load()
+            # a decoded copy (rotated per EXIF), so the file is closed when we return
+            return PIL.ImageOps.exif_transpose(image)
+    except _DECODE_ERRORS:
+        raise InvalidInputError(f"not a readable image (accepted: {', '.join(SAFE_FORMATS)})") from None
+
+
+def convert_mode(image: PIL.Image.Image, mode: str | None) -> PIL.Image.Image:
+    if mode is None or image.mode == mode:
+        return image
+    try:
+        return image.convert(mode)
+    except ValueError:
+        raise InvalidInputError(f"cannot convert a {image.mode} image to {mode}") from None
+
+
+def _to_uint8(array: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Pixel values as uint8: bool -> 0/255, floats in [0, 1] scaled, uint16 shifted, others clipped."""
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == np.bool_:
+        return array.astype(np.uint8) * 255
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise ValueError("image array contains NaN or infinity")
+        if array.size and array.min() >= 0 and array.max() <= 1:
+            array = array * 255
+        scaled: np.ndarray[Any, Any] = np.clip(np.rint(array), 0, 255)
+        return scaled.astype(np.uint8)
+    if array.dtype == np.uint16:
+        return (array >> 8).astype(np.uint8)
+    if np.issubdtype(array.dtype, np.integer):
+        clipped: np.ndarray[Any, Any] = np.clip(array, 0, 255)
+        return clipped.astype(np.uint8)
+    raise TypeError(f"image array must hold numbers, got dtype {array.dtype}")
+
+
+def array_to_pil(value: Any) -> PIL.Image.Image:
+    """(H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array -> L / RGB / RGBA image."""
+    array = np.asarray(value)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)) or 0 in array.shape:
+        raise ValueError(f"image array must have shape (H, W), (H, W, 3) or (H, W, 4), got {array.shape}")
+    return PIL.Image.fromarray(np.ascontiguousarray(_to_uint8(array)))
+
+
+def encode_image(image: PIL.Image.Image, image_format: ImageFormat) -> bytes:
+    buffer = io.BytesIO()
+    if image_format == "jpeg":
+        image.convert("RGB").save(buffer, format="JPEG", quality=90)
+    elif image_format == "webp":
+        image.save(buffer, format="WEBP", lossless=True)
+    else:
+        if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
+            image = image.convert("RGBA")
+        image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,86 @@
+"""Audio: ``(sample_rate, samples)`` numpy pairs or file paths; WAV only for numpy (no ffmpeg)."""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Sequence
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from carpool.components._wav import read_wav, write_wav
+from carpool.components.events import Changeable, Clearable, Inputable, Playable, Uploadable
+from carpool.components.files import current_file_store
+from carpool.components.media import FileComponent, file_output, resolve_file_input
+from carpool.exceptions import InvalidInputError
+from carpool.protocol import FileData
+
+__all__ = ["Audio"]
+
+AudioType = Literal["numpy", "filepath"]
+
+
+class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, FileComponent):
+    """Audio. ``type="numpy"``: the function gets ``(sample_rate, samples)`` from a PCM WAV upload
+    (int16 for 8/16-bit files, int32 for 24/32-bit; shape (n,) mono or (n, channels)) and may return the
+    same (int16/int32, or floats in [-1, 1]), written as WAV. ``type="filepath"``: any audio file as a path.
+    """
+
+    block_type: ClassVar[str] = "audio"
+
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        type: AudioType = "numpy",
+        sources: Sequence[str] = ("upload", "microphone"),
+        autoplay: bool = False,
+        loop: bool = False,
+        show_download_button: bool = True,
+        **common: Any,
+    ) -> None:
+        if type not in ("numpy", "filepath"):
+            raise ValueError(f"Audio type must be 'numpy' or 'filepath', got {type!r}")
+        self.type = type
+        self.sources = list(sources)
+        self.autoplay = autoplay
+        self.loop = loop
+        self.show_download_button = show_download_button
+        super().__init__(value, **common)
+
+    def preprocess(self, payload: Any) -> Any:
+        if payload is None:
+            return None
+        record = resolve_file_input(payload)
+        if self.type == "filepath":
+            return str(record.path)
+        try:
+            return read_wav(record.path)
+        except (wave.Error, EOFError, ValueError):
+            raise InvalidInputError(
+                "Audio(type='numpy') reads PCM WAV files only; use type='filepath' for other formats"
+            ) from None
+
+    def postprocess(self, value: Any) -> FileData | None:
+        if value is None:
+            return None
+        if isinstance(value, tuple | list) and len(value) == 2:
+            return self._encode(*value)
+        if isinstance(value, np.ndarray):
+            raise TypeError("Audio output expects (sample_rate, samples), got a bare array")
+        return file_output(self, value)
+
+    def _encode(self, sample_rate: Any, samples: Any) -> FileData:
+        if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | np.integer) or sample_rate <= 0:
+            raise TypeError(f"Audio output's sample rate must be a positive int, got {sample_rate!r}")
+        return current_file_store().add_bytes(write_wav(int(sample_rate), samples), "audio.wav")
+
+    def component_props(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "sources": self.sources,
+            "autoplay": self.autoplay,
+            "loop": self.loop,
+            "show_download_button": self.show_download_button,
+            "format": "wav",
+        }

@@ -1,0 +1,197 @@
+"""Image (input and output) and Gallery (a grid of images with captions)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import PIL.Image
+
+from carpool.components._imaging import (
+    ImageFormat,
+    array_to_pil,
+    convert_mode,
+    encode_image,
+    open_image,
+)
+from carpool.components.base import Component, json_type_name
+from carpool.components.events import Changeable, Clearable, Inputable, Selectable, Uploadable
+from carpool.components.files import current_file_session, current_file_store
+from carpool.components.media import FILE_DATA_SCHEMA, FileComponent, example_file_data, file_output
+from carpool.components.media import resolve_file_input as _resolve
+from carpool.exceptions import InvalidInputError
+from carpool.protocol import FileData
+
+__all__ = ["Gallery", "Image", "image_output", "load_image_input"]
+
+ImageType = Literal["numpy", "pil", "filepath"]
+_IMAGE_TYPES = ("numpy", "pil", "filepath")
+_FORMATS = ("png", "webp", "jpeg")
+
+
+def load_image_input(payload: Any, image_type: ImageType, image_mode: str | None) -> Any:
+    """An uploaded image's FileData -> ndarray / PIL image / path (converted to ``image_mode``)."""
+    record = _resolve(payload)
+    image = open_image(record.path)
+    converted = convert_mode(image, image_mode)
+    if image_type == "filepath":
+        if converted is image:
+            return str(record.path)
+        # the function asked for this mode: give it a file in that mode, private to the same session
+        store = current_file_store()
+        data = store.add_bytes(encode_image(converted, "png"), "image.png", session_id=current_file_session())
+        return str(store.resolve(data["file_id"]).path)
+    return converted if image_type == "pil" else np.array(converted)
+
+
+def image_output(component: Component, value: Any, image_format: ImageFormat) -> FileData:
+    """ndarray / PIL image (encoded) or path / FileData (copied/checked) -> FileData."""
+    if isinstance(value, np.ndarray):
+        value = array_to_pil(value)
+    if isinstance(value, PIL.Image.Image):
+        return current_file_store().add_bytes(encode_image(value, image_format), f"image.{image_format}")
+    if isinstance(value, str | os.PathLike | dict):
+        return file_output(component, value)
+    raise TypeError(
+        f"{type(component).__name__} output expects a numpy array, a PIL image or a file path, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+
+
+class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileComponent):
+    """An image: the function receives a numpy array (H, W, C), a PIL image or a file path."""
+
+    block_type: ClassVar[str] = "image"
+
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        type: ImageType = "numpy",
+        image_mode: str | None = "RGB",
+        height: int | str | None = None,
+        width: int | str | None = None,
+        sources: Sequence[str] = ("upload", "clipboard"),
+        format: ImageFormat = "png",
+        show_download_button: bool = True,
+        **common: Any,
+    ) -> None:
+        _check_choice("Image type", type, _IMAGE_TYPES)
+        _check_choice("Image format", format, _FORMATS)
+        self.type = type
+        self.image_mode = image_mode
+        self.height = height
+        self.width = width
+        self.sources = list(sources)
+        self.format = format
+        self.show_download_button = show_download_button
+        super().__init__(value, **common)
+
+    def preprocess(self, payload: Any) -> Any:
+        return None if payload is None else load_image_input(payload, self.type, self.image_mode)
+
+    def postprocess(self, value: Any) -> FileData | None:
+        return None if value is None else image_output(self, value, self.format)
+
+    def component_props(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "image_mode": self.image_mode,
+            "height": self.height,
+            "width": self.width,
+            "sources": self.sources,
+            "format": self.format,
+            "show_download_button": self.show_download_button,
+        }
+
+
+GALLERY_ITEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"image": FILE_DATA_SCHEMA, "caption": {"type": ["string", "null"]}},
+    "required": ["image"],
+}
+
+
+class Gallery(Changeable, Selectable, Uploadable, FileComponent):
+    """A grid of images, each optionally captioned: return a list of images or ``(image, caption)``."""
+
+    block_type: ClassVar[str] = "gallery"
+
+    def __init__(
+        self,
+        value: Sequence[Any] | None = None,
+        *,
+        type: ImageType = "filepath",
+        format: ImageFormat = "png",
+        columns: int | None = 2,
+        rows: int | None = None,
+        height: int | str | None = None,
+        object_fit: str | None = None,
+        allow_preview: bool = True,
+        preview: bool | None = None,
+        **common: Any,
+    ) -> None:
+        _check_choice("Gallery type", type, _IMAGE_TYPES)
+        _check_choice("Gallery format", format, _FORMATS)
+        self.type = type
+        self.format = format
+        self.columns = columns
+        self.rows = rows
+        self.height = height
+        self.object_fit = object_fit
+        self.allow_preview = allow_preview
+        self.preview = preview
+        super().__init__(value, **common)
+
+    def preprocess(self, payload: Any) -> list[tuple[Any, str | None]] | None:
+        if payload is None:
+            return None
+        if not isinstance(payload, list):
+            raise InvalidInputError(f"expected an array of {{image, caption}}, got {json_type_name(payload)}")
+        return [self._preprocess_item(item) for item in payload]
+
+    def _preprocess_item(self, item: Any) -> tuple[Any, str | None]:
+        if not isinstance(item, dict) or "image" not in item:
+            raise InvalidInputError(f'expected an object {{"image", "caption"}}, got {json_type_name(item)}')
+        caption = item.get("caption")
+        if caption is not None and not isinstance(caption, str):
+            raise InvalidInputError(f"expected a string caption, got {json_type_name(caption)}")
+        return load_image_input(item["image"], self.type, None), caption
+
+    def postprocess(self, value: Any) -> list[dict[str, Any]] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"Gallery output expects a list of images, got {type(value).__name__}")
+        return [self._postprocess_item(item) for item in value]
+
+    def _postprocess_item(self, item: Any) -> dict[str, Any]:
+        image, caption = item if isinstance(item, tuple | list) and len(item) == 2 else (item, None)
+        if caption is not None and not isinstance(caption, str):
+            raise TypeError(f"a Gallery caption must be a str, got {type(caption).__name__}")
+        return {"image": image_output(self, image, self.format), "caption": caption}
+
+    def api_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": GALLERY_ITEM_SCHEMA}
+
+    def example_payload(self) -> list[dict[str, Any]]:
+        return [{"image": example_file_data(), "caption": None}]
+
+    def component_props(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "format": self.format,
+            "columns": self.columns,
+            "rows": self.rows,
+            "height": self.height,
+            "object_fit": self.object_fit,
+            "allow_preview": self.allow_preview,
+            "preview": self.preview,
+        }

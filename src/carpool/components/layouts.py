@@ -1,0 +1,152 @@
+"""Layouts: containers used as ``with cp.Row():`` that place the blocks created inside them.
+
+A layout is itself a block: it goes into the container that is open when it is created, then, inside its
+``with``, makes itself the current container (``carpool._context.open_container``). ``Tab`` needs a
+``Tabs`` parent: consecutive tabs created directly in another container share an implicit ``Tabs``.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from types import TracebackType
+from typing import Any, ClassVar, Literal
+
+from carpool import _context
+from carpool.components.base import Block
+from carpool.components.events import Changeable, Collapsible, Selectable
+
+__all__ = ["Accordion", "Column", "Group", "Layout", "Row", "Tab", "TabItem", "Tabs"]
+
+Variant = Literal["default", "panel", "compact"]
+
+
+class Layout(Block):
+    """A block holding other blocks in ``children``, in creation order."""
+
+    block_type: ClassVar[str] = "layout"
+
+    def __init__(self, **common: Any) -> None:
+        self.children: list[Block] = []
+        self._open: list[AbstractContextManager[None]] = []
+        super().__init__(**common)
+
+    def add_child(self, block: Block) -> None:
+        self.children.append(block)
+
+    def __enter__(self) -> Any:
+        opened = _context.open_container(self)
+        opened.__enter__()
+        self._open.append(opened)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._open.pop().__exit__(exc_type, exc, tb)
+
+
+class Row(Layout):
+    """Children side by side (wrapping on narrow screens)."""
+
+    block_type: ClassVar[str] = "row"
+
+    def __init__(self, *, variant: Variant = "default", equal_height: bool = False, **common: Any) -> None:
+        self.variant = variant
+        self.equal_height = equal_height
+        super().__init__(**common)
+
+    def props(self) -> dict[str, Any]:
+        return {**super().props(), "variant": self.variant, "equal_height": self.equal_height}
+
+
+class Column(Layout):
+    """Children stacked vertically; in a Row, ``scale`` and ``min_width`` size the column."""
+
+    block_type: ClassVar[str] = "column"
+
+    def __init__(
+        self, *, scale: int = 1, min_width: int = 320, variant: Variant = "default", **common: Any
+    ) -> None:
+        self.scale = scale
+        self.min_width = min_width
+        self.variant = variant
+        super().__init__(**common)
+
+    def props(self) -> dict[str, Any]:
+        extra = {"scale": self.scale, "min_width": self.min_width, "variant": self.variant}
+        return {**super().props(), **extra}
+
+
+class Group(Layout):
+    """Children drawn as one unit, without gaps or padding between them."""
+
+    block_type: ClassVar[str] = "group"
+
+
+class Accordion(Collapsible, Layout):
+    """A titled section the user can open and close."""
+
+    block_type: ClassVar[str] = "accordion"
+
+    def __init__(self, label: str | None = None, *, open: bool = True, **common: Any) -> None:
+        self.label = label
+        self.open = open
+        super().__init__(**common)
+
+    def props(self) -> dict[str, Any]:
+        return {**super().props(), "label": self.label, "open": self.open}
+
+
+class Tabs(Changeable, Selectable, Layout):
+    """A set of tabs; ``selected`` is the id (or index) of the tab shown first."""
+
+    block_type: ClassVar[str] = "tabs"
+
+    def __init__(self, *, selected: int | str | None = None, **common: Any) -> None:
+        self.selected = selected
+        self.implicit = False
+        super().__init__(**common)
+
+    def props(self) -> dict[str, Any]:
+        return {**super().props(), "selected": self.selected}
+
+
+class Tab(Selectable, Layout):
+    """One tab of a ``Tabs``; created elsewhere, it joins (or starts) an implicit ``Tabs``."""
+
+    block_type: ClassVar[str] = "tab"
+
+    def __init__(
+        self,
+        label: str | None = None,
+        *,
+        id: int | str | None = None,
+        interactive: bool = True,
+        **common: Any,
+    ) -> None:
+        self.label = label
+        self.tab_id = id
+        self.interactive = interactive
+        super().__init__(**common)
+
+    def _attach(self, container: Any) -> None:
+        if not isinstance(container, Tabs):
+            container = self._implicit_tabs(container)
+            self.parent = container
+        super()._attach(container)
+
+    @staticmethod
+    def _implicit_tabs(container: Any) -> Tabs:
+        siblings = getattr(container, "children", None)
+        last = siblings[-1] if siblings else None
+        if isinstance(last, Tabs) and last.implicit:
+            return last
+        tabs = Tabs()  # renders itself into the open container
+        tabs.implicit = True
+        return tabs
+
+    def props(self) -> dict[str, Any]:
+        return {**super().props(), "label": self.label, "id": self.tab_id, "interactive": self.interactive}
+
+
+TabItem = Tab

@@ -1,0 +1,55 @@
+"""``get_component``: the string shortcuts of ``Interface(inputs="text", outputs="label")``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from carpool.components.audio import Audio
+from carpool.components.base import Component
+from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
+from carpool.components.display import JSON, Button, Label, State
+from carpool.components.image import Gallery, Image
+from carpool.components.media import File, Video
+from carpool.components.numeric import Number, Slider
+from carpool.components.text import HTML, Markdown, Textbox
+
+__all__ = ["SHORTCUTS", "get_component"]
+
+# Each builds a fresh, unrendered component: the app places it where it belongs.
+SHORTCUTS: dict[str, Callable[[], Component]] = {
+    "textbox": lambda: Textbox(render=False),
+    "text": lambda: Textbox(render=False),
+    "textarea": lambda: Textbox(lines=7, render=False),
+    "number": lambda: Number(render=False),
+    "slider": lambda: Slider(render=False),
+    "checkbox": lambda: Checkbox(render=False),
+    "checkboxgroup": lambda: CheckboxGroup(render=False),
+    "dropdown": lambda: Dropdown(render=False),
+    "radio": lambda: Radio(render=False),
+    "label": lambda: Label(render=False),
+    "json": lambda: JSON(render=False),
+    "markdown": lambda: Markdown(render=False),
+    "html": lambda: HTML(render=False),
+    "image": lambda: Image(render=False),
+    "audio": lambda: Audio(render=False),
+    "video": lambda: Video(render=False),
+    "file": lambda: File(render=False),
+    "files": lambda: File(file_count="multiple", render=False),
+    "gallery": lambda: Gallery(render=False),
+    "state": lambda: State(render=False),
+    "button": lambda: Button(render=False),
+}
+
+
+def get_component(spec: str | Component | type[Component]) -> Component:
+    """A component from a shortcut name (case-insensitive), a component class, or a component itself."""
+    if isinstance(spec, Component):
+        return spec
+    if isinstance(spec, type) and issubclass(spec, Component):
+        return spec(render=False)
+    if isinstance(spec, str):
+        factory = SHORTCUTS.get(spec.strip().lower())
+        if factory is not None:
+            return factory()
+        raise ValueError(f"unknown component {spec!r}; valid names: {', '.join(sorted(SHORTCUTS))}")
+    raise TypeError(f"expected a component, a component class or a name, got {type(spec).__name__}")

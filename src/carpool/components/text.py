@@ -1,0 +1,160 @@
+"""Text components: Textbox, Markdown, HTML."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from carpool.components.base import Component, json_type_name
+from carpool.components.events import (
+    Blurrable,
+    Changeable,
+    Focusable,
+    Inputable,
+    Selectable,
+    Submittable,
+)
+from carpool.exceptions import InvalidInputError
+
+__all__ = ["HTML", "Markdown", "Textbox", "text_output"]
+
+TextboxType = Literal["text", "password", "email"]
+
+
+def text_output(component: Component, value: Any) -> str:
+    """A function's return shown as text: strings and numbers, nothing else (a list is most likely a bug)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | np.number | np.bool_):
+        return str(value)
+    raise TypeError(
+        f"{type(component).__name__} output expects a str (or a number), got {type(value).__name__}"
+    )
+
+
+class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectable, Component):
+    """A single- or multi-line text field; the function receives a ``str``."""
+
+    block_type: ClassVar[str] = "textbox"
+
+    def __init__(
+        self,
+        value: str | None = None,
+        *,
+        lines: int = 1,
+        max_lines: int | None = None,
+        placeholder: str | None = None,
+        type: TextboxType = "text",
+        max_length: int | None = None,
+        autofocus: bool = False,
+        show_copy_button: bool = False,
+        rtl: bool = False,
+        **common: Any,
+    ) -> None:
+        if type not in ("text", "password", "email"):
+            raise ValueError(f"Textbox type must be 'text', 'password' or 'email', got {type!r}")
+        self.lines = lines
+        self.max_lines = max(lines, 20) if max_lines is None else max_lines
+        self.placeholder = placeholder
+        self.type = type
+        self.max_length = max_length
+        self.autofocus = autofocus
+        self.show_copy_button = show_copy_button
+        self.rtl = rtl
+        super().__init__("" if value is None else value, **common)
+
+    def preprocess(self, payload: Any) -> str:
+        if payload is None:
+            return ""
+        if not isinstance(payload, str):
+            raise InvalidInputError(f"expected a string, got {json_type_name(payload)}")
+        if self.max_length is not None and len(payload) > self.max_length:
+            raise InvalidInputError(f"text is {len(payload)} characters long; the limit is {self.max_length}")
+        return payload
+
+    def postprocess(self, value: Any) -> str:
+        return "" if value is None else text_output(self, value)
+
+    def api_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string"}
+        if self.max_length is not None:
+            schema["maxLength"] = self.max_length
+        return schema
+
+    def example_payload(self) -> str:
+        return "Hello!!"
+
+    def component_props(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            "max_lines": self.max_lines,
+            "placeholder": self.placeholder,
+            "type": self.type,
+            "max_length": self.max_length,
+            "autofocus": self.autofocus,
+            "show_copy_button": self.show_copy_button,
+            "rtl": self.rtl,
+        }
+
+
+class Markdown(Changeable, Component):
+    """Markdown rendered by the front end (raw HTML in it is sanitized unless ``sanitize_html=False``)."""
+
+    block_type: ClassVar[str] = "markdown"
+
+    def __init__(
+        self,
+        value: str | None = "",
+        *,
+        sanitize_html: bool = True,
+        line_breaks: bool = False,
+        rtl: bool = False,
+        **common: Any,
+    ) -> None:
+        self.sanitize_html = sanitize_html
+        self.line_breaks = line_breaks
+        self.rtl = rtl
+        super().__init__(value, **common)
+
+    def preprocess(self, payload: Any) -> str | None:
+        if payload is not None and not isinstance(payload, str):
+            raise InvalidInputError(f"expected a string, got {json_type_name(payload)}")
+        return payload
+
+    def postprocess(self, value: Any) -> str | None:
+        # cleandoc: a triple-quoted string indented with the code renders as intended, not as code blocks
+        return None if value is None else inspect.cleandoc(text_output(self, value))
+
+    def api_schema(self) -> dict[str, Any]:
+        return {"type": "string"}
+
+    def example_payload(self) -> str:
+        return "# Hello!"
+
+    def component_props(self) -> dict[str, Any]:
+        return {"sanitize_html": self.sanitize_html, "line_breaks": self.line_breaks, "rtl": self.rtl}
+
+
+class HTML(Changeable, Component):
+    """HTML inserted into the page as is: only ever show HTML the app itself wrote or escaped."""
+
+    block_type: ClassVar[str] = "html"
+
+    def __init__(self, value: str | None = "", **common: Any) -> None:
+        super().__init__(value, **common)
+
+    def preprocess(self, payload: Any) -> str | None:
+        if payload is not None and not isinstance(payload, str):
+            raise InvalidInputError(f"expected a string, got {json_type_name(payload)}")
+        return payload
+
+    def postprocess(self, value: Any) -> str | None:
+        return None if value is None else text_output(self, value)
+
+    def api_schema(self) -> dict[str, Any]:
+        return {"type": "string"}
+
+    def example_payload(self) -> str:
+        return "<p>Hello</p>"

@@ -1,0 +1,193 @@
+"""Forms batches when concurrency slots are free, and runs them.
+
+There is no dispatcher loop: anything that may let a batch leave (a submit, a batch ending, a policy
+timer) schedules one ``_pump`` with ``loop.call_soon``. Coalescing into one pump per loop iteration is
+also what turns a burst of submits into one batch. Listeners sharing a concurrency group take turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable
+
+from carpool.core.batcher import DispatchReason
+from carpool.core.executor import Executor
+from carpool.core.job import Job, JobState
+from carpool.core.listener import Batch, Listener
+from carpool.core.messages import ProcessStarts
+from carpool.core.runner import Runner
+from carpool.core.stats import BatchRecord
+from carpool.exceptions import EngineClosedError
+
+__all__ = ["Dispatcher"]
+
+logger = logging.getLogger("carpool.core")
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        max_workers: int,
+        executor: Executor,
+        on_taken: Callable[[Job], None],
+        on_batch: Callable[[BatchRecord], None] | None,
+    ) -> None:
+        self._clock = clock
+        self.max_workers = max_workers
+        self._executor = executor
+        self._on_taken = on_taken
+        self._on_batch = on_batch
+        self._runners: dict[str, Runner] = {}
+        self.pending: dict[str, Listener] = {}  # listeners with waiting events, in turn order
+        self.batches: set[Batch] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self._soon: asyncio.Handle | None = None
+        self._wake: asyncio.TimerHandle | None = None
+        self._wake_at = math.inf
+        self._stopped = False
+
+    def add(self, listener: Listener) -> None:
+        self._runners[listener.id] = Runner(listener, self._executor)
+
+    def enqueued(self, listener: Listener) -> None:
+        if listener.queue.live and listener.id not in self.pending:
+            self.pending[listener.id] = listener
+        self.poke()
+
+    def dequeued(self, listener: Listener) -> None:
+        if not listener.queue.live:
+            self.pending.pop(listener.id, None)
+
+    def poke(self) -> None:
+        if self._soon is None and not self._stopped:
+            self._soon = asyncio.get_running_loop().call_soon(self._pump)
+
+    def stop(self) -> None:
+        """No more batches leave (shutdown); running ones are left to ``drain``."""
+        self._stopped = True
+        self.pending.clear()
+        for handle in (self._soon, self._wake):
+            if handle is not None:
+                handle.cancel()
+        self._soon = self._wake = None
+
+    async def drain(self, grace: float) -> None:
+        """Let running batches finish for ``grace`` seconds, then cancel them (their events fail)."""
+        if self.tasks:
+            _, late = await asyncio.wait(set(self.tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
+
+    # -- forming batches -----------------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        self._soon = None
+        now = self._clock()
+        wake = math.inf
+        progressed = True
+        while progressed:
+            progressed = False
+            for listener in list(self.pending.values()):
+                if len(self.batches) >= self.max_workers:
+                    break
+                if not listener.group.has_slot():
+                    continue
+                oldest = listener.queue.oldest()
+                assert oldest is not None  # pending holds only listeners with waiting events
+                decision = listener.batcher.decide(now, listener.queue.live, oldest)
+                if decision.reason is None:
+                    assert decision.wake_at is not None
+                    wake = min(wake, decision.wake_at)
+                    continue
+                self._dispatch(listener, decision.reason, now)
+                progressed = True
+        self._set_wake(wake, now)
+
+    def _set_wake(self, wake: float, now: float) -> None:
+        if wake == self._wake_at:
+            return
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        self._wake_at = wake
+        if wake < math.inf:
+            self._wake = asyncio.get_running_loop().call_later(max(0.0, wake - now), self._woken)
+
+    def _woken(self) -> None:
+        self._wake = None
+        self._wake_at = math.inf
+        # Through call_soon, not directly: tasks woken by timers of this same loop tick (submitters
+        # coming back) run first, so their events count in this decision.
+        self.poke()
+
+    def _dispatch(self, listener: Listener, reason: DispatchReason, now: float) -> None:
+        jobs = listener.queue.take(listener.max_batch_size)
+        listener.batcher.dispatched()
+        del self.pending[listener.id]
+        if listener.queue.live:  # back of the line: listeners sharing a group take turns
+            self.pending[listener.id] = listener
+        batch = Batch(listener, jobs, reason, now)
+        listener.running += len(jobs)
+        listener.group.running.add(batch)
+        self.batches.add(batch)
+        eta = listener.cost.estimate(batch.padded_size)
+        for job in jobs:
+            self._on_taken(job)
+            job.state = JobState.RUNNING
+            job._batch = batch
+            job._emit(ProcessStarts(job.id, eta))
+        task = asyncio.get_running_loop().create_task(self._run(batch))
+        batch.task = task
+        self.tasks.add(task)
+        task.add_done_callback(lambda _: self._ended(batch))
+
+    # -- running them --------------------------------------------------------------------------------
+
+    async def _run(self, batch: Batch) -> None:
+        try:
+            await self._runners[batch.listener.id].run(batch)
+        except asyncio.CancelledError:
+            pass  # we cancel a batch only when its events are over, or on shutdown
+        except Exception:
+            logger.exception("internal error while running a batch of %s", batch.listener.name)
+
+    def _ended(self, batch: Batch) -> None:
+        """Runs once the batch's task is over, however it ended (even cancelled before it started)."""
+        run_time = self._clock() - batch.started_at
+        listener = batch.listener
+        for job in batch.jobs:
+            if not job.done():
+                job._fail(EngineClosedError("the engine closed before this event finished"))
+        # Only clean runs teach the cost model: failures split and retry, cancellations cut runs short.
+        if all(job.state is JobState.COMPLETED for job in batch.jobs):
+            listener.cost.add(batch.padded_size, run_time)
+        listener.counters["batches"] += 1
+        listener.group.running.discard(batch)
+        self.batches.discard(batch)
+        assert batch.task is not None
+        self.tasks.discard(batch.task)
+        if self._on_batch is not None:
+            self._report(batch, run_time)
+        self.poke()
+
+    def _report(self, batch: Batch, run_time: float) -> None:
+        waits = tuple(batch.started_at - job.enqueued_at for job in batch.jobs)
+        record = BatchRecord(
+            batch.listener.id,
+            len(batch.jobs),
+            batch.padded_size,
+            batch.reason,
+            waits,
+            run_time,
+            batch.started_at,
+        )
+        try:
+            self._on_batch(record)  # type: ignore[misc]
+        except Exception:
+            logger.exception("on_batch callback failed")

@@ -1,0 +1,84 @@
+"""The ETA of a waiting event: it knows that one batch serves up to ``max_batch_size`` events and that
+``concurrency_limit`` batches run side by side.
+
+Events ahead of position p fill ``p // B`` batches before its own; ``L`` batches run at once, so its
+batch starts after ``p // (B*L)`` waves of full batches, once a slot is free (now, or when the first
+running batch is expected to end). Run times come from the listener's cost model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+
+from carpool.core.job import Job
+from carpool.core.listener import Listener
+
+__all__ = ["EstimationRefresher", "eta", "expected_wait"]
+
+
+def expected_wait(listener: Listener, now: float, max_workers: int) -> float:
+    """Seconds until the listener's concurrency group has a free slot."""
+    group = listener.group
+    slots = group.limit if group.limit is not None else max_workers
+    if len(group.running) < slots:
+        return 0.0
+    ends = [batch.expected_end for batch in group.running if batch.expected_end is not None]
+    return max(0.0, min(ends) - now) if ends else 0.0
+
+
+def eta(listener: Listener, position: int, queue_size: int, now: float, max_workers: int) -> float | None:
+    """Expected seconds until the result of the event at ``position`` among ``queue_size`` waiting."""
+    size = listener.max_batch_size
+    full = listener.cost.estimate(size)
+    if full is None:
+        return None
+    limit = listener.group.limit if listener.group.limit is not None else max_workers
+    batches_ahead = position // size
+    own_size = min(size, queue_size - batches_ahead * size)
+    own = listener.cost.estimate(own_size)
+    assert own is not None
+    waves = position // (size * limit)
+    return expected_wait(listener, now, max_workers) + waves * full + own
+
+
+class EstimationRefresher:
+    """Re-sends a waiting event's Estimation when its position changed, at most once per ``interval``.
+
+    One timer for the whole engine, armed only while events wait: the queues are walked once per
+    interval, never once per finished job (which would cost O(waiting) per event).
+    """
+
+    def __init__(
+        self,
+        interval: float,
+        clock: Callable[[], float],
+        listeners: Callable[[], Iterable[Listener]],
+        send: Callable[[Listener, Job, int, float], None],
+    ) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._listeners = listeners
+        self._send = send
+        self._timer: asyncio.TimerHandle | None = None
+
+    def arm(self) -> None:
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._interval, self._refresh)
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _refresh(self) -> None:
+        self._timer = None
+        now = self._clock()
+        waiting = False
+        for listener in self._listeners():
+            waiting = waiting or listener.queue.live > 0
+            for position, job in enumerate(listener.queue.ordered()):
+                if position != job._position and now - job._estimated_at >= self._interval:
+                    self._send(listener, job, position, now)
+        if waiting:
+            self.arm()

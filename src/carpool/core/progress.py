@@ -1,0 +1,62 @@
+"""``report_progress``: a running function tells its events how far it got.
+
+The runner sets a context variable to a sink for the current batch before calling the function; the
+``ThreadExecutor`` copies the context into its thread, so the same call works from a sync function in a
+worker thread and from an async function on the loop. From a thread, the message hops to the loop with
+``call_soon_threadsafe``: jobs are only ever touched on the loop's thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from contextvars import ContextVar
+
+from carpool.core.job import Job
+from carpool.core.messages import Progress, ProgressUnit
+
+__all__ = ["ProgressSink", "current_sink", "report_progress"]
+
+
+class ProgressSink:
+    """The events of the call now running, in the order the function sees them."""
+
+    def __init__(self, jobs: Sequence[Job | None]) -> None:
+        self.jobs = jobs
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.get_ident()
+
+    def emit(self, unit: ProgressUnit, event: int | None) -> None:
+        if threading.get_ident() == self._thread:
+            self._deliver(unit, event)
+        else:
+            self._loop.call_soon_threadsafe(self._deliver, unit, event)
+
+    def _deliver(self, unit: ProgressUnit, event: int | None) -> None:
+        targets = self.jobs if event is None else self.jobs[event : event + 1]
+        for job in targets:
+            if job is not None and not job.done():  # None: a padding slot
+                job._emit(Progress(job.id, (unit,)))
+
+
+current_sink: ContextVar[ProgressSink | None] = ContextVar("carpool_progress_sink", default=None)
+
+
+def report_progress(
+    progress: float | None = None,
+    *,
+    desc: str | None = None,
+    index: int | None = None,
+    length: int | None = None,
+    unit: str = "steps",
+    event: int | None = None,
+) -> None:
+    """Emit a Progress message to every event of the running batch, or to the one at position ``event``.
+
+    Call it from inside a function the engine runs (thread or task); elsewhere it does nothing, so a
+    function also works when called directly. Thread-safe.
+    """
+    sink = current_sink.get()
+    if sink is not None:
+        sink.emit(ProgressUnit(progress, index, length, unit, desc), event)

@@ -1,0 +1,206 @@
+"""Waiting queues, one per listener: FIFO, or round-robin across sessions (``fairness="session"``).
+
+Removal is lazy: a cancelled or expired job only has its ``_queued`` flag cleared and is skipped when it
+reaches the head, so cancel is O(1). ``live`` counts the jobs still waiting; when it drops to zero the
+entries are cleared, so dead entries never outlive a busy period.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Iterator
+from typing import Literal
+
+from carpool.core.job import Job
+
+__all__ = ["FifoQueue", "SessionQueue", "WaitingQueue", "make_queue"]
+
+
+def _members(job: Job) -> list[Job]:
+    """The jobs that must leave the queue together with ``job`` (its submit_batch group)."""
+    if job._group is None:
+        return [job]
+    return [member for member in job._group if member._queued]
+
+
+class WaitingQueue:
+    """Common bookkeeping; subclasses decide the order."""
+
+    def __init__(self) -> None:
+        self.live = 0
+
+    def push(self, job: Job) -> int:
+        """Add ``job``; returns its position (0 = next to run)."""
+        raise NotImplementedError
+
+    def take(self, limit: int) -> list[Job]:
+        """Remove and return up to ``limit`` waiting jobs, in order, keeping submit_batch groups whole."""
+        raise NotImplementedError
+
+    def ordered(self) -> Iterator[Job]:
+        """The waiting jobs in the order they would be taken."""
+        raise NotImplementedError
+
+    def oldest(self) -> float | None:
+        """Enqueue time of the longest-waiting job."""
+        raise NotImplementedError
+
+    def entries(self) -> int:
+        """Stored entries, dead ones included (for leak checks)."""
+        raise NotImplementedError
+
+    def _clear(self) -> None:
+        raise NotImplementedError
+
+    def discard(self, job: Job) -> None:
+        """Remove a waiting job (cancelled or expired)."""
+        job._queued = False
+        self.live -= 1
+        if self.live == 0:
+            self._clear()
+
+    def drain(self) -> list[Job]:
+        """Remove and return every waiting job."""
+        jobs = list(self.ordered())
+        for job in jobs:
+            job._queued = False
+        self.live = 0
+        self._clear()
+        return jobs
+
+    def _taken(self, jobs: list[Job]) -> list[Job]:
+        self.live -= len(jobs)
+        if self.live == 0:
+            self._clear()
+        return jobs
+
+
+class FifoQueue(WaitingQueue):
+    def __init__(self) -> None:
+        super().__init__()
+        self._entries: deque[Job] = deque()
+
+    def push(self, job: Job) -> int:
+        position = self.live
+        job._queued = True
+        self._entries.append(job)
+        self.live += 1
+        return position
+
+    def take(self, limit: int) -> list[Job]:
+        out: list[Job] = []
+        entries = self._entries
+        while entries and len(out) < limit:
+            head = entries[0]
+            if not head._queued:
+                entries.popleft()
+                continue
+            members = _members(head)
+            if len(out) + len(members) > limit:
+                break
+            entries.popleft()
+            for member in members:
+                member._queued = False
+            out.extend(members)
+        return self._taken(out)
+
+    def ordered(self) -> Iterator[Job]:
+        return (job for job in self._entries if job._queued)
+
+    def oldest(self) -> float | None:
+        entries = self._entries
+        while entries and not entries[0]._queued:
+            entries.popleft()
+        return entries[0].enqueued_at if entries else None
+
+    def entries(self) -> int:
+        return len(self._entries)
+
+    def _clear(self) -> None:
+        self._entries.clear()
+
+
+class SessionQueue(WaitingQueue):
+    """Round-robin across sessions: one flooding client cannot starve the others."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sessions: OrderedDict[str | None, deque[Job]] = OrderedDict()
+        self._counts: dict[str | None, int] = {}
+
+    def push(self, job: Job) -> int:
+        key = job.session_id
+        rank = self._counts.get(key, 0)  # this job is its session's rank-th waiting one
+        position = rank
+        before = True  # sessions ahead of ours in the rotation serve one more round before ours
+        for other in self._sessions:
+            if other == key:
+                before = False
+            else:
+                position += min(self._counts.get(other, 0), rank + 1 if before else rank)
+        if key not in self._sessions:
+            self._sessions[key] = deque()
+        self._sessions[key].append(job)
+        self._counts[key] = rank + 1
+        job._queued = True
+        self.live += 1
+        return position
+
+    def take(self, limit: int) -> list[Job]:
+        out: list[Job] = []
+        while self._sessions and len(out) < limit:
+            key, entries = next(iter(self._sessions.items()))
+            while entries and not entries[0]._queued:
+                entries.popleft()
+            if not entries:
+                del self._sessions[key]
+                continue
+            members = _members(entries[0])
+            if len(out) + len(members) > limit:
+                break
+            entries.popleft()
+            for member in members:
+                member._queued = False
+            out.extend(members)
+            self._uncount(key, len(members))
+            self._sessions.move_to_end(key)
+        return self._taken(out)
+
+    def discard(self, job: Job) -> None:
+        self._uncount(job.session_id, 1)
+        super().discard(job)
+
+    def ordered(self) -> Iterator[Job]:
+        lanes = [[job for job in entries if job._queued] for entries in self._sessions.values()]
+        rounds = max((len(lane) for lane in lanes), default=0)
+        for index in range(rounds):
+            for lane in lanes:
+                if index < len(lane):
+                    yield lane[index]
+
+    def oldest(self) -> float | None:
+        heads = []
+        for entries in self._sessions.values():
+            while entries and not entries[0]._queued:
+                entries.popleft()
+            if entries:
+                heads.append(entries[0].enqueued_at)
+        return min(heads, default=None)
+
+    def entries(self) -> int:
+        return sum(len(entries) for entries in self._sessions.values()) + len(self._counts)
+
+    def _uncount(self, key: str | None, n: int) -> None:
+        left = self._counts[key] - n
+        if left:
+            self._counts[key] = left
+        else:
+            del self._counts[key]
+
+    def _clear(self) -> None:
+        self._sessions.clear()
+        self._counts.clear()
+
+
+def make_queue(fairness: Literal["fifo", "session"]) -> WaitingQueue:
+    return SessionQueue() if fairness == "session" else FifoQueue()

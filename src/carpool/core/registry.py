@@ -1,0 +1,53 @@
+"""The unfinished events by id and by session, and the session subscriptions that fan messages out."""
+
+from __future__ import annotations
+
+from carpool.core.job import Job
+from carpool.core.messages import Message
+from carpool.core.subscription import Subscription
+
+__all__ = ["JobTable"]
+
+
+class JobTable:
+    def __init__(self) -> None:
+        self.jobs: dict[str, Job] = {}
+        self.sessions: dict[str, dict[str, Job]] = {}
+        self.subscriptions: dict[str, list[Subscription]] = {}
+
+    def add(self, job: Job) -> None:
+        self.jobs[job.id] = job
+        if job.session_id is not None:
+            self.sessions.setdefault(job.session_id, {})[job.id] = job
+
+    def remove(self, job: Job) -> None:
+        del self.jobs[job.id]
+        if job.session_id is not None:
+            session = self.sessions[job.session_id]
+            del session[job.id]
+            if not session:
+                del self.sessions[job.session_id]
+
+    def of_session(self, session_id: str) -> list[Job]:
+        return list(self.sessions.get(session_id, {}).values())
+
+    def subscribe(self, session_id: str) -> Subscription:
+        subscription = Subscription(session_id, self._unsubscribe)
+        self.subscriptions.setdefault(session_id, []).append(subscription)
+        return subscription
+
+    def publish(self, job: Job, message: Message) -> None:
+        if job.session_id is not None and self.subscriptions:
+            for subscription in self.subscriptions.get(job.session_id, ()):
+                subscription._push(message)
+
+    def close_subscriptions(self) -> None:
+        for subscriptions in list(self.subscriptions.values()):
+            for subscription in list(subscriptions):
+                subscription.close()
+
+    def _unsubscribe(self, subscription: Subscription) -> None:
+        subscriptions = self.subscriptions[subscription.session_id]
+        subscriptions.remove(subscription)
+        if not subscriptions:
+            del self.subscriptions[subscription.session_id]

@@ -1,0 +1,214 @@
+"""Calling a listener's function for one batch and settling every event of it.
+
+Four shapes of function (sync/async x plain/generator), batched or not. Batched: one list per input in,
+one sequence per output back (checked, see ``outputs``). An item that is an exception fails only its
+event. A call that raises is split in halves and retried until the failing samples are isolated
+(``on_batch_error="split"``), which also turns an out-of-memory error on a big batch into smaller
+batches. A generator that already streamed is not retried: its remaining events fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from carpool.core.executor import Executor
+from carpool.core.job import Job
+from carpool.core.listener import Batch, FnKind, Listener
+from carpool.core.outputs import FINISHED, one_sample_values, sample_error
+from carpool.core.progress import ProgressSink, current_sink
+from carpool.exceptions import BatchShapeError
+
+__all__ = ["Runner"]
+
+_DONE = object()  # a generator is exhausted (StopIteration cannot cross a thread/future boundary)
+
+
+def _next_or_done(generator: Iterator[Any]) -> Any:
+    return next(generator, _DONE)
+
+
+@contextmanager
+def _progress_to(jobs: Sequence[Job | None]) -> Iterator[None]:
+    token = current_sink.set(ProgressSink(jobs))
+    try:
+        yield
+    finally:
+        current_sink.reset(token)
+
+
+class Runner:
+    def __init__(self, listener: Listener, executor: Executor) -> None:
+        self.fn = listener.config.fn
+        self.kind = listener.kind
+        self.name = listener.name
+        self.n_outputs = listener.config.n_outputs
+        self.batched = listener.config.batch
+        self.split = listener.config.on_batch_error == "split"
+        self.pad_multiple = listener.config.pad_to_multiple
+        self.executor = executor
+
+    async def run(self, batch: Batch) -> None:
+        if not self.batched:
+            await self._run_single(batch.jobs[0])
+        elif self.kind in (FnKind.SYNC_GENERATOR, FnKind.ASYNC_GENERATOR):
+            await self._run_batched_generator(batch.jobs)
+        else:
+            await self._run_batched(batch.jobs)
+
+    # -- unbatched -----------------------------------------------------------------------------------
+
+    async def _run_single(self, job: Job) -> None:
+        try:
+            with _progress_to([job]):
+                if self.kind in (FnKind.SYNC_GENERATOR, FnKind.ASYNC_GENERATOR):
+                    await self._stream_single(job)
+                    return
+                value = await self._call(list(job.inputs))
+        except Exception as error:
+            job._fail(error)
+            return
+        job._complete(value)
+
+    async def _stream_single(self, job: Job) -> None:
+        generator = self.fn(*job.inputs)
+        try:
+            while not job.done():
+                value = await self._next(generator)
+                if value is _DONE:
+                    job._complete(job._last_output)
+                    return
+                job._generating(value)
+        finally:
+            await self._close(generator)
+
+    # -- batched -------------------------------------------------------------------------------------
+
+    async def _run_batched(self, jobs: list[Job]) -> None:
+        live = [job for job in jobs if not job.done()]
+        if not live:
+            return
+        padded = self._pad(live)
+        try:
+            with _progress_to(self._slots(live, padded)):
+                result = await self._call(self._columns(padded))
+            values = one_sample_values(result, len(padded), self.n_outputs, self.name, "returned")
+        except BatchShapeError as error:
+            self._fail_all(live, error)
+            return
+        except Exception as error:
+            await self._after_error(live, error, self._run_batched)
+            return
+        for job, value in zip(live, values, strict=False):  # padded outputs are dropped
+            failure = sample_error(value, self.n_outputs)
+            if failure is None:
+                job._complete(value)
+            else:
+                job._fail(failure)
+
+    async def _run_batched_generator(self, jobs: list[Job]) -> None:
+        live = [job for job in jobs if not job.done()]
+        if not live:
+            return
+        padded = self._pad(live)
+        active = self._slots(live, padded)  # shrinks as the function finishes events
+        retry_error: Exception | None = None
+        steps = 0
+        generator: Any = None
+        with _progress_to(list(active)):
+            try:
+                generator = self.fn(*self._columns(padded))
+                while any(job is not None and not job.done() for job in active):
+                    step = await self._next(generator)
+                    if step is _DONE:
+                        break
+                    values = one_sample_values(step, len(active), self.n_outputs, self.name, "yielded")
+                    steps += 1
+                    pairs = zip(active, values, strict=True)
+                    active[:] = [job for job, value in pairs if self._advance(job, value)]
+            except BatchShapeError as error:
+                self._fail_all(active, error)
+            except Exception as error:
+                if steps:
+                    self._fail_all(active, error)
+                else:
+                    retry_error = error
+            else:
+                for job in active:
+                    if job is not None:
+                        job._complete(job._last_output)
+            finally:
+                if generator is not None:
+                    await self._close(generator)
+        if retry_error is not None:
+            await self._after_error(live, retry_error, self._run_batched_generator)
+
+    def _advance(self, job: Job | None, value: Any) -> bool:
+        """Apply one generated item to its event; False when the function finished that event."""
+        if value is FINISHED or (self.n_outputs > 1 and any(item is FINISHED for item in value)):
+            if job is not None:
+                job._complete(job._last_output)
+            return False
+        error = sample_error(value, self.n_outputs)
+        if error is not None:
+            if job is not None:
+                job._fail(error)
+            return False
+        if job is not None:
+            job._generating(value)  # a no-op for a cancelled event: it keeps its slot, its items drop
+        return True
+
+    async def _after_error(
+        self, live: list[Job], error: Exception, retry: Callable[[list[Job]], Awaitable[None]]
+    ) -> None:
+        if self.split and len(live) > 1:
+            middle = len(live) // 2
+            await retry(live[:middle])
+            await retry(live[middle:])
+        else:
+            self._fail_all(live, error)
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    async def _call(self, args: list[Any]) -> Any:
+        if self.kind is FnKind.ASYNC:
+            return await self.fn(*args)
+        return await self.executor.run(self.fn, *args)
+
+    async def _next(self, generator: Any) -> Any:
+        if self.kind is FnKind.ASYNC_GENERATOR:
+            try:
+                return await generator.__anext__()
+            except StopAsyncIteration:
+                return _DONE
+        return await self.executor.run(_next_or_done, generator)
+
+    async def _close(self, generator: Any) -> None:
+        if self.kind is FnKind.ASYNC_GENERATOR:
+            await generator.aclose()
+        else:
+            # ValueError: a cancelled step is still running in its thread; it is left to finish.
+            with suppress(ValueError):
+                await self.executor.run(generator.close)
+
+    def _pad(self, jobs: list[Job]) -> list[Job]:
+        """Repeat the last sample up to a multiple of ``pad_to_multiple`` (fixed shapes for JAX/TPU)."""
+        if not self.pad_multiple:
+            return jobs
+        return jobs + [jobs[-1]] * (-len(jobs) % self.pad_multiple)
+
+    @staticmethod
+    def _slots(live: list[Job], padded: list[Job]) -> list[Job | None]:
+        """The events in call order; None for padding, whose outputs are dropped."""
+        return [*live, *([None] * (len(padded) - len(live)))]
+
+    @staticmethod
+    def _columns(jobs: list[Job]) -> list[list[Any]]:
+        return [list(column) for column in zip(*(job.inputs for job in jobs), strict=True)]
+
+    @staticmethod
+    def _fail_all(jobs: Sequence[Job | None], error: BaseException) -> None:
+        for job in jobs:
+            if job is not None:
+                job._fail(error)

@@ -1,0 +1,61 @@
+"""Records and snapshots for metrics: one ``BatchRecord`` per batch, ``EngineStats`` on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from carpool.core.batcher import DispatchReason
+
+__all__ = ["BatchRecord", "EngineStats", "ListenerStats"]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    """One batch: ``size`` events (``padded_size`` with padding), why it left (``reason``), how long
+    each event waited before it (``waits``, seconds) and how long the call ran (``run_time``)."""
+
+    listener_id: str
+    size: int
+    padded_size: int
+    reason: DispatchReason
+    waits: tuple[float, ...]
+    run_time: float
+    started_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ListenerStats:
+    """``waiting`` and ``in_flight`` count events now; the rest count since start. ``failed`` excludes
+    ``expired`` (events whose deadline passed while waiting)."""
+
+    waiting: int
+    in_flight: int
+    completed: int
+    failed: int
+    cancelled: int
+    rejected: int
+    expired: int
+    batches: int
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStats:
+    waiting: int
+    in_flight: int
+    completed: int
+    failed: int
+    cancelled: int
+    rejected: int
+    expired: int
+    batches: int
+    listeners: Mapping[str, ListenerStats]
+
+    @classmethod
+    def total(cls, listeners: Mapping[str, ListenerStats]) -> EngineStats:
+        def add(field: str) -> int:
+            return sum(getattr(stats, field) for stats in listeners.values())
+
+        fields = ("waiting", "in_flight", "completed", "failed", "cancelled", "rejected", "expired")
+        counts = {field: add(field) for field in fields}
+        return cls(**counts, batches=add("batches"), listeners=listeners)

@@ -1,0 +1,12 @@
+"""carpool's HTTP server (Starlette + uvicorn: the only place they appear).
+
+``create_app(blocks, ...)`` builds the ASGI app of docs/protocol.md; ``launch(blocks, ...)`` serves it
+and returns a :class:`RunningServer` (``.local_url``, ``.close()``).
+"""
+
+from __future__ import annotations
+
+from carpool.server._app import create_app
+from carpool.server._launch import RunningServer, launch
+
+__all__ = ["RunningServer", "create_app", "launch"]

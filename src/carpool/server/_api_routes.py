@@ -1,0 +1,156 @@
+"""``POST /api/{api_name}``: call an endpoint and wait for its answer, through the queue.
+
+A single sample is one event like a browser's, so API callers are batched together with everyone else.
+``"batched": true`` sends one list per input and runs those samples as ONE batch (others may fill it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from carpool.core import Engine, Job
+from carpool.exceptions import InvalidInputError
+from carpool.server._errors import HTTPError, describe_error, error_response
+from carpool.server._processing import postprocess, preprocess
+from carpool.server._requests import event_context, read_json
+from carpool.server._state import ServerState, server_state
+
+__all__ = ["call_endpoint", "endpoint_for"]
+
+CLIENT_CLOSED_REQUEST = 499  # nginx's name for it: nobody reads this response
+
+
+def endpoint_for(state: ServerState, target: str | int) -> Any:
+    """The dependency an API name (leading "/" allowed) or fn index names; UnknownEndpointError if none."""
+    if isinstance(target, str):
+        target = target.lstrip("/")
+    return state.blocks.endpoint(target)
+
+
+def _parse_call(body: Any) -> tuple[list[Any], bool]:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise HTTPError(400, "bad_request", 'The body must be a JSON object with a "data" list.')
+    batched = body.get("batched", False)
+    if not isinstance(batched, bool):
+        raise HTTPError(400, "bad_request", '"batched" must be true or false.')
+    return body["data"], batched
+
+
+async def call_endpoint(request: Request) -> Response:
+    state = server_state(request)
+    engine = state.running_engine()
+    body = await read_json(request, state.settings.max_json_body)
+    data, batched = _parse_call(body)
+    dependency = endpoint_for(state, request.path_params["api_name"])
+    if dependency.listener_id is None:
+        raise HTTPError(404, "unknown_endpoint", "This endpoint has no function to call.")
+    session = state.new_session_state()
+    context = event_context(request, None)
+    if batched:
+        return await _call_batch(request, state, engine, dependency, data, session, context)
+    inputs = preprocess(dependency, data, session, state.files)
+    job = engine.submit(dependency.listener_id, inputs, context=context)
+    outcome = await _await_unless_disconnected(request, [job])
+    if outcome is None:
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return JSONResponse({"data": postprocess(dependency, outcome[0], session, state.files)})
+
+
+def _samples(data: list[Any], dependency: Any) -> list[list[Any]]:
+    """One list per input, each of length n -> n samples of one value per input."""
+    if not data or not all(isinstance(column, list) for column in data):
+        raise HTTPError(400, "bad_request", 'A batched call sends "data" as one list per input.')
+    sizes = {len(column) for column in data}
+    if len(sizes) != 1:
+        raise InvalidInputError("every input needs the same number of samples", parameter=None)
+    size = sizes.pop()
+    if size > dependency.max_batch_size:
+        message = f"{size} samples is more than this endpoint's max_batch_size ({dependency.max_batch_size})."
+        raise HTTPError(413, "too_large", message)
+    return [[column[i] for column in data] for i in range(size)]
+
+
+def _preprocess_samples(
+    state: ServerState, dependency: Any, samples: list[list[Any]], session: Any
+) -> list[list[Any]]:
+    prepared = []
+    for index, sample in enumerate(samples):
+        try:
+            prepared.append(preprocess(dependency, sample, session, state.files))
+        except InvalidInputError as error:
+            raise InvalidInputError(f"sample {index}: {error.message}", parameter=error.parameter) from None
+    return prepared
+
+
+async def _call_batch(
+    request: Request,
+    state: ServerState,
+    engine: Engine,
+    dependency: Any,
+    data: list[Any],
+    session: Any,
+    context: dict[str, Any],
+) -> Response:
+    samples = _preprocess_samples(state, dependency, _samples(data, dependency), session)
+    if dependency.batch:
+        jobs = engine.submit_batch(dependency.listener_id, samples, context=context)
+    else:  # an unbatched function still answers a batched call: one event per sample
+        jobs = [engine.submit(dependency.listener_id, sample, context=context) for sample in samples]
+    outcomes = await _await_unless_disconnected(request, jobs)
+    if outcomes is None:
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+    return _batch_response(state, dependency, outcomes, session)
+
+
+def _batch_response(state: ServerState, dependency: Any, outcomes: list[Any], session: Any) -> Response:
+    outputs: list[list[Any] | None] = []
+    errors: list[BaseException | None] = []
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            outputs.append(None)
+            errors.append(outcome)
+            continue
+        try:
+            outputs.append(postprocess(dependency, outcome, session, state.files))
+            errors.append(None)
+        except Exception as error:
+            outputs.append(None)
+            errors.append(error)
+    failures = [error for error in errors if error is not None]
+    if failures and len(failures) == len(errors):  # nothing succeeded: answer like a single call would
+        return error_response(failures[0], show_error=state.settings.show_error)
+    n_outputs = max(len(sample) for sample in outputs if sample is not None)
+    columns = [[sample[j] if sample is not None else None for sample in outputs] for j in range(n_outputs)]
+    body: dict[str, Any] = {"data": columns}
+    if failures:
+        show = state.settings.show_error
+        body["errors"] = [None if e is None else describe_error(e, show_error=show).body for e in errors]
+    return JSONResponse(body)
+
+
+async def _await_unless_disconnected(request: Request, jobs: Sequence[Job]) -> list[Any] | None:
+    """Every job's result or exception, in order; None (and the jobs cancelled) if the client left."""
+    results = asyncio.ensure_future(asyncio.gather(*(job.result() for job in jobs), return_exceptions=True))
+    disconnected = asyncio.ensure_future(_wait_for_disconnect(request))
+    try:
+        await asyncio.wait({results, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        disconnected.cancel()
+    if results.done():
+        return list(results.result())
+    for job in jobs:  # nobody will read the answer: do not spend the model on it
+        job.cancel()
+    results.cancel()
+    return None
+
+
+async def _wait_for_disconnect(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass

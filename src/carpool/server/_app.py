@@ -1,0 +1,163 @@
+"""``create_app``: the Starlette application serving one carpool app (routes, middleware, lifespan).
+
+The engine lives from startup to shutdown (the lifespan); shutting down fails the events still waiting
+with a clear "shutting down" error, lets running batches finish within ``close_grace``, then ends every
+event stream with ``close_stream``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from carpool.app import SessionState, SessionStore
+from carpool.components import FileStore
+from carpool.core import Engine
+from carpool.server import _api_routes, _files, _login_routes, _pages, _queue_routes
+from carpool.server._auth import Authenticator, AuthGate
+from carpool.server._errors import handle_errors
+from carpool.server._guards import OriginGuard
+from carpool.server._metrics import Metrics
+from carpool.server._sessions import SessionRegistry
+from carpool.server._settings import AuthSpec, MiB, ServerSettings, parse_size
+from carpool.server._state import ServerState
+
+__all__ = ["create_app", "shutdown_app"]
+
+
+def _routes() -> list[Any]:
+    def route(path: str, endpoint: Callable[..., Any], methods: list[str]) -> Route:
+        return Route(path, handle_errors(endpoint), methods=methods)
+
+    return [
+        route("/", _pages.index, ["GET"]),
+        route("/config", _pages.config, ["GET"]),
+        route("/info", _pages.info, ["GET"]),
+        route("/openapi.json", _pages.openapi, ["GET"]),
+        route("/health", _pages.health, ["GET"]),
+        route("/metrics", _pages.metrics, ["GET"]),
+        route("/api/{api_name:path}", _api_routes.call_endpoint, ["POST"]),
+        route("/queue/join", _queue_routes.join_queue, ["POST"]),
+        route("/queue/data", _queue_routes.stream_session, ["GET"]),
+        route("/queue/cancel", _queue_routes.cancel_event, ["POST"]),
+        route("/upload", _files.upload_files, ["POST"]),
+        route("/file/{file_id}", _files.serve_file, ["GET"]),
+        route("/login", _login_routes.login, ["POST"]),
+        route("/logout", _login_routes.logout, ["GET"]),
+        Mount("/static", StaticFiles(directory=_pages.STATIC_DIR, check_dir=False), name="static"),
+    ]
+
+
+def _build_engine(state: ServerState) -> Engine:
+    queue = getattr(state.blocks, "queue_settings", None)
+    engine = Engine(
+        max_size=getattr(queue, "max_size", None),
+        close_grace=state.settings.close_grace,
+        on_batch=state.metrics.record_batch,
+    )
+    for config in state.blocks.listener_configs():
+        engine.add_listener(config)
+    return engine
+
+
+async def _start(state: ServerState) -> None:
+    engine = _build_engine(state)
+    await engine.start()
+    sessions = SessionRegistry(
+        state_for=SessionStore().get,
+        on_abandon=engine.cancel_session,
+        max_buffer=state.settings.session_buffer,
+        idle_timeout=state.settings.session_idle_timeout,
+        heartbeat_interval=state.settings.heartbeat_interval,
+    )
+    sessions.start()
+    state.loop = asyncio.get_running_loop()
+    state.loop_thread = threading.get_ident()
+    state.engine, state.sessions = engine, sessions
+    state.metrics.bind(engine.stats)
+    cache_examples = getattr(state.blocks, "cache_examples", None)
+    if cache_examples is not None:
+        await cache_examples(engine)
+
+
+async def shutdown_app(state: ServerState) -> None:
+    """Stop taking events, fail waiting ones, give running batches the grace period, end the streams.
+
+    Safe to call twice: ``launch`` calls it before uvicorn closes connections (open event streams
+    would otherwise hold the shutdown up), the lifespan calls it again at the end.
+    """
+    engine, sessions = state.engine, state.sessions
+    if engine is None or state.extra.get("shutting_down"):
+        return
+    state.extra["shutting_down"] = True
+    await engine.close(grace=state.settings.close_grace)
+    if sessions is not None:
+        sessions.close()
+    state.engine = None
+
+
+def _lifespan(state: ServerState) -> Callable[[Starlette], Any]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await _start(state)
+        try:
+            yield
+        finally:
+            await shutdown_app(state)
+            state.files.close()
+
+    return lifespan
+
+
+def create_app(
+    blocks: Any,
+    *,
+    auth: AuthSpec | None = None,
+    show_error: bool = False,
+    max_file_size: int | str | None = 100 * MiB,
+    allowed_paths: Iterable[str | Path] | None = (),
+    blocked_paths: Iterable[str | Path] | None = (),
+    root_path: str = "",
+    heartbeat_interval: float = 15.0,
+    close_grace: float = 10.0,
+    session_idle_timeout: float = 60.0,
+) -> Starlette:
+    """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`)."""
+    settings = ServerSettings(
+        auth=auth,
+        show_error=show_error,
+        max_file_size=parse_size(max_file_size),
+        allowed_paths=ServerSettings.paths(allowed_paths or ()),
+        root_path=root_path.rstrip("/"),
+        heartbeat_interval=heartbeat_interval,
+        close_grace=close_grace,
+        session_idle_timeout=session_idle_timeout,
+    )
+    files = FileStore(
+        allowed_paths=settings.allowed_paths,
+        blocked_paths=blocked_paths or (),
+        max_upload_bytes=settings.max_file_size,
+    )
+    authenticator = None
+    if auth is not None:
+        authenticator = Authenticator(
+            auth, ttl=settings.login_ttl, attempts_per_minute=settings.login_attempts
+        )
+    state = ServerState(
+        blocks, settings, files, Metrics(), authenticator=authenticator, new_session_state=SessionState
+    )
+    middleware = [Middleware(OriginGuard)]
+    if authenticator is not None:
+        middleware.append(Middleware(AuthGate, authenticator=authenticator))
+    app = Starlette(routes=_routes(), middleware=middleware, lifespan=_lifespan(state))
+    app.state.carpool = state
+    return app

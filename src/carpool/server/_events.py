@@ -1,0 +1,128 @@
+"""Relay one event's engine messages into its session channel as protocol messages.
+
+The engine reports an event's life as typed messages (possibly from a worker thread: progress and
+generator outputs come from where the function runs). The relay hops onto the event loop, converts each
+to its wire form -- outputs go through the dependency's postprocess here, so the engine never sees wire
+values -- and guarantees the protocol's promise: exactly one ``process_completed`` per event.
+"""
+
+from __future__ import annotations
+
+import threading
+from asyncio import AbstractEventLoop
+from collections.abc import Callable
+from typing import Any
+
+from carpool.components import FileStore
+from carpool.core import (
+    Cancelled,
+    Completed,
+    Estimation,
+    Failed,
+    Generating,
+    Message,
+    ProcessStarts,
+    Progress,
+)
+from carpool.protocol import Msg
+from carpool.server._errors import describe_error
+from carpool.server._processing import postprocess
+from carpool.server._sessions import SessionChannel
+
+__all__ = ["EventRelay"]
+
+WireMessage = dict[str, Any]
+
+
+class EventRelay:
+    """Forwards the messages of one event of ``channel``'s session."""
+
+    def __init__(
+        self,
+        channel: SessionChannel,
+        dependency: Any,
+        *,
+        loop: AbstractEventLoop,
+        loop_thread: int,
+        files: FileStore,
+        show_error: bool,
+        cancel_event: Callable[[str], object],
+    ) -> None:
+        self._channel = channel
+        self._dependency = dependency
+        self._loop = loop
+        self._loop_thread = loop_thread
+        self._files = files
+        self._show_error = show_error
+        self._cancel_event = cancel_event
+        self.finished = False
+
+    def on_message(self, message: Message) -> None:
+        """The engine's callback: safe to call from any thread."""
+        if threading.get_ident() == self._loop_thread:
+            self._deliver(message)
+        else:
+            self._loop.call_soon_threadsafe(self._deliver, message)
+
+    def _deliver(self, message: Message) -> None:
+        if self.finished:
+            return
+        wire = self._to_wire(message)
+        if wire is None:
+            return
+        if wire["msg"] == Msg.COMPLETED:
+            self.finished = True
+            self._channel.pending.pop(message.event_id, None)
+        self._channel.push(wire)
+
+    def _to_wire(self, message: Message) -> WireMessage | None:
+        event_id = message.event_id
+        if isinstance(message, Estimation):
+            return {
+                "msg": Msg.ESTIMATION,
+                "event_id": event_id,
+                "position": message.position,
+                "queue_size": message.queue_size,
+                "eta": message.eta,
+            }
+        if isinstance(message, ProcessStarts):
+            return {"msg": Msg.PROCESS_STARTS, "event_id": event_id, "eta": message.eta}
+        if isinstance(message, Progress):
+            units = [_progress_unit(unit) for unit in message.units]
+            return {"msg": Msg.PROGRESS, "event_id": event_id, "progress": units}
+        if isinstance(message, Generating):
+            return self._outputs(event_id, message.output, Msg.GENERATING)
+        if isinstance(message, Completed):
+            return self._outputs(event_id, message.output, Msg.COMPLETED)
+        if isinstance(message, Failed):
+            return self._failed(event_id, message.error)
+        if isinstance(message, Cancelled):
+            error = {"type": "cancelled", "message": message.reason, "parameter": None}
+            return {"msg": Msg.COMPLETED, "event_id": event_id, "status": "cancelled", "error": error}
+        return None
+
+    def _outputs(self, event_id: str, output: Any, msg: str) -> WireMessage:
+        try:
+            data = postprocess(self._dependency, output, self._channel.state, self._files)
+        except Exception as error:
+            # A return value the outputs cannot show is the function's failure, not the server's.
+            if msg == Msg.GENERATING:
+                self._cancel_event(event_id)
+            return self._failed(event_id, error)
+        if msg == Msg.GENERATING:
+            return {"msg": msg, "event_id": event_id, "output": {"data": data}}
+        return {"msg": msg, "event_id": event_id, "status": "completed", "output": {"data": data}}
+
+    def _failed(self, event_id: str, error: BaseException) -> WireMessage:
+        info = describe_error(error, show_error=self._show_error)
+        return {"msg": Msg.COMPLETED, "event_id": event_id, "status": "failed", "error": dict(info.body)}
+
+
+def _progress_unit(unit: Any) -> dict[str, Any]:
+    return {
+        "index": unit.index,
+        "length": unit.length,
+        "unit": unit.unit,
+        "progress": unit.progress,
+        "desc": unit.desc,
+    }

@@ -1,0 +1,181 @@
+"""``launch``: serve an app with uvicorn, in a background thread or blocking, and stop it again.
+
+``demo.launch()`` reaches this through ``carpool.app.set_launcher``. The returned :class:`RunningServer`
+is the handle ``demo.close()`` uses. Shutdown (``close()``, SIGTERM or Ctrl-C) first drains carpool --
+waiting events fail with "shutting down", running batches get ``close_grace`` seconds, event streams get
+``close_stream`` -- and only then lets uvicorn close connections, which open streams would otherwise hold.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+from carpool.server._app import create_app, shutdown_app
+from carpool.server._settings import AuthSpec, MiB
+from carpool.server._state import ServerState
+
+__all__ = ["RunningServer", "launch"]
+
+DEFAULT_PORT = 7860
+PORT_TRIES = 100
+
+
+def _env_host(given: str | None) -> str:
+    return given or os.environ.get("CARPOOL_SERVER_NAME") or "127.0.0.1"
+
+
+def _env_port(given: int | None) -> tuple[int, bool]:
+    """(port, explicit): an explicit port must be free; the default may move to the next free one."""
+    if given is not None:
+        return int(given), True
+    from_env = os.environ.get("CARPOOL_SERVER_PORT")
+    return (int(from_env), True) if from_env else (DEFAULT_PORT, False)
+
+
+def _bind(host: str, port: int, explicit: bool) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    last_error: OSError | None = None
+    for candidate in [port] if explicit or port == 0 else range(port, port + PORT_TRIES):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, candidate))
+        except OSError as error:
+            sock.close()
+            if error.errno != errno.EADDRINUSE:
+                raise
+            last_error = error
+            continue
+        sock.set_inheritable(True)
+        return sock
+    raise OSError(
+        errno.EADDRINUSE, f"no free port in {port}..{port + PORT_TRIES - 1} on {host}"
+    ) from last_error
+
+
+def _url(sock: socket.socket, host: str, scheme: str) -> str:
+    port = sock.getsockname()[1]
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"{scheme}://{shown}:{port}/"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, draining carpool before connections close and reporting when it is up."""
+
+    def __init__(self, config: uvicorn.Config, state: ServerState) -> None:
+        super().__init__(config)
+        self.carpool_state = state
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.ready.set()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await shutdown_app(self.carpool_state)
+        await super().shutdown(sockets)
+
+
+@dataclass
+class RunningServer:
+    """A launched app: its URL, and ``close()`` to stop it."""
+
+    local_url: str
+    app: Starlette
+    server: uvicorn.Server = field(repr=False)
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        return self.local_url
+
+    @property
+    def port(self) -> int:
+        return int(self.local_url.rstrip("/").rsplit(":", 1)[1])
+
+    def close(self, timeout: float | None = None) -> None:
+        """Stop the server gracefully and wait for it (unless called from its own thread)."""
+        self.server.should_exit = True
+        if self.thread is not None and self.thread is not threading.current_thread():
+            self.thread.join(timeout)
+
+
+def launch(
+    blocks: Any,
+    *,
+    server_name: str | None = None,
+    server_port: int | None = None,
+    prevent_thread_lock: bool = False,
+    auth: AuthSpec | None = None,
+    show_error: bool = False,
+    max_file_size: int | str | None = 100 * MiB,
+    allowed_paths: Any = (),
+    blocked_paths: Any = (),
+    root_path: str = "",
+    quiet: bool = False,
+    close_grace: float = 10.0,
+    ssl_keyfile: str | Path | None = None,
+    ssl_certfile: str | Path | None = None,
+    log_level: str = "warning",
+    **ignored: Any,
+) -> RunningServer:
+    """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
+
+    Options Gradio has but carpool does not need (``share``, ``inbrowser``, ...) are accepted and ignored.
+    """
+    host = _env_host(server_name)
+    port, explicit = _env_port(server_port)
+    app = create_app(
+        blocks,
+        auth=auth,
+        show_error=show_error,
+        max_file_size=max_file_size,
+        allowed_paths=allowed_paths,
+        blocked_paths=blocked_paths,
+        root_path=root_path,
+        close_grace=close_grace,
+    )
+    sock = _bind(host, port, explicit)
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        root_path=root_path.rstrip("/"),
+        timeout_graceful_shutdown=int(close_grace) + 5,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+    )
+    server = _Server(config, app.state.carpool)
+    url = _url(sock, host, "https" if ssl_certfile else "http")
+    running = RunningServer(url, app, server)
+    if not prevent_thread_lock:
+        _announce(url, quiet)
+        server.run(sockets=[sock])  # blocks; uvicorn handles SIGINT/SIGTERM in the main thread
+        return running
+    running.thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="carpool-server", daemon=True
+    )
+    running.thread.start()
+    server.ready.wait()
+    if not server.started:
+        running.thread.join()
+        raise RuntimeError("The carpool server failed to start; see the log above.")
+    _announce(url, quiet)
+    return running
+
+
+def _announce(url: str, quiet: bool) -> None:
+    if not quiet:
+        print(f"* Running on local URL:  {url}", flush=True)

@@ -1,0 +1,102 @@
+"""``GET /metrics``: Prometheus metrics of one app, and the structured per-batch log line.
+
+Histograms are fed per batch by the engine's ``on_batch`` hook (cheap: one call per batch, not per
+event). Counters and gauges are read from ``engine.stats()`` when scraped, so the hot path pays nothing
+for them. Each app has its own ``CollectorRegistry``: two apps in one process never mix their numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from carpool.core import BatchRecord
+
+__all__ = ["CONTENT_TYPE", "Metrics"]
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+logger = logging.getLogger("carpool.batch")
+
+BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+EVENT_OUTCOMES = ("completed", "failed", "cancelled", "rejected", "expired")
+
+
+class _EngineStatsCollector(Collector):
+    """Counters and gauges straight from the engine's own bookkeeping, read at scrape time."""
+
+    def __init__(self) -> None:
+        self.read_stats: Callable[[], Any] | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        events = CounterMetricFamily(
+            "carpool_events", "Events that ended, by outcome", labels=["endpoint", "outcome"]
+        )
+        depth = GaugeMetricFamily("carpool_queue_depth", "Events waiting to run", labels=["endpoint"])
+        in_flight = GaugeMetricFamily("carpool_in_flight", "Events running now", labels=["endpoint"])
+        stats = self.read_stats() if self.read_stats is not None else None
+        for endpoint, listener in _listener_stats(stats):
+            for outcome in EVENT_OUTCOMES:
+                events.add_metric([endpoint, outcome], float(getattr(listener, outcome, 0)))
+            depth.add_metric([endpoint], float(listener.waiting))
+            in_flight.add_metric([endpoint], float(listener.in_flight))
+        yield events
+        yield depth
+        yield in_flight
+
+
+def _listener_stats(stats: Any) -> list[tuple[str, Any]]:
+    if stats is None:
+        return []
+    return sorted(stats.listeners.items())
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.batch_size = Histogram(
+            "carpool_batch_size", "Events per batch", ["endpoint"],
+            buckets=BATCH_SIZE_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.queue_wait = Histogram(
+            "carpool_queue_wait_seconds", "Seconds an event waited before its batch started",
+            ["endpoint"], buckets=SECONDS_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.run_time = Histogram(
+            "carpool_run_seconds", "Seconds one batch ran", ["endpoint"],
+            buckets=SECONDS_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.dispatches = Counter(
+            "carpool_batches", "Batches started, by why they were dispatched (full/timeout/idle/auto)",
+            ["endpoint", "reason"], registry=self.registry,
+        )  # fmt: skip
+        self._stats = _EngineStatsCollector()
+        self.registry.register(self._stats)
+
+    def bind(self, read_stats: Callable[[], Any] | None) -> None:
+        """Read counters and gauges from ``read_stats`` (the running engine's ``stats``), or stop."""
+        self._stats.read_stats = read_stats
+
+    def record_batch(self, record: BatchRecord) -> None:
+        """The engine's ``on_batch`` hook: one call per dispatched batch."""
+        endpoint = record.listener_id
+        self.batch_size.labels(endpoint).observe(record.size)
+        wait_histogram = self.queue_wait.labels(endpoint)
+        for wait in record.waits:
+            wait_histogram.observe(wait)
+        self.run_time.labels(endpoint).observe(record.run_time)
+        self.dispatches.labels(endpoint, record.reason).inc()
+        if logger.isEnabledFor(logging.DEBUG):
+            max_wait = max(record.waits, default=0.0)
+            logger.debug(
+                "batch endpoint=%s size=%d padded=%d reason=%s max_wait=%.4f run_time=%.4f",
+                endpoint, record.size, record.padded_size, record.reason, max_wait, record.run_time,
+            )  # fmt: skip
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)

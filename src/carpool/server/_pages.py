@@ -1,0 +1,81 @@
+"""Read-only routes: the page at ``/``, ``/config``, ``/info``, ``/openapi.json``, ``/health``, metrics."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from carpool.protocol import PROTOCOL_VERSION
+from carpool.server._login_routes import login_page
+from carpool.server._metrics import CONTENT_TYPE
+from carpool.server._openapi import openapi_document
+from carpool.server._requests import request_username
+from carpool.server._state import ServerState, server_state
+
+__all__ = ["STATIC_DIR", "app_config", "config", "health", "index", "info", "metrics", "openapi"]
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+CONFIG_PLACEHOLDER = "<!--CARPOOL_CONFIG-->"  # inside <script id="carpool-config"> of static/index.html
+CONFIG_SCRIPT = '<script id="carpool-config" type="application/json">{}</script>'
+VERSION = "0.1.0"
+
+
+def app_config(state: ServerState) -> dict[str, Any]:
+    spec = dict(state.blocks.config())
+    spec.setdefault("protocol", PROTOCOL_VERSION)
+    spec["auth_required"] = state.authenticator is not None
+    return spec
+
+
+def _script_safe_json(value: Any) -> str:
+    # Inside <script>, "</script>" or "<!--" in a string would end or derail the element.
+    text = json.dumps(value, separators=(",", ":"), default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@lru_cache(maxsize=1)
+def _index_template() -> str:
+    return (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+
+
+def _title(state: ServerState) -> str:
+    return str(getattr(state.blocks, "title", None) or "carpool")
+
+
+async def index(request: Request) -> Response:
+    state = server_state(request)
+    if state.authenticator is not None and request_username(request) is None:
+        return login_page(request, _title(state))
+    spec = _script_safe_json(app_config(state))
+    template = _index_template()
+    if CONFIG_PLACEHOLDER in template:
+        page = template.replace(CONFIG_PLACEHOLDER, spec, 1)
+    else:
+        page = template.replace("</head>", CONFIG_SCRIPT.format(spec) + "\n</head>", 1)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+async def config(request: Request) -> Response:
+    return JSONResponse(app_config(server_state(request)))
+
+
+async def info(request: Request) -> Response:
+    return JSONResponse(server_state(request).blocks.api_info())
+
+
+async def openapi(request: Request) -> Response:
+    state = server_state(request)
+    return JSONResponse(openapi_document(state.blocks, title=_title(state), version=VERSION))
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def metrics(request: Request) -> Response:
+    return Response(server_state(request).metrics.exposition(), media_type=CONTENT_TYPE)

@@ -1,0 +1,105 @@
+"""The queue protocol: ``POST /queue/join``, ``GET /queue/data`` (SSE), ``POST /queue/cancel``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from carpool.server._api_routes import endpoint_for
+from carpool.server._errors import HTTPError
+from carpool.server._events import EventRelay
+from carpool.server._processing import preprocess
+from carpool.server._requests import event_context, read_json
+from carpool.server._sessions import SessionChannel
+from carpool.server._sse import EventStreamResponse
+from carpool.server._state import ServerState, server_state
+
+__all__ = ["cancel_event", "join_queue", "stream_session"]
+
+MAX_SESSION_HASH = 128
+
+
+def _session_hash(value: Any) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_SESSION_HASH or not value.isprintable():
+        raise HTTPError(
+            400, "bad_request", f"session_hash must be a string of 1 to {MAX_SESSION_HASH} chars."
+        )
+    return value
+
+
+def _join_target(body: dict[str, Any]) -> str | int:
+    if isinstance(body.get("api_name"), str):
+        return str(body["api_name"])
+    fn_index = body.get("fn_index")
+    if isinstance(fn_index, int) and not isinstance(fn_index, bool):
+        return fn_index
+    raise HTTPError(400, "bad_request", 'A join names its endpoint by "api_name" or "fn_index".')
+
+
+def _parse_join(body: Any) -> tuple[list[Any], str | int, str]:
+    if not isinstance(body, dict):
+        raise HTTPError(400, "bad_request", "The body must be a JSON object.")
+    data = body.get("data", [])
+    if not isinstance(data, list):
+        raise HTTPError(400, "bad_request", '"data" must be a list with one value per input.')
+    return data, _join_target(body), _session_hash(body.get("session_hash"))
+
+
+def _cancel_targets(state: ServerState, channel: SessionChannel, dependency: Any) -> None:
+    """A dependency with ``cancels`` stops this session's unfinished events of those dependencies."""
+    targets = {getattr(target, "index", target) for target in getattr(dependency, "cancels", None) or ()}
+    if not targets or state.engine is None:
+        return
+    for event_id, pending in list(channel.pending.items()):
+        if pending.index in targets:
+            state.engine.cancel(event_id)
+
+
+async def join_queue(request: Request) -> Response:
+    state = server_state(request)
+    engine = state.running_engine()
+    data, target, session_hash = _parse_join(await read_json(request, state.settings.max_json_body))
+    dependency = endpoint_for(state, target)
+    channel = state.running_sessions().channel(session_hash)
+    _cancel_targets(state, channel, dependency)
+    if dependency.listener_id is None:  # a cancel-only (or front-end only) dependency: nothing to run
+        return JSONResponse({"event_id": None})
+    inputs = preprocess(dependency, data, channel.state, state.files, session_hash)
+    relay = EventRelay(
+        channel,
+        dependency,
+        loop=state.loop,
+        loop_thread=state.loop_thread,
+        files=state.files,
+        show_error=state.settings.show_error,
+        cancel_event=engine.cancel,
+    )
+    context = event_context(request, session_hash)
+    job = engine.submit(
+        dependency.listener_id, inputs, session_id=session_hash, context=context, on_message=relay.on_message
+    )
+    if not relay.finished:
+        channel.pending[job.id] = dependency
+    return JSONResponse({"event_id": job.id})
+
+
+async def stream_session(request: Request) -> Response:
+    state = server_state(request)
+    sessions = state.running_sessions()
+    session_hash = _session_hash(request.query_params.get("session_hash"))
+    channel, generation = sessions.attach(session_hash)
+    return EventStreamResponse(sessions, channel, generation)  # type: ignore[return-value]
+
+
+async def cancel_event(request: Request) -> Response:
+    state = server_state(request)
+    body = await read_json(request, state.settings.max_json_body)
+    if not isinstance(body, dict) or not isinstance(body.get("event_id"), str):
+        raise HTTPError(400, "bad_request", 'A cancel names "session_hash" and "event_id".')
+    channel = state.running_sessions().get(_session_hash(body.get("session_hash")))
+    # Only the session that joined an event may cancel it: event ids are not capabilities.
+    if channel is None or body["event_id"] not in channel.pending:
+        return JSONResponse({"cancelled": False})
+    return JSONResponse({"cancelled": bool(state.running_engine().cancel(body["event_id"]))})

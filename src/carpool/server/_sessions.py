@@ -1,0 +1,175 @@
+"""Per-session message channels: what ``GET /queue/data`` streams.
+
+A browser tab or Python client is one *session* (its ``session_hash``). Every event it joins pushes its
+protocol messages into the session's channel; ONE event stream per session drains it, so a page with many
+pending events holds one connection, not one per event. Messages are buffered from the join until a
+stream reads them (a client joins first, then opens its stream), bounded so a client that never reads
+cannot grow the server without limit. When the stream closes, or nobody opens one within
+``idle_timeout``, the session is abandoned: ``on_abandon`` cancels its unfinished events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from carpool.protocol import Msg
+
+__all__ = ["SessionChannel", "SessionRegistry"]
+
+logger = logging.getLogger("carpool.server")
+
+WireMessage = dict[str, Any]
+
+
+def _is_final(message: WireMessage) -> bool:
+    return message.get("msg") in (Msg.COMPLETED, Msg.CLOSE)
+
+
+class SessionChannel:
+    """The buffered messages of one session, read by at most one stream at a time."""
+
+    def __init__(self, session_hash: str, state: Any, *, max_buffer: int) -> None:
+        self.session_hash = session_hash
+        self.state = state  # the app's SessionState: gr.State values live here
+        self.max_buffer = max_buffer
+        self.reader_attached = False
+        self.reader_generation = 0  # a new stream for the session supersedes the old one (reconnects)
+        self.closed = False
+        self.pending: dict[str, Any] = {}  # event id -> its dependency, until its final message
+        self._buffer: deque[WireMessage] = deque()
+        self._wakeup = asyncio.Event()
+        self._idle_timer: asyncio.TimerHandle | None = None
+
+    def push(self, message: WireMessage) -> None:
+        if self.closed:
+            return
+        if len(self._buffer) >= self.max_buffer:
+            self._make_room()
+        self._buffer.append(message)
+        self._wakeup.set()
+
+    def _make_room(self) -> None:
+        # Progress and estimations are superseded by later ones; final messages are what clients wait for.
+        for index, message in enumerate(self._buffer):
+            if not _is_final(message):
+                del self._buffer[index]
+                return
+        logger.warning("session %s: buffer full of unread results, dropping the oldest", self.session_hash)
+        self._buffer.popleft()
+
+    async def drain(self, generation: int) -> list[WireMessage] | None:
+        """Wait for at least one message, then take every buffered one; None once superseded."""
+        while not self._buffer:
+            if generation != self.reader_generation:
+                return None
+            self._wakeup.clear()
+            await self._wakeup.wait()
+        if generation != self.reader_generation:
+            return None
+        messages = list(self._buffer)
+        self._buffer.clear()
+        return messages
+
+    def close(self) -> None:
+        """Tell the reader the server is shutting down, then refuse further messages."""
+        self._buffer.append({"msg": Msg.CLOSE})
+        self._wakeup.set()
+        self.closed = True
+
+
+class SessionRegistry:
+    """The live sessions of one server, and the one heartbeat that keeps their streams alive."""
+
+    def __init__(
+        self,
+        *,
+        state_for: Callable[[str], Any],
+        on_abandon: Callable[[str], None],
+        max_buffer: int = 1000,
+        idle_timeout: float = 60.0,
+        heartbeat_interval: float = 15.0,
+    ) -> None:
+        self._state_for = state_for
+        self._on_abandon = on_abandon
+        self._max_buffer = max_buffer
+        self._idle_timeout = idle_timeout
+        self._heartbeat_interval = heartbeat_interval
+        self._channels: dict[str, SessionChannel] = {}
+        self._heartbeat_task: asyncio.Task[None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._channels)
+
+    def get(self, session_hash: str) -> SessionChannel | None:
+        return self._channels.get(session_hash)
+
+    def channel(self, session_hash: str) -> SessionChannel:
+        """The session's channel, created on first use (a join or a stream)."""
+        channel = self._channels.get(session_hash)
+        if channel is None:
+            channel = SessionChannel(session_hash, self._state_for(session_hash), max_buffer=self._max_buffer)
+            self._channels[session_hash] = channel
+            self._arm_idle_timer(channel)
+        return channel
+
+    def attach(self, session_hash: str) -> tuple[SessionChannel, int]:
+        """A stream opened for the session: it becomes the reader (generation), replacing any older one.
+
+        A browser's EventSource reconnects on its own; the old connection may not have been noticed
+        as gone yet, so the newest stream wins instead of being refused.
+        """
+        channel = self.channel(session_hash)
+        channel.reader_attached = True
+        channel.reader_generation += 1
+        channel._wakeup.set()  # an older reader wakes up, sees it is superseded, and ends
+        if channel._idle_timer is not None:
+            channel._idle_timer.cancel()
+            channel._idle_timer = None
+        return channel, channel.reader_generation
+
+    def detach(self, channel: SessionChannel, generation: int) -> None:
+        """A stream closed; if it was the session's reader the client left: cancel its events."""
+        if generation != channel.reader_generation:
+            return
+        channel.reader_attached = False
+        self._abandon(channel)
+
+    def _arm_idle_timer(self, channel: SessionChannel) -> None:
+        loop = asyncio.get_running_loop()
+        channel._idle_timer = loop.call_later(self._idle_timeout, self._expire_if_unread, channel)
+
+    def _expire_if_unread(self, channel: SessionChannel) -> None:
+        channel._idle_timer = None
+        if not channel.reader_attached:
+            self._abandon(channel)
+
+    def _abandon(self, channel: SessionChannel) -> None:
+        if self._channels.get(channel.session_hash) is channel:
+            del self._channels[channel.session_hash]
+        if channel.pending:
+            self._on_abandon(channel.session_hash)
+
+    def start(self) -> None:
+        self._heartbeat_task = asyncio.get_running_loop().create_task(self._heartbeat())
+
+    async def _heartbeat(self) -> None:
+        # One timer for all sessions: proxies drop idle connections, and a write is how a server
+        # notices a peer that vanished without a FIN.
+        while True:
+            await asyncio.sleep(self._heartbeat_interval)
+            for channel in list(self._channels.values()):
+                if channel.reader_attached:
+                    channel.push({"msg": Msg.HEARTBEAT})
+
+    def close(self) -> None:
+        """Server shutdown: every open stream gets ``close_stream`` and ends."""
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+        for channel in self._channels.values():
+            if channel._idle_timer is not None:
+                channel._idle_timer.cancel()
+            channel.close()

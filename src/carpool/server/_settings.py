@@ -1,0 +1,52 @@
+"""Inert server settings: what ``create_app`` and ``launch`` were asked for, validated once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+__all__ = ["AuthSpec", "MiB", "ServerSettings", "parse_size"]
+
+MiB = 1024 * 1024
+
+# auth=("user", "pw"), [("u1", "p1"), ("u2", "p2")], or a callable(user, pw) -> bool
+AuthSpec: TypeAlias = "tuple[str, str] | Sequence[tuple[str, str]] | Callable[[str, str], bool]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerSettings:
+    auth: AuthSpec | None = None
+    show_error: bool = False
+    max_file_size: int = 100 * MiB
+    allowed_paths: tuple[Path, ...] = ()
+    root_path: str = ""
+    heartbeat_interval: float = 15.0
+    session_buffer: int = 1000  # messages buffered per session until its stream reads them
+    session_idle_timeout: float = 60.0  # a session whose stream never opens is abandoned after this
+    close_grace: float = 10.0  # running batches get this long to finish at shutdown
+    login_ttl: float = 7 * 24 * 3600.0  # seconds a login cookie stays valid
+    login_attempts: int = 10  # failed logins per client per minute before 429
+    max_json_body: int = 64 * MiB  # JSON bodies (API calls, joins) larger than this get 413
+
+    @staticmethod
+    def paths(paths: Iterable[str | Path]) -> tuple[Path, ...]:
+        return tuple(Path(p).resolve() for p in paths)
+
+
+_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": MiB, "gib": 1024**3}
+
+
+def parse_size(value: int | float | str | None, default: int = 100 * MiB) -> int:
+    """Bytes from ``100 * 1024``, ``"5mb"``, ``"1 GiB"`` (Gradio's spellings) or None (the default)."""
+    if value is None:
+        return default
+    if isinstance(value, int | float):
+        return int(value)
+    text = value.strip().lower().replace(" ", "")
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = text[len(number) :]
+    if unit not in _UNITS or not number:
+        raise ValueError(f"max_file_size: cannot read {value!r} (use bytes or e.g. '10mb')")
+    return int(float(number) * _UNITS[unit])

@@ -1,0 +1,220 @@
+// The browser side of the carpool/1 queue protocol (docs/protocol.md).
+//
+// One Client per page. It owns ONE EventSource for the page's session, opened on the first join and kept
+// open, and routes every message to the event it names. Browsers allow about six HTTP/1.1 connections
+// per host; a stream per event would starve a page with many pending events and ten open tabs.
+
+const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
+
+/** An HTTP error with the server's JSON error body ({type, message, parameter}) when it sent one. */
+export class RequestError extends Error {
+  constructor(status, body) {
+    const err = body && body.error ? body.error : null;
+    super(err && err.message ? err.message : `HTTP ${status}`);
+    this.status = status;
+    this.type = err ? err.type : "http_error";
+    this.parameter = err ? err.parameter : null;
+  }
+}
+
+function newSessionHash() {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function readJson(response) {
+  const text = await response.text();
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+export class Client {
+  /** @param {URL} root the app's base URL (ends with "/"). */
+  constructor(root) {
+    this.root = root;
+    this.sessionHash = newSessionHash();
+    this.handlers = new Map(); // event_id -> (message) => void
+    this.early = new Map(); // event_id -> messages that arrived before join() returned the id
+    this.source = null;
+    this.attempt = 0;
+    this.reconnectTimer = null;
+    this.connectionListeners = new Set();
+  }
+
+  url(path) {
+    return new URL(path.replace(/^\//, ""), this.root).href;
+  }
+
+  /** URL of a server-minted file (FileData), or of a plain URL string. */
+  fileUrl(value) {
+    if (!value) return null;
+    if (typeof value === "string") return /^(https?:|data:|blob:)/.test(value) ? value : this.url(value);
+    if (value.file_id) return this.url(`file/${encodeURIComponent(value.file_id)}`);
+    if (value.url) return /^(https?:|data:|blob:)/.test(value.url) ? value.url : this.url(value.url);
+    return null;
+  }
+
+  async postJson(path, body) {
+    const response = await fetch(this.url(path), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const data = await readJson(response);
+    if (!response.ok) throw new RequestError(response.status, data);
+    return data;
+  }
+
+  async getJson(path) {
+    const response = await fetch(this.url(path), { headers: { Accept: "application/json" } });
+    const data = await readJson(response);
+    if (!response.ok) throw new RequestError(response.status, data);
+    return data;
+  }
+
+  /**
+   * Join the queue; `onMessage` receives every stream message of the new event, in order.
+   * @returns {Promise<string>} the event id
+   */
+  async join(fnIndex, data, triggerId, onMessage) {
+    const body = { data, fn_index: fnIndex, session_hash: this.sessionHash, trigger_id: triggerId };
+    const { event_id: eventId } = await this.postJson("queue/join", body);
+    this.handlers.set(eventId, onMessage);
+    // The stream may already have delivered messages for this event while the join response travelled.
+    const early = this.early.get(eventId) || [];
+    this.early.delete(eventId);
+    for (const message of early) this.dispatch(message);
+    this.ensureStream();
+    return eventId;
+  }
+
+  async cancel(eventId) {
+    const result = await this.postJson("queue/cancel", { session_hash: this.sessionHash, event_id: eventId });
+    return Boolean(result && result.cancelled);
+  }
+
+  /**
+   * Upload files through POST /upload (multipart field "files").
+   * @param {File[]} files
+   * @param {(fraction: number) => void} [onProgress]
+   * @returns {Promise<object[]>} one FileData per file
+   */
+  upload(files, onProgress) {
+    const form = new FormData();
+    for (const file of files) form.append("files", file, file.name);
+    // XMLHttpRequest, not fetch: fetch reports no upload progress, and big media files deserve a bar.
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", this.url("upload"));
+      xhr.responseType = "text";
+      if (onProgress) {
+        xhr.upload.addEventListener("progress", (e) => e.lengthComputable && onProgress(e.loaded / e.total));
+      }
+      xhr.addEventListener("load", () => {
+        let body = null;
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          body = null;
+        }
+        if (xhr.status >= 200 && xhr.status < 300 && body) resolve(body.files || []);
+        else reject(new RequestError(xhr.status, body));
+      });
+      xhr.addEventListener("error", () => reject(new RequestError(0, null)));
+      xhr.send(form);
+    });
+  }
+
+  /** Listen to the stream's health: fn("open" | "reconnecting" | "closed"). */
+  onConnection(fn) {
+    this.connectionListeners.add(fn);
+    return () => this.connectionListeners.delete(fn);
+  }
+
+  setConnection(state) {
+    for (const fn of this.connectionListeners) fn(state);
+  }
+
+  ensureStream() {
+    if (this.source || this.reconnectTimer) return;
+    const url = this.url(`queue/data?session_hash=${encodeURIComponent(this.sessionHash)}`);
+    const source = new EventSource(url);
+    this.source = source;
+    source.onopen = () => {
+      this.attempt = 0;
+      this.setConnection("open");
+    };
+    source.onmessage = (e) => this.onRaw(e.data);
+    source.onerror = () => this.onStreamError(source);
+  }
+
+  onRaw(raw) {
+    let message;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      return; // not ours: ignore rather than break the whole page's stream
+    }
+    if (message.msg === "heartbeat") return;
+    if (message.msg === "close_stream") {
+      this.closeStream();
+      this.failAll("The server closed the connection.");
+      this.setConnection("closed");
+      return;
+    }
+    this.dispatch(message);
+  }
+
+  dispatch(message) {
+    const id = message.event_id;
+    if (!id) return;
+    const handler = this.handlers.get(id);
+    if (!handler) {
+      if (!this.early.has(id)) this.early.set(id, []);
+      this.early.get(id).push(message);
+      return;
+    }
+    if (message.msg === "process_completed") this.handlers.delete(id);
+    handler(message);
+  }
+
+  onStreamError(source) {
+    // EventSource retries on its own while readyState is CONNECTING; once CLOSED (an HTTP error or a
+    // refused connection) it is up to us, with backoff so a restarting server is not hammered.
+    if (source.readyState !== EventSource.CLOSED) {
+      this.setConnection("reconnecting");
+      return;
+    }
+    this.closeStream();
+    if (this.handlers.size === 0) return; // nothing pending: the next join reopens it
+    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+    this.attempt += 1;
+    this.setConnection("reconnecting");
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.ensureStream();
+    }, delay);
+  }
+
+  closeStream() {
+    if (this.source) this.source.close();
+    this.source = null;
+  }
+
+  failAll(reason) {
+    const pending = [...this.handlers.entries()];
+    this.handlers.clear();
+    for (const [eventId, handler] of pending) {
+      handler({
+        msg: "process_completed",
+        event_id: eventId,
+        status: "failed",
+        error: { type: "shutting_down", message: reason, parameter: null },
+      });
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// Gallery: a grid of images (or videos) with captions; a thumbnail opens a larger view where the arrow
+// keys step through the items. Items arrive as {"image"|"video": FileData, "caption"}, FileData,
+// [FileData|url, caption] or a url.
+import { Shell, h } from "./base.js";
+
+function normalize(item) {
+  if (Array.isArray(item)) return { media: item[0], caption: item[1] ?? null, kind: "image" };
+  if (item && typeof item === "object" && ("image" in item || "video" in item)) {
+    return "video" in item && item.video
+      ? { media: item.video, caption: item.caption ?? null, kind: "video" }
+      : { media: item.image, caption: item.caption ?? null, kind: "image" };
+  }
+  const mime = item && typeof item === "object" ? item.mime_type || "" : "";
+  return { media: item, caption: null, kind: mime.startsWith("video/") ? "video" : "image" };
+}
+
+export function create(config, ctx) {
+  const shell = new Shell(config, ctx, { labelTag: "span" });
+  const grid = h("ul", { class: "cp-gallery-grid" });
+  const empty = h("div", { class: "cp-media-empty", text: "No images" });
+  const viewer = h("div", { class: "cp-gallery-viewer", hidden: true, tabindex: "-1" });
+  shell.body.append(grid, empty, viewer);
+  let value = null;
+  let items = [];
+  let selected = -1;
+
+  function mediaEl(item, big) {
+    const url = ctx.client.fileUrl(item.media);
+    const alt = item.caption || `item ${items.indexOf(item) + 1}`;
+    if (item.kind === "video") return h("video", { src: url, controls: big, muted: !big, preload: "metadata" });
+    return h("img", { src: url, alt, loading: "lazy" });
+  }
+
+  function show(index) {
+    selected = index;
+    if (index < 0 || index >= items.length) {
+      viewer.hidden = true;
+      return;
+    }
+    const item = items[index];
+    const close = h("button", { type: "button", class: "cp-icon-button cp-clear", text: "×" });
+    close.setAttribute("aria-label", "Close preview");
+    close.addEventListener("click", () => show(-1));
+    viewer.replaceChildren(
+      mediaEl(item, true),
+      item.caption ? h("p", { class: "cp-caption", text: item.caption }) : "",
+      h("span", { class: "cp-gallery-count", text: `${index + 1} / ${items.length}` }),
+      close,
+    );
+    viewer.hidden = false;
+    viewer.focus();
+    shell.emit("select");
+  }
+
+  viewer.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") show(-1);
+    else if (e.key === "ArrowRight") show((selected + 1) % items.length);
+    else if (e.key === "ArrowLeft") show((selected - 1 + items.length) % items.length);
+  });
+
+  function render() {
+    items = [].concat(value ?? []).map(normalize);
+    const columns = shell.props.columns;
+    if (columns) grid.style.setProperty("--cp-gallery-columns", String([].concat(columns)[0]));
+    grid.replaceChildren(
+      ...items.map((item, i) => {
+        const thumb = h("button", { type: "button", class: "cp-gallery-thumb" }, mediaEl(item, false));
+        thumb.setAttribute("aria-label", item.caption || `Open item ${i + 1}`);
+        thumb.addEventListener("click", () => show(i));
+        return h("li", {}, thumb, item.caption ? h("span", { class: "cp-caption", text: item.caption }) : "");
+      }),
+    );
+    empty.hidden = items.length > 0;
+    show(-1);
+  }
+
+  return shell.finish({
+    getValue: () => value,
+    setValue: (v) => {
+      value = v === undefined ? null : v;
+      render();
+    },
+    applyProps: (p) => {
+      if ("columns" in p) render();
+    },
+  });
+}

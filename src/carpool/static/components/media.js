@@ -1,0 +1,78 @@
+// Shared body of Image, Audio and Video: an upload area while empty and editable, otherwise the media
+// itself with a clear button (editable) or a download link (output). The wire value is a FileData.
+import { Shell, h } from "./base.js";
+import { clearButton, createDropZone, downloadLink } from "./upload.js";
+
+/**
+ * @param {object} spec {accept, noun, render(url, value) -> Element, unwrap?(wire) -> FileData|string,
+ *                       wrap?(fileData, previous) -> wire, extraSources?(shell, setFromUpload) -> Element[]}
+ */
+export function createMedia(config, ctx, spec) {
+  const shell = new Shell(config, ctx, { labelTag: "span" });
+  const unwrap = spec.unwrap || ((v) => v);
+  const wrap = spec.wrap || ((fd) => fd);
+  const viewer = h("div", { class: "cp-media-view" });
+  const error = h("p", { class: "cp-field-error", role: "alert", hidden: true });
+  const empty = h("div", { class: "cp-media-empty", text: `No ${spec.noun}` });
+  let value = null;
+
+  function setFromUpload(files) {
+    error.hidden = true;
+    if (!files.length) return;
+    component.setValue(wrap(files[0], value));
+    shell.emit("upload");
+  }
+
+  const zone = createDropZone({
+    client: ctx.client,
+    accept: spec.accept,
+    text: `Drop ${spec.noun === "image" ? "an image" : `a ${spec.noun}`} here, paste, or click to upload`,
+    label: `Upload ${spec.noun}${shell.props.label ? ` for ${shell.props.label}` : ""}`,
+    onFiles: setFromUpload,
+    onError: (err) => {
+      error.textContent = `Upload failed: ${err.message}`;
+      error.hidden = false;
+    },
+  });
+  const sources = spec.extraSources ? spec.extraSources(shell, setFromUpload) : [];
+  const toolbar = h("div", { class: "cp-media-tools" });
+  shell.body.append(viewer, zone.el, ...sources, empty, error);
+
+  function render() {
+    const fd = unwrap(value);
+    const url = ctx.client.fileUrl(fd);
+    const editable = shell.interactive;
+    viewer.replaceChildren();
+    toolbar.replaceChildren();
+    zone.el.hidden = !editable || Boolean(url);
+    for (const s of sources) s.hidden = !editable || Boolean(url);
+    empty.hidden = editable || Boolean(url);
+    viewer.hidden = !url;
+    if (!url) return;
+    viewer.append(spec.render(url, fd), toolbar);
+    const name = fd && typeof fd === "object" ? fd.orig_name : null;
+    if (editable) {
+      toolbar.append(
+        clearButton(spec.noun, () => {
+          component.setValue(null);
+          shell.emit("clear");
+        }),
+      );
+    } else {
+      toolbar.append(downloadLink(url, name));
+    }
+  }
+
+  const component = shell.finish({
+    getValue: () => value,
+    setValue: (v) => {
+      value = v === undefined ? null : v;
+      render();
+    },
+    setInteractive: (on) => {
+      zone.setEnabled(on);
+      render();
+    },
+  });
+  return component;
+}

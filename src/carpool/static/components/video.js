@@ -1,0 +1,20 @@
+// Video: upload and playback. Wire value: FileData, or {"video": FileData, "subtitles": FileData|null}.
+import { h } from "./base.js";
+import { createMedia } from "./media.js";
+
+export function create(config, ctx) {
+  return createMedia(config, ctx, {
+    noun: "video",
+    accept: "video/*",
+    unwrap: (v) => (v && typeof v === "object" && "video" in v ? v.video : v),
+    // Keep the server's shape: if it sent {"video": ...}, answer in the same form.
+    wrap: (fd, previous) => (previous && typeof previous === "object" && "video" in previous ? { video: fd, subtitles: null } : fd),
+    render: (url) => {
+      const video = h("video", { class: "cp-video", controls: true, src: url, preload: "metadata", playsinline: true });
+      video.setAttribute("aria-label", config.props.label || "video");
+      if (config.props.height) video.style.maxHeight = `${config.props.height}px`;
+      if (config.props.autoplay) video.autoplay = true;
+      return video;
+    },
+  });
+}

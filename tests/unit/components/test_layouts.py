@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from component_fakes import FakeBlocks
+
+from carpool import _context
+from carpool.components import Accordion, Button, Column, Group, Row, Tab, TabItem, Tabs, Textbox
+
+
+def test_layouts_nest_and_blocks_land_in_the_innermost_open_one(blocks: FakeBlocks) -> None:
+    with Row() as row:
+        with Column(scale=2) as column:
+            box = Textbox()
+            with Group() as group:
+                button = Button()
+        other = Textbox()
+    after = Textbox()
+    assert blocks.children == [row, after]
+    assert row.children == [column, other]
+    assert column.children == [box, group]
+    assert group.children == [button]
+    assert set(blocks.blocks) == {b.id for b in (row, column, box, group, button, other, after)}
+
+
+def test_a_layout_restores_the_previous_container_on_exit_even_after_an_error(blocks: FakeBlocks) -> None:
+    try:
+        with Row():
+            raise KeyError("boom")
+    except KeyError:
+        pass
+    assert _context.current_container() is blocks
+
+
+def test_layout_config_carries_its_props() -> None:
+    assert Row(variant="panel", equal_height=True).get_config()["props"] == {
+        "visible": True,
+        "elem_id": None,
+        "elem_classes": [],
+        "variant": "panel",
+        "equal_height": True,
+    }
+    column = Column(scale=3, min_width=100).get_config()
+    assert (
+        column["type"] == "column" and column["props"]["scale"] == 3 and column["props"]["min_width"] == 100
+    )
+    accordion = Accordion("More", open=False).get_config()
+    assert accordion["type"] == "accordion" and accordion["props"]["label"] == "More"
+    assert accordion["props"]["open"] is False
+
+
+def test_consecutive_tabs_share_one_implicit_tabs(blocks: FakeBlocks) -> None:
+    with Tab("One") as one:
+        first = Textbox()
+    with TabItem("Two") as two:
+        pass
+    assert len(blocks.children) == 1
+    tabs = blocks.children[0]
+    assert isinstance(tabs, Tabs) and tabs.children == [one, two]
+    assert one.children == [first] and one.parent is tabs
+    assert one.get_config()["props"]["label"] == "One"
+
+
+def test_tabs_separated_by_another_block_get_separate_implicit_tabs(blocks: FakeBlocks) -> None:
+    with Tab("A"):
+        pass
+    Textbox()
+    with Tab("B"):
+        pass
+    kinds = [type(child).__name__ for child in blocks.children]
+    assert kinds == ["Tabs", "Textbox", "Tabs"]
+
+
+def test_tabs_given_explicitly_hold_their_tabs(blocks: FakeBlocks) -> None:
+    with Tabs(selected="b") as tabs:
+        with Tab("A", id="a") as a:
+            pass
+        with Tab("B", id="b") as b:
+            pass
+    assert blocks.children == [tabs] and tabs.children == [a, b]
+    assert tabs.get_config()["props"]["selected"] == "b"
+    assert b.get_config()["props"]["id"] == "b"
+
+
+def test_layout_listeners_register_their_events(blocks: FakeBlocks) -> None:
+    with Accordion("x") as accordion, Tab("t") as tab:
+        pass
+    accordion.expand(print)
+    tab.select(print)
+    assert [e.triggers[0] for e in blocks.events] == [(accordion, "expand"), (tab, "select")]
+
+
+def test_a_layout_returned_from_a_function_is_an_update() -> None:
+    assert Column(visible=False).update_props() == {"__type__": "update", "visible": False}

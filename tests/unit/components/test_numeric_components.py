@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from carpool.components import Number, Slider
+from carpool.exceptions import InvalidInputError
+
+
+def test_number_without_precision_gives_floats() -> None:
+    number = Number()
+    assert number.preprocess(3) == 3.0 and isinstance(number.preprocess(3), float)
+    assert number.preprocess(None) is None
+
+
+def test_number_precision_zero_gives_ints_and_rounds() -> None:
+    number = Number(precision=0)
+    assert number.preprocess(2.6) == 3 and isinstance(number.preprocess(2.6), int)
+    assert number.postprocess(np.float32(1.2)) == 1
+    assert isinstance(number.postprocess(np.float32(1.2)), int)
+
+
+def test_number_precision_k_rounds_to_k_digits() -> None:
+    assert Number(precision=2).preprocess(1.23456) == 1.23
+    assert Number(precision=2).postprocess(1.23456) == 1.23
+
+
+@pytest.mark.parametrize(("payload", "got"), [("3", "string"), (True, "boolean"), ([1], "array")])
+def test_number_rejects_non_numbers(payload: object, got: str) -> None:
+    with pytest.raises(InvalidInputError, match=f"expected a number, got {got}"):
+        Number().preprocess(payload)
+
+
+def test_number_rejects_non_finite_and_out_of_range_values() -> None:
+    number = Number(minimum=0, maximum=10)
+    with pytest.raises(InvalidInputError, match="finite"):
+        number.preprocess(math.nan)
+    with pytest.raises(InvalidInputError, match="below the minimum 0"):
+        number.preprocess(-1)
+    with pytest.raises(InvalidInputError, match="above the maximum 10"):
+        number.preprocess(11)
+    assert number.preprocess(10) == 10.0
+
+
+def test_number_postprocess_rejects_non_numbers_and_infinity() -> None:
+    with pytest.raises(TypeError, match="Number output expects a number, got str"):
+        Number().postprocess("3")
+    with pytest.raises(TypeError):
+        Number().postprocess(True)
+    with pytest.raises(ValueError, match="finite"):
+        Number().postprocess(math.inf)
+    assert Number().postprocess(None) is None
+
+
+def test_number_schema_and_config() -> None:
+    number = Number(5, precision=0, minimum=1, maximum=9)
+    assert number.api_schema() == {"type": "number", "minimum": 1, "maximum": 9}
+    props = number.get_config()["props"]
+    assert (props["value"], props["precision"], props["minimum"], props["maximum"]) == (5, 0, 1, 9)
+    assert number.preprocess(number.example_payload()) == 1
+
+
+def test_number_rejects_negative_precision() -> None:
+    with pytest.raises(ValueError, match="precision"):
+        Number(precision=-1)
+
+
+def test_slider_accepts_in_range_values_and_rejects_others_without_clamping() -> None:
+    slider = Slider(0, 10)
+    assert slider.preprocess(3) == 3 and slider.preprocess(2.5) == 2.5
+    with pytest.raises(InvalidInputError, match="above the maximum 10"):
+        slider.preprocess(10.5)
+    with pytest.raises(InvalidInputError, match="below the minimum 0"):
+        slider.preprocess(-0.1)
+    with pytest.raises(InvalidInputError, match="expected a number, got null"):
+        slider.preprocess(None)
+
+
+@pytest.mark.parametrize(
+    ("minimum", "maximum", "step"), [(0, 100, 1), (0, 1, 0.01), (0, 10, 0.1), (0, 1000, 10)]
+)
+def test_slider_default_step_is_about_a_hundredth_of_the_range(
+    minimum: int, maximum: int, step: float
+) -> None:
+    assert Slider(minimum, maximum).step == pytest.approx(step)
+
+
+def test_slider_default_value_is_the_minimum_and_config_carries_the_range() -> None:
+    props = Slider(2, 8, step=2).get_config()["props"]
+    assert (props["value"], props["minimum"], props["maximum"], props["step"]) == (2, 2, 8, 2)
+    assert Slider(2, 8).api_schema() == {"type": "number", "minimum": 2, "maximum": 8}
+
+
+def test_slider_rejects_an_inverted_range_and_a_non_positive_step() -> None:
+    with pytest.raises(ValueError, match="above its maximum"):
+        Slider(5, 1)
+    with pytest.raises(ValueError, match="step must be positive"):
+        Slider(0, 1, step=0)
+
+
+def test_slider_postprocess_converts_numpy_scalars() -> None:
+    assert Slider().postprocess(np.int32(4)) == 4
+    with pytest.raises(TypeError, match="Slider output expects a number"):
+        Slider().postprocess("4")
