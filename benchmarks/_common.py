@@ -16,6 +16,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -207,13 +208,12 @@ def _load_main(conn: Connection) -> None:
 async def _drive(spec: LoadSpec, conn: Connection) -> LoadResult:
     import carpool as cp  # in the child only: the parent may never need the client
 
-    client = cp.AsyncClient(spec.url)
-    try:
-        samples = [tuple(_client_value(cp, v) for v in s) for s in spec.samples]
-        await _closed_loop(client, spec.api_name, samples, spec.warmup, min(spec.concurrency, 8), None)
-        return await _closed_loop(client, spec.api_name, samples, spec.requests, spec.concurrency, conn)
-    finally:
-        await client.close()
+    # file outputs are downloaded like a real client would; they go to a folder removed after the run
+    with tempfile.TemporaryDirectory(prefix="carpool-bench-downloads-") as downloads:
+        async with cp.AsyncClient(spec.url, download_dir=downloads) as client:
+            samples = [tuple(_client_value(cp, v) for v in s) for s in spec.samples]
+            await _closed_loop(client, spec.api_name, samples, spec.warmup, min(spec.concurrency, 8), None)
+            return await _closed_loop(client, spec.api_name, samples, spec.requests, spec.concurrency, conn)
 
 
 def _client_value(cp: Any, value: Any) -> Any:
@@ -259,7 +259,9 @@ async def _closed_loop(
 def serving(demo: Any, **queue_options: Any) -> Iterator[str]:
     """Launch ``demo`` on 127.0.0.1 with an OS-chosen port; yield its URL; close it afterwards."""
     demo.queue(**queue_options)
-    url = demo.launch(server_name="127.0.0.1", server_port=0, prevent_thread_lock=True)
+    url = demo.launch(
+        server_name="127.0.0.1", server_port=0, prevent_thread_lock=True, quiet=True, show_error=True
+    )
     try:
         yield str(url).rstrip("/")
     finally:

@@ -80,7 +80,10 @@ async def closed_loop(
     async with Engine(on_batch=records.append) as engine:
         engine.add_listener(
             ListenerConfig(
-                listener_id="gpu", fn=fn, batch=True, max_batch_size=batch_size,
+                listener_id="gpu",
+                fn=fn,
+                batch=True,
+                max_batch_size=batch_size,
                 batch_timeout=batch_timeout,  # type: ignore[arg-type]
             )
         )
@@ -112,9 +115,17 @@ async def run_gpu(scenario: str, b: int, c: int, timeout: float | str, args: arg
     ideal = ideal_throughput(b)
     sizes = [r.size for r in records]
     result = Result(
-        scenario, b, c, str(timeout), throughput, ideal, throughput / ideal,
+        scenario,
+        b,
+        c,
+        str(timeout),
+        throughput,
+        ideal,
+        throughput / ideal,
         statistics.fmean(sizes) if sizes else None,
-        extra={"reasons": {k: sum(r.reason == k for r in records) for k in ("full", "idle", "auto", "timeout")}},
+        extra={
+            "reasons": {k: sum(r.reason == k for r in records) for k in ("full", "idle", "auto", "timeout")}
+        },
     )
     if overheads:
         result.p50_overhead_ms = statistics.median(overheads) * 1000
@@ -192,7 +203,9 @@ def _row(r: Result) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="short windows (noisier)")
     parser.add_argument("--json", type=Path, help="write the results as JSON to this path")
     args = parser.parse_args()

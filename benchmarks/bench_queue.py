@@ -220,27 +220,45 @@ class Row:
 
 
 def run_all(args: argparse.Namespace) -> list[Row]:
+    """Every (kind, batch size) ``--repeat`` times, interleaved; each keeps its best run.
+
+    On a shared machine other processes only ever slow a run down, so the best of a few interleaved runs
+    is the closest estimate of what the server can do, and noise cannot pass for a regression.
+    """
     cost = CostModel(args.fixed_ms / 1000.0, args.per_item_ms / 1000.0)
     demo = build_app(args.kinds, args.batch_sizes, cost)
-    rows: list[Row] = []
+    best: dict[tuple[str, int], Summary] = {}
     with tempfile.TemporaryDirectory(prefix="carpool-bench-") as tmp:
         payloads = make_payloads(Path(tmp))
         with serving(demo, default_concurrency_limit=1) as url, LoadProcess() as load:
-            for kind in args.kinds:
-                for b in args.batch_sizes:
-                    spec = LoadSpec(
-                        url,
-                        endpoint_name(kind, b),
-                        (payloads[kind],),
-                        args.concurrency,
-                        args.requests,
-                        warmup=args.warmup,
-                    )
-                    result = load.run(spec, ProgressBar(args.requests, f"{kind} {_label(b)}"))
-                    if result.errors:
-                        print(f"  {result.errors} errors, first: {result.first_error}", file=sys.stderr)
-                    rows.append(Row(kind, b, Summary.of(result)))
-    return rows
+            for round_ in range(1, args.repeat + 1):
+                for kind in args.kinds:
+                    for b in args.batch_sizes:
+                        summary = _measure(
+                            load, url, kind, b, payloads[kind], args, f"{round_}/{args.repeat}"
+                        )
+                        previous = best.get((kind, b))
+                        if previous is None or summary.throughput > previous.throughput:
+                            best[(kind, b)] = summary
+    return [Row(kind, b, best[(kind, b)]) for kind in args.kinds for b in args.batch_sizes]
+
+
+def _measure(
+    load: LoadProcess,
+    url: str,
+    kind: str,
+    b: int,
+    payload: tuple[Any, ...],
+    args: argparse.Namespace,
+    round_: str,
+) -> Summary:
+    spec = LoadSpec(
+        url, endpoint_name(kind, b), (payload,), args.concurrency, args.requests, warmup=args.warmup
+    )
+    result = load.run(spec, ProgressBar(args.requests, f"[{round_}] {kind} {_label(b)}"))
+    if result.errors:
+        print(f"  {result.errors} errors, first: {result.first_error}", file=sys.stderr)
+    return Summary.of(result)
 
 
 def find_regressions(rows: Sequence[Row], tolerance: float) -> list[str]:
@@ -310,6 +328,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrency", "-c", type=int, default=64, help="concurrent clients")
     p.add_argument("--requests", "-n", type=int, default=320, help="measured requests per endpoint")
     p.add_argument("--warmup", type=int, default=16, help="unmeasured requests per endpoint first")
+    p.add_argument("--repeat", type=int, default=3, help="interleaved runs per endpoint; the best counts")
     p.add_argument("--fixed-ms", type=float, default=25.0, help="simulated cost per call")
     p.add_argument("--per-item-ms", type=float, default=1.0, help="simulated cost per sample")
     p.add_argument("--tolerance", type=float, default=0.15, help="allowed throughput drop for a bigger batch")
@@ -320,7 +339,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--plot", metavar="PATH", help="write a PNG of latency and throughput vs batch size")
     args = p.parse_args(argv)
     if args.quick:
-        args.concurrency, args.requests, args.warmup = min(args.concurrency, 16), min(args.requests, 48), 4
+        args.concurrency, args.requests, args.warmup = min(args.concurrency, 16), min(args.requests, 64), 4
+        args.repeat = min(args.repeat, 2)
     unknown = set(args.kinds) - set(KINDS)
     if unknown:
         p.error(f"unknown kinds: {', '.join(sorted(unknown))}")

@@ -18,11 +18,13 @@ import importlib.util
 import os
 import threading
 import time
+import wave
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from PIL import Image as PILImage
 
 import carpool as cp
 
@@ -170,7 +172,7 @@ def _as_float(samples: np.ndarray) -> np.ndarray:
 
 
 def _as_int16(samples: np.ndarray, ndim: int) -> np.ndarray:
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
+    pcm = np.rint(np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
     return pcm[:, 0] if ndim == 1 else pcm
 
 
@@ -186,6 +188,17 @@ def trim_words(words: list[str], lengths: list[float]) -> list[list[str]]:
 
 
 # -- the app ----------------------------------------------------------------------------------------
+
+
+def load_image(name: str) -> np.ndarray:
+    # Examples are given as values, not paths: a repo path is outside what the file store may serve.
+    with PILImage.open(ASSETS / name) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def load_wav(name: str) -> tuple[int, np.ndarray]:
+    with wave.open(str(ASSETS / name), "rb") as w:
+        return w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
 
 
 def batching_note(text: str) -> None:
@@ -236,7 +249,7 @@ def image_tab() -> None:
         toned = cp.Image(type="numpy", label="Sepia")
     run.click(sepia, [image, strength], toned, batch=True, max_batch_size=16)
     cp.Examples(
-        examples=[[str(ASSETS / "sunset.png"), 1.0], [str(ASSETS / "tiles.png"), 0.6]],
+        examples=[[load_image("sunset.png"), 1.0], [load_image("tiles.png"), 0.6]],
         inputs=[image, strength],
     )
 
@@ -251,7 +264,7 @@ def audio_tab() -> None:
         normalised = cp.Audio(type="numpy", label="Normalised")
     run.click(normalize_audio, [clip, peak], normalised, batch=True, max_batch_size=16)
     cp.Examples(
-        examples=[[str(ASSETS / "quiet_chirp.wav"), -1.0], [str(ASSETS / "chord.wav"), -6.0]],
+        examples=[[load_wav("quiet_chirp.wav"), -1.0], [load_wav("chord.wav"), -6.0]],
         inputs=[clip, peak],
     )
 

@@ -1,3 +1,109 @@
-"""carpool: Python functions -> web app + HTTP API with a batching queue."""
+"""carpool: turn Python functions into a web app and an HTTP API whose queue batches concurrent requests.
+
+``import carpool as cp`` (or ``as gr``: names follow Gradio's where the concept is the same). The root
+package re-exports the public API of each layer and wires the app layer to the server, which the app layer
+may not import itself (see docs/internals.md).
+"""
+
+from __future__ import annotations
+
+from carpool import app as _app
+from carpool import server as _server
+from carpool.app import Blocks, Examples, Interface, Progress, Request, on, update
+from carpool.client import AsyncClient, Client, handle_file
+from carpool.components import (
+    HTML,
+    JSON,
+    Accordion,
+    Audio,
+    Button,
+    Checkbox,
+    CheckboxGroup,
+    Column,
+    Dropdown,
+    File,
+    Gallery,
+    Group,
+    Image,
+    Label,
+    Markdown,
+    Number,
+    Radio,
+    Row,
+    Slider,
+    State,
+    Tab,
+    TabItem,
+    Tabs,
+    Textbox,
+    Video,
+)
+from carpool.core import FINISHED
+from carpool.exceptions import (
+    AppError,
+    AuthenticationError,
+    BatchShapeError,
+    CarpoolError,
+    EngineClosedError,
+    Error,
+    EventCancelledError,
+    EventExpiredError,
+    InvalidInputError,
+    QueueFullError,
+    UnknownEndpointError,
+)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "FINISHED",
+    "HTML",
+    "JSON",
+    "Accordion",
+    "AppError",
+    "AsyncClient",
+    "Audio",
+    "AuthenticationError",
+    "BatchShapeError",
+    "Blocks",
+    "Button",
+    "CarpoolError",
+    "Checkbox",
+    "CheckboxGroup",
+    "Client",
+    "Column",
+    "Dropdown",
+    "EngineClosedError",
+    "Error",
+    "EventCancelledError",
+    "EventExpiredError",
+    "Examples",
+    "File",
+    "Gallery",
+    "Group",
+    "Image",
+    "Interface",
+    "InvalidInputError",
+    "Label",
+    "Markdown",
+    "Number",
+    "Progress",
+    "QueueFullError",
+    "Radio",
+    "Request",
+    "Row",
+    "Slider",
+    "State",
+    "Tab",
+    "TabItem",
+    "Tabs",
+    "Textbox",
+    "UnknownEndpointError",
+    "Video",
+    "__version__",
+    "handle_file",
+    "on",
+    "update",
+]
+
+_app.set_launcher(_server.launch)

@@ -131,9 +131,8 @@ def test_a_pre_batched_http_call_runs_its_samples_as_one_batch(
 
 def test_one_bad_sample_in_a_batch_fails_alone(serve: Callable[..., RunningServer]) -> None:
     def trim_words(words: list[str], lengths: list[float]) -> list[Any]:
-        outputs = [
-            Error(f"negative length for {w}") if n < 0 else w[: int(n)] for w, n in zip(words, lengths)
-        ]
+        pairs = zip(words, lengths, strict=True)
+        outputs = [Error(f"negative length for {w}") if n < 0 else w[: int(n)] for w, n in pairs]
         return [outputs]
 
     url = serve(trim_words_app(trim_words)).local_url

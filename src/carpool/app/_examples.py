@@ -15,13 +15,15 @@ for it runs the function only when ``run_on_click`` is set and nothing is cached
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from carpool import _context
 from carpool.app._dependency import Dependency
 from carpool.app._session import SessionState
-from carpool.components import Block, current_file_store
+from carpool.components import Block, FileComponent, current_file_store
 from carpool.exceptions import Error
 
 __all__ = ["Examples"]
@@ -55,6 +57,20 @@ def _rows(examples: Any, n_inputs: int) -> list[list[Any]]:
             raise ValueError(f"example {row!r} has {len(row)} values but there are {n_inputs} inputs")
         rows.append(row + [None] * (n_inputs - len(row)))
     return rows
+
+
+def _allow_example_files(store: Any, inputs: list[Any], rows: list[list[Any]]) -> None:
+    """Let the store serve the files the author named as examples of file inputs (those exact files).
+
+    Examples are written by the app's author, so a path there is as deliberate as ``allowed_paths``;
+    Gradio apps commonly give ``examples=[["cat.jpg"]]``. Blocked paths stay blocked.
+    """
+    for row in rows:
+        for block, value in zip(inputs, row, strict=True):
+            if isinstance(block, FileComponent) and isinstance(value, str | os.PathLike):
+                path = Path(value).resolve()
+                if path.is_file() and path not in store.allowed_paths:
+                    store.allowed_paths.append(path)
 
 
 class Examples(Block):
@@ -134,6 +150,7 @@ class Examples(Block):
         """The examples in wire form, computed once per file store (file examples get ids in it)."""
         store = current_file_store()
         if self._samples is None or self._samples[0] is not store:
+            _allow_example_files(store, self.inputs, self.examples)
             rows = [
                 [
                     None if getattr(block, "stateful", False) else block.postprocess(value)

@@ -21,10 +21,13 @@ class Launcher(Protocol):
 _launcher: Launcher | None = None
 
 
-def set_launcher(launcher: Launcher | None) -> None:
-    """Install the function ``Blocks.launch`` delegates to (``None`` removes it)."""
+def set_launcher(launcher: Launcher | None) -> Launcher | None:
+    """Install the function ``Blocks.launch`` delegates to (``None`` removes it); returns the previous
+    one, so a test can put it back: ``previous = set_launcher(fake); ...; set_launcher(previous)``.
+    """
     global _launcher
-    _launcher = launcher
+    previous, _launcher = _launcher, launcher
+    return previous
 
 
 def get_launcher() -> Launcher:

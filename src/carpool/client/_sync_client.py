@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -32,8 +32,8 @@ class _Portal:
         self._thread = threading.Thread(target=self.loop.run_forever, name="carpool-client", daemon=True)
         self._thread.start()
 
-    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+    def call(self, awaitable: Awaitable[T], timeout: float | None = None) -> T:
+        future = asyncio.run_coroutine_threadsafe(_awaited(awaitable), self.loop)
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -44,6 +44,10 @@ class _Portal:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join()
         self.loop.close()
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable
 
 
 class Job:

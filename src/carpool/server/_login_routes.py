@@ -30,7 +30,7 @@ def _authenticator(request: Request) -> Authenticator:
 def _home(request: Request) -> str:
     # Always back to the app's own root: a redirect target taken from the request could send the
     # freshly logged-in user anywhere.
-    return request.scope.get("root_path", "").rstrip("/") + "/"
+    return str(request.scope.get("root_path", "")).rstrip("/") + "/"
 
 
 async def _credentials(request: Request) -> tuple[str, str, bool]:

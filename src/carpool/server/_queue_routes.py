@@ -70,7 +70,7 @@ async def join_queue(request: Request) -> Response:
     relay = EventRelay(
         channel,
         dependency,
-        loop=state.loop,
+        loop=state.running_loop(),
         loop_thread=state.loop_thread,
         files=state.files,
         show_error=state.settings.show_error,

@@ -88,7 +88,7 @@ class SessionRegistry:
         self,
         *,
         state_for: Callable[[str], Any],
-        on_abandon: Callable[[str], None],
+        on_abandon: Callable[[str], object],
         max_buffer: int = 1000,
         idle_timeout: float = 60.0,
         heartbeat_interval: float = 15.0,

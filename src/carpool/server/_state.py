@@ -39,6 +39,11 @@ class ServerState:
             raise EngineClosedError("The server is not running.")
         return self.engine
 
+    def running_loop(self) -> asyncio.AbstractEventLoop:
+        if self.loop is None:
+            raise EngineClosedError("The server is not running.")
+        return self.loop
+
     def running_sessions(self) -> SessionRegistry:
         if self.sessions is None:
             raise EngineClosedError("The server is not running.")

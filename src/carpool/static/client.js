@@ -1,10 +1,16 @@
 // The browser side of the carpool/1 queue protocol (docs/protocol.md).
 //
-// One Client per page. It owns ONE EventSource for the page's session, opened on the first join and kept
-// open, and routes every message to the event it names. Browsers allow about six HTTP/1.1 connections
-// per host; a stream per event would starve a page with many pending events and ten open tabs.
+// One Client per page. It owns ONE EventSource for the page's session and routes every message to the
+// event it names: a page with many pending events holds one connection, not one per event.
+//
+// The stream is opened when the page has an event pending and released shortly after the last one ends.
+// Browsers allow about six HTTP/1.1 connections per host across ALL tabs: ten idle tabs that each kept a
+// stream open would leave no connection for the seventh tab to even load, let alone join. Releasing an
+// idle stream is safe: the server buffers a session's messages from its join until a stream reads them,
+// and State values live in the session store, not in the stream.
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
+const IDLE_RELEASE_MS = 300; // keep the stream this long after the last event, for chained/quick reruns
 
 /** An HTTP error with the server's JSON error body ({type, message, parameter}) when it sent one. */
 export class RequestError extends Error {
@@ -42,6 +48,8 @@ export class Client {
     this.source = null;
     this.attempt = 0;
     this.reconnectTimer = null;
+    this.idleTimer = null;
+    this.joining = 0; // joins in flight: their events exist on the server before we know their ids
     this.connectionListeners = new Set();
   }
 
@@ -82,13 +90,21 @@ export class Client {
    */
   async join(fnIndex, data, triggerId, onMessage) {
     const body = { data, fn_index: fnIndex, session_hash: this.sessionHash, trigger_id: triggerId };
-    const { event_id: eventId } = await this.postJson("queue/join", body);
+    this.joining += 1; // synchronously, so a stream going idle right now is not released under us
+    this.cancelIdleRelease();
+    let eventId;
+    try {
+      ({ event_id: eventId } = await this.postJson("queue/join", body));
+    } finally {
+      this.joining -= 1;
+      this.releaseIfIdle(); // a failed join may leave nothing pending
+    }
     this.handlers.set(eventId, onMessage);
     // The stream may already have delivered messages for this event while the join response travelled.
     const early = this.early.get(eventId) || [];
     this.early.delete(eventId);
     for (const message of early) this.dispatch(message);
-    this.ensureStream();
+    if (this.handlers.has(eventId)) this.ensureStream();
     return eventId;
   }
 
@@ -180,9 +196,35 @@ export class Client {
     }
     if (message.msg === "process_completed") this.handlers.delete(id);
     handler(message);
+    this.releaseIfIdle();
+  }
+
+  isIdle() {
+    return this.handlers.size === 0 && this.joining === 0;
+  }
+
+  /** Give the connection back soon after the page has nothing pending (see the top of this file). */
+  releaseIfIdle() {
+    if (!this.isIdle() || !this.source || this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.isIdle()) {
+        this.closeStream();
+        this.early.clear();
+      }
+    }, IDLE_RELEASE_MS);
+  }
+
+  cancelIdleRelease() {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   onStreamError(source) {
+    if (this.isIdle()) {
+      this.closeStream(); // nothing to wait for: do not let EventSource reconnect on its own
+      return;
+    }
     // EventSource retries on its own while readyState is CONNECTING; once CLOSED (an HTTP error or a
     // refused connection) it is up to us, with backoff so a restarting server is not hammered.
     if (source.readyState !== EventSource.CLOSED) {
@@ -190,7 +232,6 @@ export class Client {
       return;
     }
     this.closeStream();
-    if (this.handlers.size === 0) return; // nothing pending: the next join reopens it
     const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
     this.attempt += 1;
     this.setConnection("reconnecting");
@@ -201,6 +242,7 @@ export class Client {
   }
 
   closeStream() {
+    this.cancelIdleRelease();
     if (this.source) this.source.close();
     this.source = null;
   }

@@ -33,12 +33,11 @@ export function renderExamples(config, opts) {
   const inputs = props.inputs || props.components || [];
   const samples = props.samples || [];
   const perPage = props.examples_per_page || props.samples_per_page || 10;
-  const headers =
-    props.headers ||
-    inputs.map((id, i) => {
-      const c = opts.configs.get(id);
-      return (c && c.props && c.props.label) || `Input ${i + 1}`;
-    });
+  const headers = inputs.map((id, i) => {
+    const c = opts.configs.get(id);
+    return (props.headers && props.headers[i]) || (c && c.props && c.props.label) || null;
+  });
+  const showHeader = headers.some(Boolean); // a single unlabelled input needs no header row
   const types = inputs.map((id, i) => {
     const c = opts.configs.get(id);
     return String((props.component_types && props.component_types[i]) || (c && c.type) || "textbox").toLowerCase();
@@ -70,7 +69,8 @@ export function renderExamples(config, opts) {
   }
 
   function render() {
-    const head = h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col", text }))));
+    const head = h("thead", { class: showHeader ? null : "cp-sr-only" },
+      h("tr", {}, headers.map((text, i) => h("th", { scope: "col", text: text || `Input ${i + 1}` }))));
     const start = page * perPage;
     const body = h("tbody", {}, samples.slice(start, start + perPage).map((s, i) => row(s, start + i)));
     table.replaceChildren(head, body);

@@ -26,8 +26,7 @@ def launched() -> Any:
         servers.append(FakeServer(blocks, settings))
         return servers[-1]
 
-    previous = carpool.app._launcher._launcher
-    set_launcher(launcher)
+    previous = set_launcher(launcher)
     yield servers
     set_launcher(previous)
 
@@ -52,8 +51,7 @@ def test_share_is_not_supported_and_says_so(launched: list[FakeServer]) -> None:
 
 
 def test_launch_without_a_server_explains_what_to_import() -> None:
-    previous = carpool.app._launcher._launcher
-    set_launcher(None)
+    previous = set_launcher(None)
     try:
         with pytest.raises(RuntimeError, match="import carpool"):
             Interface(str.upper, "text", "text").launch()

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image as PILImage
 
 import carpool.components as cc
 from carpool.app import Blocks, Examples, Interface, Progress, Request
 from carpool.core import Engine
 from carpool.core import Progress as ProgressMessage
+from carpool.exceptions import FileAccessError
 
 
 async def run_app(demo: Blocks) -> Engine:
@@ -148,13 +150,17 @@ async def test_examples_with_an_unbatched_function_are_cached_too() -> None:
 async def test_file_examples_are_cached_through_the_file_store(tmp_path: Path) -> None:
     image_path = tmp_path / "black.png"
     PILImage.fromarray(np.zeros((4, 6, 3), dtype=np.uint8)).save(image_path)
+    store = cc.FileStore(tmp_path / "store")
+    store.allowed_paths.clear()  # nothing outside the store is servable ...
+    with cc.use_file_store(store), pytest.raises(FileAccessError):
+        cc.Image(render=False).postprocess(str(image_path))
 
     def shapes(images: list[np.ndarray]) -> list[list[str]]:
         return [[f"{image.shape[0]}x{image.shape[1]}" for image in images]]
 
     image = cc.Image(type="numpy", render=False)
     demo = Interface(shapes, image, "text", batch=True, examples=[str(image_path)] * 3, cache_examples=True)
-    with cc.use_file_store(cc.FileStore(tmp_path / "store")):
+    with cc.use_file_store(store):  # ... except the files the author named as examples
         engine = await run_app(demo)
         try:
             await demo.cache_examples(engine)
@@ -163,3 +169,4 @@ async def test_file_examples_are_cached_through_the_file_store(tmp_path: Path) -
         (sample,) = demo.examples.samples()[0]
     assert sample["orig_name"] == "black.png" and sample["url"] == f"/file/{sample['file_id']}"
     assert demo.examples.cached_outputs == [["4x6"]] * 3
+    assert store.allowed_paths == [image_path.resolve()]

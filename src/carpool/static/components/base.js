@@ -90,11 +90,13 @@ export class Shell {
     if ("min_width" in props && props.min_width) el.style.minWidth = `min(${props.min_width}px, 100%)`;
     if (this.label) {
       if ("label" in props || !this.labelSet) {
-        this.label.textContent = props.label ?? this.props.label ?? "";
+        const text = props.label ?? this.props.label ?? "";
+        // An unlabelled input still needs an accessible name: its kind ("Textbox"), read but not shown.
+        this.label.textContent = text || this.config.type.charAt(0).toUpperCase() + this.config.type.slice(1);
+        this.labelShown = Boolean(text) && this.props.show_label !== false;
         this.labelSet = true;
       }
-      const hideLabel = (this.props.show_label === false) || !this.label.textContent;
-      this.label.classList.toggle("cp-sr-only", hideLabel);
+      this.label.classList.toggle("cp-sr-only", !this.labelShown || this.props.show_label === false);
       if ("info" in props || !this.infoSet) {
         this.info.textContent = props.info ?? this.props.info ?? "";
         this.info.hidden = !this.info.textContent;

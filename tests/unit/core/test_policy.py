@@ -1,0 +1,171 @@
+"""The dispatch policy (timeout 0 / fixed / auto) and the cost model it learns from."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import pytest
+
+from carpool.core import BatchRecord, Engine
+from carpool.core.batcher import Batcher, Decision
+from carpool.core.cost_model import CostModel
+
+from .helpers import batched
+
+
+def trained(a: float = 0.05, b: float = 0.001, sizes: tuple[int, ...] = (1, 8, 16)) -> CostModel:
+    model = CostModel()
+    for size in sizes:
+        for _ in range(3):
+            model.add(size, a + b * size)
+    return model
+
+
+def test_cost_model_recovers_a_plus_b_n() -> None:
+    model = CostModel()
+    rng = random.Random(0)
+    for _ in range(200):
+        size = rng.randint(1, 32)
+        model.add(size, 0.05 + 0.001 * size + rng.uniform(-0.0005, 0.0005))
+    a, b = model.fit() or (0.0, 0.0)
+    assert a == pytest.approx(0.05, abs=0.001) and b == pytest.approx(0.001, abs=0.0001)
+    assert model.estimate(10) == pytest.approx(0.06, abs=0.001)
+
+
+def test_cost_model_keeps_what_it_learned_when_every_batch_is_full() -> None:
+    model = trained()
+    for _ in range(1000):
+        model.add(16, 0.066)
+    assert model.fixed_cost() == pytest.approx(0.05, abs=0.002)
+
+
+def test_cost_model_with_one_size_is_flat_and_without_data_unknown() -> None:
+    model = CostModel()
+    assert model.estimate(4) is None and model.fixed_cost() is None
+    model.add(4, 0.2)
+    assert model.estimate(16) == 0.2 and model.fixed_cost() is None
+
+
+def test_cost_model_clamps_noise_to_non_negative_costs() -> None:
+    falling = CostModel()
+    falling.add(1, 0.2)
+    falling.add(10, 0.1)
+    assert falling.fit() == (pytest.approx(0.15), 0.0)
+    proportional = CostModel()
+    proportional.add(1, 0.001)
+    proportional.add(10, 0.1)
+    a, b = proportional.fit() or (1.0, 1.0)
+    assert a == 0.0 and b == pytest.approx(0.1 * 10 / 101 + 0.001 * 1 / 101, rel=0.01)
+
+
+def test_timeout_zero_never_waits_and_full_batches_always_leave() -> None:
+    batcher = Batcher(4, 0.0, CostModel())
+    assert batcher.decide(0.0, 1, 0.0) == Decision("idle")
+    assert batcher.decide(0.0, 4, 0.0) == Decision("full")
+
+
+def test_fixed_timeout_holds_until_the_oldest_waited_that_long() -> None:
+    batcher = Batcher(4, 0.5, CostModel())
+    assert batcher.decide(10.1, 2, 10.0) == Decision(None, 10.5)
+    assert batcher.decide(10.5, 2, 10.0) == Decision("timeout")
+
+
+def _burst(batcher: Batcher, start: float, count: int, gap: float) -> float:
+    for i in range(count):
+        batcher.arrived(start + i * gap)
+    return start + (count - 1) * gap
+
+
+def test_auto_waits_for_a_burst_of_returning_submitters_then_stops_at_silence() -> None:
+    batcher = Batcher(16, "auto", trained())
+    last = _burst(batcher, 0.0, 20, 0.0001)  # submitters come back 0.1 ms apart
+    decision = batcher.decide(last, 3, 0.0)
+    assert decision.reason is None and decision.wake_at == pytest.approx(last + 0.001)
+    assert batcher.decide(last + 0.001, 3, 0.0) == Decision("auto")
+    batcher.dispatched()
+    assert batcher.decide(last + 0.5, 16, 0.0) == Decision("full")
+
+
+def test_auto_waits_from_when_the_slot_freed_not_from_the_last_arrival() -> None:
+    batcher = Batcher(16, "auto", trained())
+    last = _burst(batcher, 0.0, 20, 0.0001)
+    freed = last + 0.06  # the others waited for a running batch meanwhile
+    assert batcher.decide(freed, 8, 0.0).wake_at == pytest.approx(freed + 0.001)
+
+
+def test_auto_never_holds_a_slot_longer_than_the_fixed_cost() -> None:
+    batcher = Batcher(64, "auto", trained(a=0.004, b=0.0001))
+    _burst(batcher, 0.0, 20, 0.0005)  # silence would be 6 * 0.5 ms = 3 ms
+    start = 0.01
+    assert batcher.decide(start, 1, 0.0).wake_at == pytest.approx(start + 0.003)
+    batcher.arrived(start + 0.0025)
+    assert batcher.decide(start + 0.0025, 2, 0.0).wake_at == pytest.approx(start + 0.004)
+
+
+def test_auto_does_not_wait_for_a_lone_submitter() -> None:
+    batcher = Batcher(16, "auto", trained())
+    last = _burst(batcher, 0.0, 20, 0.051)  # C = 1: the next request comes only after the result
+    assert batcher.decide(last, 1, last) == Decision("idle")
+
+
+def test_auto_does_not_wait_before_it_knows_the_cost_or_the_arrivals() -> None:
+    unknown_cost = Batcher(16, "auto", trained(sizes=(16,)))
+    last = _burst(unknown_cost, 0.0, 20, 0.0001)
+    assert unknown_cost.decide(last, 1, last) == Decision("idle")
+    few_arrivals = Batcher(16, "auto", trained())
+    last = _burst(few_arrivals, 0.0, 3, 0.0001)
+    assert few_arrivals.decide(last, 1, last) == Decision("idle")
+
+
+def test_auto_treats_simultaneous_arrivals_as_an_unbounded_rate() -> None:
+    batcher = Batcher(16, "auto", trained())
+    _burst(batcher, 0.0, 20, 0.0)
+    assert batcher.decide(0.0, 15, 0.0).wake_at == pytest.approx(0.001)
+
+
+def test_auto_stops_waiting_once_enough_events_wait() -> None:
+    batcher = Batcher(64, "auto", trained())
+    last = _burst(batcher, 0.0, 20, 0.002)  # rate * a = ln 2 / 2 ms * 50 ms ~ 17
+    assert batcher.decide(last, 4, 0.0).reason is None
+    assert batcher.decide(last, 9, 0.0) == Decision("auto")  # 17 < 2 * 9: waiting no longer pays
+
+
+GAP = (0.0002, 0.002)
+
+
+async def _closed_loop(engine: Engine, submitters: int, rounds: int) -> None:
+    async def submitter(index: int) -> None:
+        rng = random.Random(index)
+        for _ in range(rounds):
+            await engine.submit("f", [index]).result()
+            await asyncio.sleep(rng.uniform(*GAP))  # the client's turnaround
+
+    await asyncio.wait_for(asyncio.gather(*(submitter(i) for i in range(submitters))), 10.0)
+
+
+async def _synthetic(xs: list[Any]) -> list[list[Any]]:
+    await asyncio.sleep(0.008 + 0.0002 * len(xs))  # run time a + b n
+    return [xs]
+
+
+@pytest.mark.parametrize("timeout", [0.0, "auto"])
+async def test_auto_converges_to_full_batches_in_a_closed_loop(timeout: Any) -> None:
+    records: list[BatchRecord] = []
+    async with Engine(on_batch=records.append) as engine:
+        engine.add_listener(batched("f", _synthetic, max_batch_size=8, batch_timeout=timeout))
+        await _closed_loop(engine, submitters=8, rounds=30)
+    late = [r.size for r in records[-13:-3]]  # steady state: the very last rounds thin out
+    if timeout == "auto":
+        assert sum(late) / len(late) >= 7.5
+    else:  # the bare batcher ping-pongs into partial batches
+        assert sum(late) / len(late) < 7
+
+
+async def test_auto_adds_no_wait_for_a_single_submitter() -> None:
+    records: list[BatchRecord] = []
+    async with Engine(on_batch=records.append) as engine:
+        engine.add_listener(batched("f", _synthetic, max_batch_size=8, batch_timeout="auto"))
+        await _closed_loop(engine, submitters=1, rounds=15)
+    assert {r.reason for r in records} == {"idle"}
