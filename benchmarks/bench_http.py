@@ -4,7 +4,7 @@
     python benchmarks/bench_http.py --quick    # fewer requests (a smoke run)
     python benchmarks/bench_http.py --json out.json
 
-Each server runs in its own process; the load comes from a third process (closed-loop httpx/asyncio
+Each server runs in its own process; the load comes from a third process (closed-loop asyncio
 clients, each sending its next ``POST /api/predict`` as soon as the last one returned), so neither server
 shares its GIL with the load. Scenarios (issue 3's targets):
 

@@ -7,6 +7,7 @@ Sugar over :class:`Blocks`: the layout, a Submit button wired to ``fn`` (``api_n
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,27 @@ def _components(spec: Any) -> list[Component]:
         return []
     items = spec if isinstance(spec, list | tuple) else [spec]
     return [get_component(item) for item in items]
+
+
+def _parameter_names(fn: Callable[..., Any]) -> list[str]:
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        return []
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in parameters if p.kind in positional]
+
+
+def _default_labels(fn: Callable[..., Any], inputs: list[Component], outputs: list[Component]) -> None:
+    """Unlabelled components take the function's parameter names, and "output" (numbered if several),
+    as in Gradio: the label is also the accessible name in the page and the parameter name in the API docs.
+    """
+    for component, name in zip(inputs, _parameter_names(fn)):
+        if component.label is None:
+            component.label = name
+    for index, component in enumerate(outputs):
+        if component.label is None:
+            component.label = "output" if len(outputs) == 1 else f"output {index}"
 
 
 def _place(components: list[Component]) -> None:
@@ -74,6 +96,7 @@ class Interface(Blocks):
         self.input_components = _components(inputs)
         self.additional_inputs = _components(additional_inputs)
         self.output_components = _components(outputs)
+        _default_labels(fn, self.all_inputs, self.output_components)
         event_options: dict[str, Any] = {
             "api_name": api_name,
             "batch": batch,

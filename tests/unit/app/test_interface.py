@@ -102,3 +102,11 @@ def test_interface_binder_is_not_needed_for_a_plain_function() -> None:
     demo = Interface(greet, ["text", "number"], "text")
     assert not Binder(demo.endpoint("predict").plan, batch=False, input_keys=None).needed
     assert demo.endpoint("predict").engine_fn() is greet
+
+
+def test_unlabelled_interface_components_take_parameter_names_and_output() -> None:
+    demo = Interface(greet, ["text", cc.Number(label="how many")], ["text", "json"])
+    assert [c.label for c in demo.input_components] == ["name", "how many"]
+    assert [c.label for c in demo.output_components] == ["output 0", "output 1"]
+    single = Interface(greet, ["text", "number"], "text")
+    assert single.output_components[0].label == "output"

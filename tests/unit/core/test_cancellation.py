@@ -224,3 +224,40 @@ async def test_batched_generator_finished_event_frees_its_slot_in_later_steps(en
 
     engine.add_listener(batched("f", stream, max_batch_size=3))
     assert await results([engine.submit("f", [x]) for x in "abc"]) == ["a0", "b3", "c1"]
+
+
+@pytest.mark.parametrize("kind", ["function", "generator"])
+async def test_sync_batch_whose_events_were_all_cancelled_before_it_started_does_not_call(
+    engine: Engine, kind: str
+) -> None:
+    calls: list[list[str]] = []
+
+    def function(xs: list[str]) -> list[list[str]]:
+        calls.append(xs)
+        return [xs]
+
+    def generator(xs: list[str]) -> Iterator[list[list[str]]]:
+        calls.append(xs)
+        yield [xs]
+
+    engine.add_listener(batched("f", function if kind == "function" else generator))
+    job = engine.submit("f", ["a"])
+    await asyncio.sleep(0)  # dispatched; its task has not run yet
+    assert job.state is JobState.RUNNING
+    job.cancel()
+    assert job.cancel() is False
+    follow = engine.submit("f", ["b"])
+    assert await results([follow]) == ["b"]
+    assert calls == [["b"]]
+
+
+async def test_dead_entries_behind_a_taken_group_are_skipped(engine: Engine) -> None:
+    gate = Gate()
+    engine.add_listener(batched("f", gate, max_batch_size=4))
+    first = engine.submit("f", ["x"])
+    await gate.wait_started()
+    group = engine.submit_batch("f", [["p"], ["q"]])
+    tail = engine.submit("f", ["z"])
+    gate.open()
+    await results([first, *group, tail])
+    assert gate.calls == [["x"], ["p", "q", "z"]]

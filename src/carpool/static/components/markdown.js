@@ -51,8 +51,11 @@ function table(rows) {
   return `<div class="cp-table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
-/** Render markdown to an HTML string that is safe to assign to innerHTML. */
-export function renderMarkdown(source) {
+/**
+ * Render markdown to an HTML string that is safe to assign to innerHTML.
+ * @param {{lineBreaks?: boolean}} [opts] lineBreaks: a single newline in a paragraph becomes <br>
+ */
+export function renderMarkdown(source, opts = {}) {
   const lines = escapeHtml(source ?? "").replace(/\r\n?/g, "\n").split("\n");
   const html = [];
   let i = 0;
@@ -93,7 +96,8 @@ export function renderMarkdown(source) {
       for (; i < lines.length && lines[i].trim() !== "" && (para.length === 0 || !isBlockStart(lines[i])); i += 1) {
         para.push(lines[i]);
       }
-      html.push(`<p>${inline(para.join("\n")).replace(/ {2,}\n/g, "<br>")}</p>`);
+      const breaks = opts.lineBreaks ? /\n/g : / {2,}\n/g;
+      html.push(`<p>${inline(para.join("\n")).replace(breaks, "<br>")}</p>`);
     }
   }
   return html.join("\n");
@@ -117,7 +121,7 @@ export function create(config, ctx) {
     getValue: () => source,
     setValue: (v) => {
       source = v === null || v === undefined ? "" : String(v);
-      box.innerHTML = renderMarkdown(source);
+      box.innerHTML = renderMarkdown(source, { lineBreaks: Boolean(shell.props.line_breaks) });
     },
   });
 }

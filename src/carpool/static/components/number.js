@@ -13,7 +13,7 @@ export function create(config, ctx) {
     if ("step" in p) input.step = p.step ?? "any";
     else if ("precision" in p) input.step = p.precision === 0 ? "1" : "any";
   }
-  applyProps({ step: shell.props.step ?? (shell.props.precision === 0 ? 1 : "any"), ...shell.props });
+  applyProps({ ...shell.props, step: shell.props.step ?? (shell.props.precision === 0 ? 1 : "any") });
 
   input.addEventListener("input", () => shell.userInput());
   input.addEventListener("blur", () => shell.emit("blur"));
