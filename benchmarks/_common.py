@@ -141,7 +141,7 @@ class ProgressBar:
     def _line(self, done: int, now: float) -> str:
         filled = min(self.width, self.width * done // self.total)
         bar = "#" * filled + "-" * (self.width - filled)
-        return f"{self.label:<28} [{bar}] {done}/{self.total} {now - self._started:5.1f}s"
+        return f"{self.label:<32} [{bar}] {done}/{self.total} {now - self._started:5.1f}s"
 
 
 class LoadProcess:

@@ -134,8 +134,19 @@ SERVERS = {"carpool": serve_carpool, "bare": serve_bare}
 # -- the load (its own process) ---------------------------------------------------------------------
 
 
-def run_load(url: str, concurrency: int, requests: int, warmup: int, conn: Connection) -> None:
-    conn.send(asyncio.run(_load(url, concurrency, requests, warmup)))
+def run_load(url: str, concurrency: int, requests: int, warmup: int, client: str, conn: Connection) -> None:
+    conn.send(asyncio.run(_load(url, concurrency, requests, warmup, client)))
+
+
+class _HttpxConnection:
+    """The same POST through httpx: what a typical Python load generator costs (it caps both servers)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def post(self, path: str, body: bytes) -> int:
+        response = await self.client.post(path, content=body, headers={"content-type": "application/json"})
+        return int(response.status_code)
 
 
 class _Connection:
@@ -164,15 +175,26 @@ class _Connection:
         return int(status_line.split()[1])
 
 
-async def _load(url: str, concurrency: int, requests: int, warmup: int) -> dict[str, Any]:
+async def _connections(url: str, concurrency: int, client: str) -> list[Any]:
+    if client == "httpx":
+        import httpx
+
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        shared = httpx.AsyncClient(base_url=url, limits=limits, timeout=60)
+        return [_HttpxConnection(shared)] * concurrency
     host_port = url.split("//", 1)[1].rstrip("/")
     host, port = host_port.rsplit(":", 1)
-    connections = []
+    connections: list[Any] = []
     for _ in range(concurrency):
         reader, writer = await asyncio.open_connection(host, int(port))
         connections.append(_Connection(reader, writer, host_port))
+    return connections
 
-    async def worker(connection: _Connection, count: int, latencies: list[float], errors: list[int]) -> None:
+
+async def _load(url: str, concurrency: int, requests: int, warmup: int, client: str) -> dict[str, Any]:
+    connections = await _connections(url, concurrency, client)
+
+    async def worker(connection: Any, count: int, latencies: list[float], errors: list[int]) -> None:
         for i in range(count):
             body = json.dumps({"data": [f"sample-{i}"]}).encode()
             started = time.perf_counter()
@@ -195,7 +217,8 @@ async def _load(url: str, concurrency: int, requests: int, warmup: int) -> dict[
     await phase(warmup)
     latencies, errors, wall = await phase(requests)
     for connection in connections:
-        connection.writer.close()
+        if isinstance(connection, _Connection):
+            connection.writer.close()
     return {"latencies": latencies, "errors": len(errors), "wall": wall}
 
 
@@ -224,7 +247,7 @@ class Result:
     ideal: float | None
 
 
-def measure(scenario: Scenario, server_name: str, warmup: int) -> Result:
+def measure(scenario: Scenario, server_name: str, warmup: int, client: str) -> Result:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     timeout = scenario.batch_timeout if server_name == "carpool" else 0.0
@@ -237,7 +260,7 @@ def measure(scenario: Scenario, server_name: str, warmup: int) -> Result:
             raise RuntimeError(f"{server_name} server did not start")
         url = parent.recv()
         load_parent, load_child = context.Pipe()
-        args = (url, scenario.concurrency, scenario.requests, warmup, load_child)
+        args = (url, scenario.concurrency, scenario.requests, warmup, client, load_child)
         load = context.Process(target=run_load, args=args, daemon=True)
         load.start()
         if not load_parent.poll(600):
@@ -290,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a quarter of the requests")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--only", choices=["carpool", "bare"], help="measure one server only")
+    parser.add_argument(
+        "--client", choices=["raw", "httpx"], default="raw",
+        help="load generator: raw asyncio HTTP/1.1 (default; cheap) or httpx (caps both servers)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     results: list[Result] = []
     rows: list[list[str]] = []
@@ -298,14 +325,14 @@ def main(argv: list[str] | None = None) -> int:
         measured = {}
         for name in [args.only] if args.only else ["bare", "carpool"]:
             print(f"... {scenario.name}: {name}", file=sys.stderr, flush=True)
-            measured[name] = measure(scenario, name, warmup)
+            measured[name] = measure(scenario, name, warmup, args.client)
             results.append(measured[name])
         for result in measured.values():
             rows.append(_row(result, measured.get("bare")))
     headers = ["scenario", "server", "req/s", "vs bare", "of ideal", "p50 ms", "p99 ms", "errors"]
     print(markdown_table(headers, rows))
     if args.json:
-        payload = {"machine": machine_info(), "results": [asdict(r) for r in results]}
+        payload = {"machine": machine_info(), "client": args.client, "results": [asdict(r) for r in results]}
         Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 

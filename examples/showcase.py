@@ -172,8 +172,8 @@ def _as_float(samples: np.ndarray) -> np.ndarray:
 
 
 def _as_int16(samples: np.ndarray, ndim: int) -> np.ndarray:
-    pcm = np.rint(np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
-    return pcm[:, 0] if ndim == 1 else pcm
+    pcm: np.ndarray = np.rint(np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
+    return pcm[:, 0] if ndim == 1 else pcm  # a mono clip goes back as it came: one dimension
 
 
 # -- 4. the seed's trim_words -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ through a launched server and ``carpool.Client``. The model tab's checks run onl
 from __future__ import annotations
 
 import importlib.util
+import runpy
 import sys
 import wave
 from collections.abc import Iterator
@@ -190,3 +191,26 @@ def test_similarity_ranks_the_paraphrase_first(client: Any) -> None:
         "A cat sits on the mat", "Stock prices fell sharply\nA kitten rests on a rug", api_name="/similarity"
     )
     assert scores["label"] == "A kitten rests on a rug"  # the wire form of a Label: top class first
+
+
+# -- the small example apps ----------------------------------------------------------------------------
+
+
+def _run_example(name: str) -> Any:
+    return runpy.run_path(str(ROOT / "examples" / name), run_name=f"example_{name[:-3]}")["demo"]
+
+
+def test_trim_words_example_is_the_seed_app() -> None:
+    demo = _run_example("trim_words.py")
+    [run, cancel] = demo.config()["dependencies"]
+    assert (run["api_name"], run["batch"], run["max_batch_size"]) == ("trim_words", True, 16)
+    assert cancel["cancels"] == [run["id"]] and not cancel["backend_fn"]
+    assert demo("abc", 1, api_name="trim_words") == "a"
+
+
+def test_text_tools_example_shares_one_concurrency_limit() -> None:
+    demo = _run_example("text_tools.py")
+    listeners = {c.listener_id: c for c in demo.listener_configs()}
+    assert {listeners[n].concurrency_id for n in ("word_count", "shout", "shout_on_submit")} == {"text"}
+    assert demo("carpool gathers requests", api_name="word_count") == 3
+    assert demo(3, api_name="describe") == "3 words"

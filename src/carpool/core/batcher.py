@@ -12,7 +12,8 @@ the median gap between recent arrivals, which sees the burst of submitters retur
 ignores the long gap while they waited. The wait ends when the batch fills, when no arrival came for a
 few median gaps (the burst is over), or once the slot was held ``a`` seconds (holding it longer than the
 fixed cost never pays), whichever is first. The time events spent waiting for a busy slot does not count:
-only the delay the policy adds does. Without two batch sizes to fit or enough arrivals to time, it never waits.
+only the delay the policy adds does. Without two batch sizes to fit or enough arrivals to time, it never
+waits.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ DispatchReason: TypeAlias = Literal["full", "timeout", "idle", "auto"]
 _GAPS_KEPT = 31
 _MIN_GAPS = 8
 _SILENCE_GAPS = 6.0  # P(a Poisson stream stays silent this many median gaps) = 2**-6
-_MIN_SILENCE = 0.001  # arrivals timed by the loop come in ~1 ms ticks (epoll resolution)
+_MIN_SILENCE = 0.002  # two ticks: arrivals paced by loop timers come in ~1 ms steps (epoll resolution)
 _PAYOFF = 2.0
 
 

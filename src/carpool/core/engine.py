@@ -65,7 +65,7 @@ class Engine:
             clock=clock,
             max_workers=max_workers,
             executor=self._executor,
-            on_taken=self._taken,
+            on_taken=self._left_queue,
             on_batch=on_batch,
         )
         self._deadlines = Deadlines(clock, self._expire)
@@ -241,16 +241,18 @@ class Engine:
     def _eta(self, listener: Listener, position: int, now: float) -> float | None:
         return eta(listener, position, listener.queue.live, now, self._dispatcher.max_workers)
 
-    def _unqueue(self, listener: Listener, job: Job) -> None:
+    def _unqueue(self, listener: Listener, job: Job, *, expired: bool = False) -> None:
         listener.queue.discard(job)
         self._dispatcher.dequeued(listener)
+        if not expired:  # an expired job's deadline entry is already gone
+            self._left_queue(job)
 
-    def _taken(self, job: Job) -> None:
+    def _left_queue(self, job: Job) -> None:
         if job.deadline is not None:
             self._deadlines.discard(job)
 
     def _expire(self, job: Job) -> None:
-        self._unqueue(self._listeners[job.listener_id], job)
+        self._unqueue(self._listeners[job.listener_id], job, expired=True)
         job._fail(EventExpiredError(f"event {job.id} waited past its deadline"))
 
     # -- JobOwner ------------------------------------------------------------------------------------
@@ -261,7 +263,6 @@ class Engine:
         listener = self._listeners[job.listener_id]
         if job.state is JobState.WAITING:
             self._unqueue(listener, job)
-            self._taken(job)
         batch = job._batch
         job._cancel(reason, EventCancelledError(f"event {job.id} was {reason}"))
         if batch is not None and listener.kind.runs_on_loop and batch.all_done():
@@ -288,9 +289,7 @@ class Engine:
     def _container_sizes(self) -> dict[str, int]:
         """Sizes of every internal container, for leak tests."""
         return {
-            "jobs": len(self._table.jobs),
-            "sessions": len(self._table.sessions),
-            "subscriptions": len(self._table.subscriptions),
+            **self._table.sizes(),
             "deadlines": len(self._deadlines),
             "pending": len(self._dispatcher.pending),
             "batches": len(self._dispatcher.batches),

@@ -7,6 +7,7 @@ entries are cleared, so dead entries never outlive a busy period.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import OrderedDict, deque
 from collections.abc import Iterator
 from typing import Literal
@@ -23,34 +24,35 @@ def _members(job: Job) -> list[Job]:
     return [member for member in job._group if member._queued]
 
 
-class WaitingQueue:
+class WaitingQueue(ABC):
     """Common bookkeeping; subclasses decide the order."""
 
     def __init__(self) -> None:
         self.live = 0
 
+    @abstractmethod
     def push(self, job: Job) -> int:
         """Add ``job``; returns its position (0 = next to run)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def take(self, limit: int) -> list[Job]:
         """Remove and return up to ``limit`` waiting jobs, in order, keeping submit_batch groups whole."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ordered(self) -> Iterator[Job]:
         """The waiting jobs in the order they would be taken."""
-        raise NotImplementedError
 
+    @abstractmethod
     def oldest(self) -> float | None:
         """Enqueue time of the longest-waiting job."""
-        raise NotImplementedError
 
+    @abstractmethod
     def entries(self) -> int:
         """Stored entries, dead ones included (for leak checks)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _clear(self) -> None:
-        raise NotImplementedError
+        """Forget every entry."""
 
     def discard(self, job: Job) -> None:
         """Remove a waiting job (cancelled or expired)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sized
+
 from carpool.core.job import Job
 from carpool.core.messages import Message
 from carpool.core.subscription import Subscription
@@ -45,6 +47,14 @@ class JobTable:
         for subscriptions in list(self.subscriptions.values()):
             for subscription in list(subscriptions):
                 subscription.close()
+
+    def sizes(self) -> dict[str, int]:
+        tables: dict[str, Sized] = {
+            "jobs": self.jobs,
+            "sessions": self.sessions,
+            "subscriptions": self.subscriptions,
+        }
+        return {name: len(table) for name, table in tables.items()}
 
     def _unsubscribe(self, subscription: Subscription) -> None:
         subscriptions = self.subscriptions[subscription.session_id]

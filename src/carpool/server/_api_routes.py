@@ -23,6 +23,7 @@ from carpool.server._state import ServerState, server_state
 __all__ = ["call_endpoint", "endpoint_for"]
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's name for it: nobody reads this response
+WATCH_DISCONNECT_AFTER = 0.2  # seconds
 
 
 def endpoint_for(state: ServerState, target: str | int) -> Any:
@@ -136,21 +137,41 @@ def _batch_response(state: ServerState, dependency: Any, outcomes: list[Any], se
 
 
 async def _await_unless_disconnected(request: Request, jobs: Sequence[Job]) -> list[Any] | None:
-    """Every job's result or exception, in order; None (and the jobs cancelled) if the client left."""
-    results = asyncio.ensure_future(asyncio.gather(*(job.result() for job in jobs), return_exceptions=True))
-    disconnected = asyncio.ensure_future(_wait_for_disconnect(request))
+    """Every job's result or exception, in order; None (and the jobs cancelled) if the client left.
+
+    Watching for a disconnect costs a task per request, which is a real share of a fast request's
+    cost; so the watch starts only once the answer has taken longer than ``WATCH_DISCONNECT_AFTER``.
+    """
+    left = asyncio.Event()
+    watcher: asyncio.Task[None] | None = None
+
+    def start_watching() -> None:
+        nonlocal watcher
+        watcher = asyncio.ensure_future(_cancel_on_disconnect(request, jobs, left))
+
+    timer = asyncio.get_running_loop().call_later(WATCH_DISCONNECT_AFTER, start_watching)
     try:
-        await asyncio.wait({results, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+        if len(jobs) == 1:  # the common case: no extra task at all
+            outcomes = [await _outcome(jobs[0])]
+        else:
+            outcomes = await asyncio.gather(*(_outcome(job) for job in jobs))
     finally:
-        disconnected.cancel()
-    if results.done():
-        return list(results.result())
-    for job in jobs:  # nobody will read the answer: do not spend the model on it
-        job.cancel()
-    results.cancel()
-    return None
+        timer.cancel()
+        if watcher is not None:
+            watcher.cancel()
+    return None if left.is_set() else outcomes
 
 
-async def _wait_for_disconnect(request: Request) -> None:
+async def _outcome(job: Job) -> Any:
+    try:
+        return await job.result()
+    except Exception as error:
+        return error
+
+
+async def _cancel_on_disconnect(request: Request, jobs: Sequence[Job], left: asyncio.Event) -> None:
     while (await request.receive())["type"] != "http.disconnect":
         pass
+    left.set()
+    for job in jobs:  # nobody will read the answer: do not spend the model on it
+        job.cancel()

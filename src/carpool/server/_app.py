@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from carpool.app import SessionState, SessionStore
-from carpool.components import FileStore
+from carpool.components import FileStore, use_file_store
 from carpool.core import Engine
 from carpool.server import _api_routes, _files, _login_routes, _pages, _queue_routes
 from carpool.server._auth import Authenticator, AuthGate
@@ -86,7 +86,8 @@ async def _start(state: ServerState) -> None:
     state.metrics.bind(engine.stats)
     cache_examples = getattr(state.blocks, "cache_examples", None)
     if cache_examples is not None:
-        await cache_examples(engine)
+        with use_file_store(state.files):  # cached media outputs must be files this server serves
+            await cache_examples(engine)
 
 
 async def shutdown_app(state: ServerState) -> None:

@@ -157,7 +157,11 @@ def _disposition(mime_type: str | None) -> str:
 
 async def serve_file(request: Request) -> Response:
     state = server_state(request)
-    record = state.files.resolve(request.path_params["file_id"], request.query_params.get("session_hash"))
+    session_hash = request.query_params.get("session_hash")
+    record = state.files.resolve(request.path_params["file_id"], session_hash)
+    if record.session_id is not None and record.session_id != session_hash:
+        # an upload bound to a session is that session's: a URL without its session_hash gets nothing
+        raise FileAccessError("Unknown file.")
     try:
         stat_result = os.stat(record.path)
     except OSError:  # evicted since: same answer as an unknown id

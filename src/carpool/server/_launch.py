@@ -12,6 +12,7 @@ import errno
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,12 +78,15 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self.carpool_state = state
         self.ready = threading.Event()
+        self.on_listening: Callable[[], None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         try:
             await super().startup(sockets)
         finally:
             self.ready.set()
+        if self.started and self.on_listening is not None:
+            self.on_listening()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await shutdown_app(self.carpool_state)
@@ -161,7 +165,8 @@ def launch(
     url = _url(sock, host, "https" if ssl_certfile else "http")
     running = RunningServer(url, app, server)
     if not prevent_thread_lock:
-        _announce(url, quiet)
+        # announced once the socket listens: whoever reads the URL may connect at once
+        server.on_listening = lambda: _announce(url, quiet)
         server.run(sockets=[sock])  # blocks; uvicorn handles SIGINT/SIGTERM in the main thread
         return running
     running.thread = threading.Thread(

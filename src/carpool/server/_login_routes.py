@@ -42,7 +42,7 @@ async def _credentials(request: Request) -> tuple[str, str, bool]:
     else:
         try:
             fields = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deeply
             raise HTTPError(400, "bad_request", "Send username and password as JSON or a form.") from None
     if not isinstance(fields, dict):
         raise HTTPError(400, "bad_request", "Send username and password as JSON or a form.")

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from carpool.components import use_file_store
 from carpool.protocol import PROTOCOL_VERSION
 from carpool.server._login_routes import login_page
 from carpool.server._metrics import CONTENT_TYPE
@@ -26,7 +27,8 @@ VERSION = "0.1.0"
 
 
 def app_config(state: ServerState) -> dict[str, Any]:
-    spec = dict(state.blocks.config())
+    with use_file_store(state.files):  # example media become files of THIS server's store, servable
+        spec = dict(state.blocks.config())
     spec.setdefault("protocol", PROTOCOL_VERSION)
     spec["auth_required"] = state.authenticator is not None
     return spec

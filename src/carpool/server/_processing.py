@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from carpool.components import FileStore, use_file_store
+from carpool.exceptions import FileAccessError
 
-__all__ = ["postprocess", "preprocess"]
+__all__ = ["OutputFileError", "postprocess", "preprocess"]
 
 
 def preprocess(
@@ -21,6 +22,17 @@ def preprocess(
 
 
 def postprocess(dependency: Any, output: Any, session: Any, files: FileStore) -> list[Any]:
-    """One sample's return value -> one wire value per output component."""
+    """One sample's return value -> one wire value per output component.
+
+    A file output the store refuses (a path outside the app's dirs) is the app's error -- a 500 that
+    says nothing about the path -- not a "file not found" the client could probe with.
+    """
     with use_file_store(files):
-        return list(dependency.postprocess(output, session))
+        try:
+            return list(dependency.postprocess(output, session))
+        except FileAccessError as error:
+            raise OutputFileError(str(error)) from error
+
+
+class OutputFileError(RuntimeError):
+    """The function returned a file carpool may not serve (the message names no path)."""

@@ -35,6 +35,8 @@ async def read_json(request: Request, limit: int) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise HTTPError(400, "bad_request", "The request body is not valid JSON.") from None
+    except RecursionError:  # "[[[[..." nested deeper than the parser's stack: the client's fault
+        raise HTTPError(400, "bad_request", "The request body is nested too deeply.") from None
 
 
 def request_username(request: Request) -> str | None:

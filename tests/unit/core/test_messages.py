@@ -196,3 +196,11 @@ async def test_estimations_are_refreshed_when_the_position_changes() -> None:
         assert [m.position for m in updates if isinstance(m, Estimation)] == [1, 0]
         gate.open()
         await results([first, third])
+
+
+async def test_finishing_batches_sends_no_estimation_to_every_waiter() -> None:
+    async with Engine(estimation_interval=60.0) as engine:
+        engine.add_listener(batched("f", lambda xs: [xs], max_batch_size=1))
+        jobs = [engine.submit("f", [i]) for i in range(20)]
+        await results(jobs)  # 20 batches ran one after another while the rest waited
+        assert all(sum(isinstance(m, Estimation) for m in job._history) == 1 for job in jobs)

@@ -1,0 +1,249 @@
+"""``RayPool``: a batched function whose batches run on a pool of Ray actors, each holding the model.
+
+carpool's queue stays in this process and keeps forming batches; the pool only decides where a batch
+runs. It is an async callable with the batched-function signature (one list per input in, one list per
+output back), so the engine awaits it on its event loop and ``concurrency_limit`` batches are in
+flight at once, one per replica when the limit is ``pool.recommended_concurrency``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from carpool.scale._cluster import connect
+from carpool.scale._errors import (
+    PoolClosedError,
+    RemoteTraceback,
+    ReplicaDiedError,
+    ReplicaStartError,
+    model_error,
+)
+from carpool.scale._ray import ray, ray_errors
+from carpool.scale._replica import (
+    AsyncFunctionHost,
+    AsyncReplica,
+    FunctionHost,
+    SyncReplica,
+    is_async_method,
+)
+
+__all__ = ["RayPool"]
+
+
+@dataclass(eq=False)
+class _Slot:
+    """One replica's place in the pool; its actor is swapped for a fresh one when it dies."""
+
+    index: int
+    actor: Any  # ray.actor.ActorHandle
+    in_flight: int = 0
+    last_used: int = 0
+    restarts: int = 0
+
+
+class RayPool:
+    """Run a model's batches on ``num_replicas`` Ray actors; ``await pool(*lists)`` runs one batch.
+
+    ``model_cls(*init_args, **init_kwargs)`` is built once in each actor (load weights in its
+    ``__init__``) and ``getattr(model, method)(*lists)`` runs each batch there. ``actor_options`` go to
+    Ray (``{"num_gpus": 1}`` pins each replica to a GPU). Ray is initialised on ``start()`` unless it
+    already is: ``address=None`` starts a local cluster, ``"auto"`` or ``"ray://host:10001"`` joins
+    one; ``init_options`` go to ``ray.init``. A keyword argument that is not a pool option goes to the
+    model; to pass one that shares a pool option's name, give ``functools.partial(model_cls, ...)``.
+    """
+
+    def __init__(
+        self,
+        model_cls: Callable[..., Any],
+        /,
+        *init_args: Any,
+        num_replicas: int = 1,
+        actor_options: Mapping[str, Any] | None = None,
+        method: str = "__call__",
+        address: str | None = None,
+        init_options: Mapping[str, Any] | None = None,
+        name: str | None = None,
+        start_timeout: float = 600.0,
+        **init_kwargs: Any,
+    ) -> None:
+        if num_replicas < 1:
+            raise ValueError(f"num_replicas must be >= 1, got {num_replicas}")
+        replica_class = AsyncReplica if is_async_method(model_cls, method) else SyncReplica
+        self.num_replicas = num_replicas
+        self.address = address
+        self.actor_options = dict(actor_options or {})
+        self.init_options = dict(init_options or {})
+        self.start_timeout = start_timeout
+        # carpool names endpoints and errors after the function: name the pool after the model.
+        self.__name__ = self.__qualname__ = name or getattr(model_cls, "__name__", type(self).__name__)
+        self._new_actor = lambda: replica_class.options(**self.actor_options).remote(
+            model_cls, init_args, init_kwargs, method
+        )
+        self._slots: list[_Slot] = []
+        self._uses = 0  # counts dispatches: ties go to the replica used longest ago
+        self._closed = False
+        self._start_lock = threading.Lock()  # held while replicas start (seconds)
+        self._lock = threading.Lock()  # slot bookkeeping; callers may run on several loops/threads
+
+    @classmethod
+    def from_function(
+        cls,
+        fn: Callable[..., Any],
+        *,
+        num_replicas: int = 1,
+        actor_options: Mapping[str, Any] | None = None,
+        address: str | None = None,
+        init_options: Mapping[str, Any] | None = None,
+        name: str | None = None,
+    ) -> RayPool:
+        """A pool that runs the batched function ``fn`` itself in each actor (sync or async)."""
+        host = AsyncFunctionHost if asyncio.iscoroutinefunction(fn) else FunctionHost
+        return cls(
+            host,
+            fn,
+            num_replicas=num_replicas,
+            actor_options=actor_options,
+            address=address,
+            init_options=init_options,
+            name=name or getattr(fn, "__name__", None),
+        )
+
+    # -- lifetime ------------------------------------------------------------------------------------
+
+    @property
+    def recommended_concurrency(self) -> int:
+        """The ``concurrency_limit`` to give the listener: one batch in flight per replica."""
+        return self.num_replicas
+
+    @property
+    def started(self) -> bool:
+        return bool(self._slots)
+
+    @property
+    def actors(self) -> tuple[Any, ...]:
+        """The Ray actor handles of the live replicas (empty before start and after close)."""
+        with self._lock:
+            return tuple(slot.actor for slot in self._slots)
+
+    def start(self) -> RayPool:
+        """Connect to Ray and start the replicas; returns once every model is loaded. Idempotent.
+
+        Blocks: call it before launching the app (the first batch also starts the pool, off the loop).
+        Raises ReplicaStartError when a replica's ``__init__`` raises or it cannot be scheduled.
+        """
+        with self._start_lock:
+            if self._closed:
+                raise PoolClosedError(f"the replica pool of {self.__name__} is closed")
+            if not self._slots:
+                connect(self.address, self.init_options)
+                actors = [self._new_actor() for _ in range(self.num_replicas)]
+                self._wait_ready(actors)
+                with self._lock:
+                    self._slots = [_Slot(index, actor) for index, actor in enumerate(actors)]
+        return self
+
+    def _wait_ready(self, actors: list[Any]) -> None:
+        try:
+            ray.get([actor.ready.remote() for actor in actors], timeout=self.start_timeout)
+        except ray_errors.RayActorError as error:
+            self._kill(actors)
+            raise ReplicaStartError(f"a replica of {self.__name__} failed to start: {error}") from error
+        except ray_errors.GetTimeoutError as error:
+            self._kill(actors)
+            raise ReplicaStartError(
+                f"the replicas of {self.__name__} were not ready after {self.start_timeout:g} s: does "
+                f"the cluster have the resources they ask for (actor_options={self.actor_options})?"
+            ) from error
+
+    def close(self) -> None:
+        """Kill the replicas (batches running on them fail with PoolClosedError). Idempotent."""
+        with self._start_lock, self._lock:
+            self._closed = True
+            slots, self._slots = self._slots, []
+        self._kill([slot.actor for slot in slots])
+
+    @staticmethod
+    def _kill(actors: Sequence[Any]) -> None:
+        if ray.is_initialized():  # after ray.shutdown() the actors are gone already
+            for actor in actors:
+                ray.kill(actor, no_restart=True)
+
+    def __enter__(self) -> RayPool:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> RayPool:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "started" if self._slots else "not started"
+        return f"<RayPool {self.__name__} num_replicas={self.num_replicas} {state}>"
+
+    # -- running a batch -----------------------------------------------------------------------------
+
+    async def __call__(self, *columns: Sequence[Any]) -> Any:
+        """Run one batch (one list per input) on the least busy replica; one list per output back."""
+        if not self._slots:
+            await asyncio.to_thread(self.start)  # ray.init and model loading take seconds
+        slot, actor = self._pick()
+        ref = actor.call.remote(*columns)
+        settled = asyncio.wrap_future(ref.future())
+        settled.add_done_callback(lambda future: self._settled(slot, future))
+        try:
+            # Shielded: a cancelled call must not look settled while the actor still runs it, or the
+            # least-busy choice would send the next batch to a busy replica.
+            return await asyncio.shield(settled)
+        except asyncio.CancelledError:
+            ray.cancel(ref)  # a queued task never runs; a running sync one cannot be interrupted
+            raise
+        except ray_errors.RayTaskError as error:
+            original = model_error(error)
+            if original is None:
+                raise
+            raise original from RemoteTraceback(str(error))
+        except ray_errors.RayActorError as error:
+            raise self._replica_died(slot, actor, len(columns[0]) if columns else 0) from error
+
+    def _pick(self) -> tuple[_Slot, Any]:
+        with self._lock:
+            if self._closed or not self._slots:
+                raise PoolClosedError(f"the replica pool of {self.__name__} is closed")
+            slot = min(self._slots, key=lambda slot: (slot.in_flight, slot.last_used))
+            self._uses += 1
+            slot.last_used = self._uses
+            slot.in_flight += 1
+            return slot, slot.actor
+
+    def _settled(self, slot: _Slot, future: asyncio.Future[Any] | Future[Any]) -> None:
+        with self._lock:
+            slot.in_flight -= 1
+        if not future.cancelled():
+            future.exception()  # retrieved here: a cancelled caller no longer awaits it
+
+    def _replica_died(self, slot: _Slot, actor: Any, size: int) -> Exception:
+        with self._lock:
+            if self._closed:
+                return PoolClosedError(f"the replica pool of {self.__name__} was closed during the batch")
+            if slot.actor is actor:  # the first batch to see the death replaces the replica
+                ray.kill(actor, no_restart=True)
+                slot.actor = self._new_actor()
+                slot.restarts += 1
+        return ReplicaDiedError(
+            f"replica {slot.index} of {self.__name__} died while running a batch of {size} sample(s); "
+            "a fresh replica has replaced it"
+        )

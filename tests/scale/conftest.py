@@ -1,0 +1,42 @@
+"""One local Ray instance for the whole scale suite (starting Ray takes seconds), and live servers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="carpool.scale needs Ray: pip install 'carpool[ray]'")
+
+import scale_models  # noqa: E402 - only once Ray is known to be importable
+
+from carpool.server import RunningServer, launch  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[None]:
+    ray.cloudpickle.register_pickle_by_value(scale_models)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture
+def gate(ray_cluster: None) -> Any:
+    return scale_models.Gate.remote()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., RunningServer]]:
+    servers: list[RunningServer] = []
+
+    def start(blocks: Any, **launch_kwargs: Any) -> RunningServer:
+        options = {"server_name": "127.0.0.1", "server_port": 0, "prevent_thread_lock": True, "quiet": True}
+        server = launch(blocks, **{**options, **launch_kwargs})
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close(timeout=20)

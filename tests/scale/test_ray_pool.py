@@ -1,0 +1,139 @@
+"""RayPool on its own: dispatch, errors, cancellation, replica deaths and lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import ray
+from scale_models import AsyncTagger, BrokenModel, Streamer, Tagger, parse, shout
+
+from carpool.exceptions import Error
+from carpool.scale import PoolClosedError, RayPool, RemoteTraceback, ReplicaDiedError, ReplicaStartError
+
+
+@pytest.fixture
+def pool(ray_cluster: None) -> Iterator[RayPool]:
+    with RayPool(Tagger, num_replicas=2) as pool:
+        yield pool
+
+
+def pid_of(actor: Any) -> int:
+    return int(ray.get(actor.ready.remote(), timeout=30))
+
+
+async def test_pool_returns_the_models_outputs_and_alternates_idle_replicas(pool: RayPool) -> None:
+    first = await pool(["a", "b"])
+    second = await pool(["c"])
+    assert [parse(tag)[::2] for tag in first[0]] == [("a", 2), ("b", 2)]
+    assert parse(first[0][0])[1] != parse(second[0][0])[1]  # the idle replica used longest ago
+    assert {parse(first[0][0])[1], parse(second[0][0])[1]} == {pid_of(a) for a in pool.actors}
+
+
+async def test_concurrent_batches_go_to_the_least_busy_replicas(pool: RayPool) -> None:
+    results = await asyncio.gather(*(pool([f"w{i}"]) for i in range(4)))
+    pids = [parse(result[0][0])[1] for result in results]
+    assert sorted(pids.count(pid) for pid in set(pids)) == [2, 2]
+
+
+async def test_a_per_sample_exception_comes_back_as_that_samples_item(pool: RayPool) -> None:
+    [items] = await pool(["ok", "bad"])
+    assert parse(items[0])[0] == "ok"
+    assert isinstance(items[1], Error)
+    assert items[1].message == "bad word: bad"
+
+
+async def test_an_exception_raised_in_the_replica_comes_back_as_its_own_type(pool: RayPool) -> None:
+    with pytest.raises(ValueError, match="boom in a batch of 2") as caught:
+        await pool(["boom", "x"])
+    assert type(caught.value) is ValueError
+    assert isinstance(caught.value.__cause__, RemoteTraceback)
+    assert "scale_models" in str(caught.value.__cause__)  # the replica's own traceback
+
+
+async def test_a_crashed_replica_fails_its_batch_and_is_replaced(pool: RayPool) -> None:
+    before = pool.actors
+    with pytest.raises(ReplicaDiedError, match=r"replica \d of Tagger died .* batch of 2"):
+        await pool(["crash", "x"])
+    after = pool.actors
+    assert len(after) == 2
+    assert len(set(before) & set(after)) == 1  # only the crashed replica is new
+    results = await asyncio.gather(pool(["y"]), pool(["z"]))
+    assert {parse(result[0][0])[0] for result in results} == {"y", "z"}
+
+
+async def test_a_cancelled_call_cancels_its_queued_ray_task(gate: Any) -> None:
+    with RayPool(Tagger, gate, num_replicas=1) as pool:
+        held = asyncio.ensure_future(pool(["hold"]))
+        await gate.wait_held.remote(1)
+        queued = asyncio.ensure_future(pool(["never"]))
+        await asyncio.sleep(0)  # let the call submit its Ray task before it is cancelled
+        queued.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        await gate.open.remote()
+        assert parse((await held)[0][0])[0] == "hold"
+        await pool(["after"])
+        assert await gate.seen.remote() == [["hold"], ["after"]]
+
+
+async def test_close_kills_the_replicas_and_later_calls_raise_pool_closed(ray_cluster: None) -> None:
+    pool = RayPool(Tagger, num_replicas=2).start()
+    actors = pool.actors
+    pool.close()
+    assert pool.actors == ()
+    for actor in actors:
+        with pytest.raises(ray.exceptions.RayActorError):
+            await actor.ready.remote()
+    with pytest.raises(PoolClosedError):
+        await pool(["x"])
+    with pytest.raises(PoolClosedError):
+        pool.start()
+
+
+async def test_the_first_call_starts_the_pool_off_the_event_loop(ray_cluster: None) -> None:
+    pool = RayPool(Tagger, suffix="!", name="lazy")
+    try:
+        assert not pool.started
+        [items] = await pool(["hi"])
+        assert pool.started
+        assert parse(items[0])[0] == "hi!"
+    finally:
+        pool.close()
+
+
+def test_a_replica_whose_init_raises_fails_start_with_its_error(ray_cluster: None) -> None:
+    pool = RayPool(BrokenModel, num_replicas=2)
+    with pytest.raises(ReplicaStartError, match="weights.bin is missing"):
+        pool.start()
+    assert not pool.started
+
+
+async def test_from_function_runs_a_plain_batched_function_in_the_replicas(ray_cluster: None) -> None:
+    with RayPool.from_function(shout, num_replicas=1) as pool:
+        assert pool.__name__ == "shout"
+        assert await pool(["a", "b"]) == [["A", "B"]]
+
+
+async def test_an_async_model_method_runs_in_an_async_replica(ray_cluster: None) -> None:
+    with RayPool(AsyncTagger, method="predict") as pool:
+        [items] = await pool(["a"])
+        assert items[0].endswith("|async")
+
+
+def test_a_generator_method_or_a_missing_method_is_refused_before_anything_starts() -> None:
+    with pytest.raises(TypeError, match="generator"):
+        RayPool(Streamer)
+    with pytest.raises(ValueError, match="no method 'predict'"):
+        RayPool(Tagger, method="predict")
+    with pytest.raises(ValueError, match="num_replicas"):
+        RayPool(Tagger, num_replicas=0)
+
+
+def test_the_pool_is_named_after_its_model_and_recommends_one_batch_per_replica() -> None:
+    pool = RayPool(Tagger, num_replicas=3)
+    assert pool.__name__ == pool.__qualname__ == "Tagger"
+    assert pool.recommended_concurrency == 3
+    assert repr(pool) == "<RayPool Tagger num_replicas=3 not started>"
