@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ class Web:
 
     def page(self, url: str | None = None, context: BrowserContext | None = None, **options: Any) -> Page:
         """A page in ``context`` (default: a new one, i.e. a new person), at ``url`` once rendered."""
+        assert context is None or not options, "context options apply to a new context only"
         page = (context or self.context(**options)).new_page()
         self.logs.append(PageLog(page))
         if url is not None:
@@ -76,7 +78,8 @@ class Web:
         return gate
 
     def save_artifacts(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # only this run's pages, not an older failure's
+        folder.mkdir(parents=True)
         for number, log in enumerate(self.logs, start=1):
             (folder / f"page-{number}-console.log").write_text("\n".join(log.lines) + "\n")
             if not log.page.is_closed():
@@ -88,10 +91,12 @@ class Web:
     def close(self) -> None:
         for gate in self.gates:
             gate.open()
-        for context in self.contexts:
-            context.close()
-        for demo in self.apps:
-            demo.close()
+        try:
+            for context in self.contexts:
+                context.close()
+        finally:  # servers stop even when the browser misbehaves
+            for demo in self.apps:
+                demo.close()
 
 
 def open_app(page: Page, url: str) -> None:

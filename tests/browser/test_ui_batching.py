@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 SEED_SECONDS = 1.5  # the seed's model cost per call
 QUEUED_WITH_POSITION = re.compile(r"^queued \d+/\d+")
-TOGETHER_SECONDS = 0.5  # one batch's results reach every tab within this (rendering, not computing)
+TOGETHER_SECONDS = 0.75  # one batch's results reach every tab within this: delivery, not computing
 
 
 def trimmed(words: list[str], lengths: list[float]) -> list[list[str]]:
@@ -55,7 +55,7 @@ def expect_done(page: Page, dependency_id: int, output: str) -> None:
     expect(field(page, "Trimmed")).to_have_value(output)
 
 
-def test_three_tabs_first_runs_alone_and_the_two_that_queued_behind_it_finish_together_in_one_batch(
+def test_three_tabs_first_runs_alone_the_two_queued_behind_it_show_positions_and_finish_together_in_one_batch(
     web: Web,
 ) -> None:
     recorder, first_call = BatchRecorder(), web.gate()
@@ -75,8 +75,9 @@ def test_three_tabs_first_runs_alone_and_the_two_that_queued_behind_it_finish_to
     expect(status(first, run)).to_have_attribute("data-state", "running")
     run_word(second, "bravo", 2)
     run_word(third, "charlie", 3)
-    for waiting in (second, third):
-        expect(status(waiting, run)).to_have_text(QUEUED_WITH_POSITION)
+    # position (from 1) / queue size: the third tab waits behind the second
+    expect(status(second, run)).to_have_text(re.compile(r"^queued 1/[12]\b"))
+    expect(status(third, run)).to_have_text(re.compile(r"^queued 2/2\b"))
     first_call.open()
 
     expect_done(first, run, "a")
@@ -89,7 +90,9 @@ def test_three_tabs_first_runs_alone_and_the_two_that_queued_behind_it_finish_to
     assert abs(done_second - done_third) < TOGETHER_SECONDS, "the batched pair did not finish together"
 
 
-def test_cancelling_a_waiting_tab_means_it_never_runs_and_the_two_behind_it_finish_together(web: Web) -> None:
+def test_cancelling_a_waiting_tab_means_it_never_runs_and_the_two_behind_it_move_up_and_finish_together(
+    web: Web,
+) -> None:
     recorder, first_call = BatchRecorder(), web.gate()
 
     def trim_words(words: list[str], lengths: list[float]) -> list[list[str]]:
@@ -107,8 +110,12 @@ def test_cancelling_a_waiting_tab_means_it_never_runs_and_the_two_behind_it_fini
     for page in pages[1:]:
         expect(status(page, run)).to_have_text(QUEUED_WITH_POSITION)
 
+    expect(status(pages[3], run)).to_have_text(re.compile(r"^queued 3/3\b"))
     button(pages[1], "Cancel").click()
     expect(status(pages[1], run)).to_have_attribute("data-state", "cancelled")
+    # the tabs behind the cancelled one see their positions move up while they still wait
+    expect(status(pages[2], run)).to_have_text(re.compile(r"^queued 1/2\b"))
+    expect(status(pages[3], run)).to_have_text(re.compile(r"^queued 2/2\b"))
     first_call.open()
 
     expect_done(pages[0], run, "one")

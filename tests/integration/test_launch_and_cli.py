@@ -53,9 +53,9 @@ def gated_app(gate: Gate) -> Blocks:
 
 @pytest.fixture
 def launcher_installed() -> Iterator[None]:
-    carpool_app.set_launcher(launch)
+    previous = carpool_app.set_launcher(launch)
     yield
-    carpool_app.set_launcher(None)
+    carpool_app.set_launcher(previous)
 
 
 def test_demo_launch_returns_the_url_and_close_stops_the_server(launcher_installed: None) -> None:

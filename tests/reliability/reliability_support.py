@@ -136,8 +136,9 @@ def raw_request(
 ) -> RawReply:
     """Send ``method target`` byte for byte (the target is NOT re-encoded) and read the reply.
 
-    ``body`` may be an iterable of chunks, sent from a thread while the reply is read: a server that
-    answers early (413) is seen at once. The connection is kept alive rather than closed after the
+    ``body`` may be an iterable of chunks (then give Content-Length or Transfer-Encoding in
+    ``headers``), sent from a thread while the reply is read: a server that answers early (413) is seen
+    at once. The connection is kept alive rather than closed after the
     reply, so the server discards a body it did not want instead of resetting the connection (a reset
     can destroy the reply before it is read).
     """
@@ -151,7 +152,8 @@ def raw_request(
         try:
             return _Reader(sock).response()
         finally:
-            sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):  # the server may have closed first
+                sock.shutdown(socket.SHUT_RDWR)
             sender.join(timeout)
 
 

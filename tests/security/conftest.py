@@ -22,11 +22,12 @@ from security_support import Planted, file_app
 from carpool.server import RunningServer, launch
 
 
-@pytest.fixture
-def planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Planted:
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
+    base = tmp_path_factory.mktemp("planted")
     secret_bytes = b"CARPOOL-SECRET-" + secrets.token_hex(16).encode()
     secret_dir, allowed, sibling, app_tmp = (
-        tmp_path / name for name in ("secret", "allowed", "allowed-sibling", "app-tmp")
+        base / name for name in ("secret", "allowed", "allowed-sibling", "app-tmp")
     )
     for folder in (secret_dir, allowed, sibling, app_tmp):
         folder.mkdir()
@@ -36,14 +37,14 @@ def planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Planted:
     (allowed / "ok.txt").write_bytes(b"fine to serve")
     (allowed / "link.txt").symlink_to(secret)
     (allowed / "dir-link").symlink_to(secret_dir, target_is_directory=True)
-    # The store allows the system temp dir; tmp_path lives there. Point "the temp dir" at a folder of
-    # its own so the secret really is outside every dir the app may serve.
-    monkeypatch.setattr(tempfile, "tempdir", str(app_tmp))
-    return Planted(tmp_path, secret, secret_bytes, allowed, sibling, app_tmp)
+    # The store allows the system temp dir, and pytest's tmp dirs live there. Point "the temp dir" at
+    # a folder of its own so that the secret really is outside every dir the app may serve.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", str(app_tmp))
+        yield Planted(base, secret, secret_bytes, allowed, sibling, app_tmp)
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[..., RunningServer]]:
+def _serving() -> Iterator[Callable[..., RunningServer]]:
     """``serve(blocks, **launch_kwargs)``: uvicorn on 127.0.0.1 in a thread, closed at teardown."""
     servers: list[RunningServer] = []
 
@@ -58,6 +59,11 @@ def serve() -> Iterator[Callable[..., RunningServer]]:
         server.close(timeout=20)
 
 
-@pytest.fixture
-def file_server(planted: Planted, serve: Callable[..., RunningServer]) -> RunningServer:
-    return serve(file_app(), allowed_paths=[planted.allowed])
+serve = pytest.fixture(_serving, name="serve")
+serve_per_module = pytest.fixture(_serving, name="serve_per_module", scope="module")
+
+
+@pytest.fixture(scope="module")
+def file_server(planted: Planted, serve_per_module: Callable[..., RunningServer]) -> RunningServer:
+    """One server per test module: tests that add files must not assume an empty store."""
+    return serve_per_module(file_app(), allowed_paths=[planted.allowed])
