@@ -133,12 +133,14 @@ def raw_request(
     body: bytes | Iterable[bytes] = b"",
     headers: Sequence[tuple[str, str]] = (),
     timeout: float = 30.0,
+    finish_body: bool = False,
 ) -> RawReply:
     """Send ``method target`` byte for byte (the target is NOT re-encoded) and read the reply.
 
     ``body`` may be an iterable of chunks (then give Content-Length or Transfer-Encoding in
     ``headers``), sent from a thread while the reply is read: a server that answers early (413) is seen
-    at once. The connection is kept alive rather than closed after the
+    at once; with ``finish_body`` the rest of the body is still sent (and must be swallowed by the
+    server) before this returns. The connection is kept alive rather than closed after the
     reply, so the server discards a body it did not want instead of resetting the connection (a reset
     can destroy the reply before it is read).
     """
@@ -150,7 +152,10 @@ def raw_request(
         sender = threading.Thread(target=_send_all, args=(sock, head.encode("latin-1") + b"\r\n", body))
         sender.start()
         try:
-            return _Reader(sock).response()
+            reply = _Reader(sock).response()
+            if finish_body:
+                sender.join(timeout)
+            return reply
         finally:
             with contextlib.suppress(OSError):  # the server may have closed first
                 sock.shutdown(socket.SHUT_RDWR)

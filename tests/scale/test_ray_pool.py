@@ -64,12 +64,12 @@ async def test_a_crashed_replica_fails_its_batch_and_is_replaced(pool: RayPool) 
     assert {parse(result[0][0])[0] for result in results} == {"y", "z"}
 
 
-async def test_a_cancelled_call_cancels_its_queued_ray_task(gate: Any) -> None:
+async def test_a_call_cancelled_while_every_replica_is_busy_never_reaches_a_replica(gate: Any) -> None:
     with RayPool(Tagger, gate, num_replicas=1) as pool:
         held = asyncio.ensure_future(pool(["hold"]))
         await gate.wait_held.remote(1)
         queued = asyncio.ensure_future(pool(["never"]))
-        await asyncio.sleep(0)  # let the call submit its Ray task before it is cancelled
+        await asyncio.sleep(0)  # the call is now waiting for the busy replica
         queued.cancel()
         with pytest.raises(asyncio.CancelledError):
             await queued
@@ -106,7 +106,7 @@ async def test_the_first_call_starts_the_pool_off_the_event_loop(ray_cluster: No
 
 def test_a_replica_whose_init_raises_fails_start_with_its_error(ray_cluster: None) -> None:
     pool = RayPool(BrokenModel, num_replicas=2)
-    with pytest.raises(ReplicaStartError, match="weights.bin is missing"):
+    with pytest.raises(ReplicaStartError, match=r"weights\.bin is missing"):
         pool.start()
     assert not pool.started
 

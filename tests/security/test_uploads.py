@@ -162,19 +162,30 @@ def abuse_server() -> Iterator[ServerProcess]:
         yield server
 
 
+REPEATS = 5  # each abusive request is sent this many times while /health is probed
+
+
 @pytest.mark.parametrize("case", list(abuse_bodies()))
 def test_multipart_abuse_is_answered_quickly_while_health_stays_fast(
     case: str, abuse_server: ServerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     body, headers, statuses = abuse_bodies()[case]
+    cpu_per_request = []
     with HealthProbe(abuse_server.port) as probe:
-        cpu_before = cpu_seconds(abuse_server.pid)
-        reply = raw_request(abuse_server.port, "POST", "/upload", body=body, headers=headers)
-        cpu_used = cpu_seconds(abuse_server.pid) - cpu_before
-    assert reply.status in statuses, (case, reply.status, reply.body[:200])
-    assert reply.headers["content-type"] == "application/json"
-    assert cpu_used <= 1.0, f"{case}: {cpu_used:.2f} s of server CPU"
+        for _ in range(REPEATS):
+            cpu_before = cpu_seconds(abuse_server.pid)
+            # returns once the reply is read and the whole body was sent (and discarded, if refused)
+            reply = raw_request(
+                abuse_server.port, "POST", "/upload", body=body, headers=headers, finish_body=True
+            )
+            cpu_per_request.append(cpu_seconds(abuse_server.pid) - cpu_before)
+            assert reply.status in statuses, (case, reply.status, reply.body[:200])
+            assert reply.headers["content-type"] == "application/json"
     with capsys.disabled():
-        print(f"\n[multipart abuse] {case}: {reply.status}, server CPU {cpu_used:.2f} s, {probe.summary()}")
+        cpu = max(cpu_per_request)
+        print(
+            f"\n[multipart abuse] {case}: {reply.status}, server CPU <= {cpu:.2f} s/request, {probe.summary()}"
+        )
+    assert max(cpu_per_request) <= 1.0, f"{case}: {cpu_per_request} s of server CPU"
     assert not probe.errors
     assert probe.p99_ms() <= HEALTH_P99_MS, probe.summary()

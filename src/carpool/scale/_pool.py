@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -32,19 +30,9 @@ from carpool.scale._replica import (
     SyncReplica,
     is_async_method,
 )
+from carpool.scale._replicas import Replica, ReplicaSet
 
 __all__ = ["RayPool"]
-
-
-@dataclass(eq=False)
-class _Slot:
-    """One replica's place in the pool; its actor is swapped for a fresh one when it dies."""
-
-    index: int
-    actor: Any  # ray.actor.ActorHandle
-    in_flight: int = 0
-    last_used: int = 0
-    restarts: int = 0
 
 
 class RayPool:
@@ -74,7 +62,8 @@ class RayPool:
     ) -> None:
         if num_replicas < 1:
             raise ValueError(f"num_replicas must be >= 1, got {num_replicas}")
-        replica_class = AsyncReplica if is_async_method(model_cls, method) else SyncReplica
+        self.is_async = is_async_method(model_cls, method)
+        replica_class = AsyncReplica if self.is_async else SyncReplica
         self.num_replicas = num_replicas
         self.address = address
         self.actor_options = dict(actor_options or {})
@@ -85,11 +74,9 @@ class RayPool:
         self._new_actor = lambda: replica_class.options(**self.actor_options).remote(
             model_cls, init_args, init_kwargs, method
         )
-        self._slots: list[_Slot] = []
-        self._uses = 0  # counts dispatches: ties go to the replica used longest ago
-        self._closed = False
+        # Batches one replica takes at once: Ray's max_concurrency when given (async models), else 1.
+        self._replicas = ReplicaSet(self.__name__, int(self.actor_options.get("max_concurrency", 1)))
         self._start_lock = threading.Lock()  # held while replicas start (seconds)
-        self._lock = threading.Lock()  # slot bookkeeping; callers may run on several loops/threads
 
     @classmethod
     def from_function(
@@ -118,18 +105,17 @@ class RayPool:
 
     @property
     def recommended_concurrency(self) -> int:
-        """The ``concurrency_limit`` to give the listener: one batch in flight per replica."""
-        return self.num_replicas
+        """The ``concurrency_limit`` to give the listener: enough batches in flight to fill every replica."""
+        return self.num_replicas * self._replicas.capacity
 
     @property
     def started(self) -> bool:
-        return bool(self._slots)
+        return self._replicas.started
 
     @property
     def actors(self) -> tuple[Any, ...]:
         """The Ray actor handles of the live replicas (empty before start and after close)."""
-        with self._lock:
-            return tuple(slot.actor for slot in self._slots)
+        return self._replicas.actors()
 
     def start(self) -> RayPool:
         """Connect to Ray and start the replicas; returns once every model is loaded. Idempotent.
@@ -138,14 +124,13 @@ class RayPool:
         Raises ReplicaStartError when a replica's ``__init__`` raises or it cannot be scheduled.
         """
         with self._start_lock:
-            if self._closed:
+            if self._replicas.closed:
                 raise PoolClosedError(f"the replica pool of {self.__name__} is closed")
-            if not self._slots:
+            if not self._replicas.started:
                 connect(self.address, self.init_options)
                 actors = [self._new_actor() for _ in range(self.num_replicas)]
                 self._wait_ready(actors)
-                with self._lock:
-                    self._slots = [_Slot(index, actor) for index, actor in enumerate(actors)]
+                self._replicas.fill(actors)
         return self
 
     def _wait_ready(self, actors: list[Any]) -> None:
@@ -162,11 +147,9 @@ class RayPool:
             ) from error
 
     def close(self) -> None:
-        """Kill the replicas (batches running on them fail with PoolClosedError). Idempotent."""
-        with self._start_lock, self._lock:
-            self._closed = True
-            slots, self._slots = self._slots, []
-        self._kill([slot.actor for slot in slots])
+        """Kill the replicas; running and waiting batches fail with PoolClosedError. Idempotent."""
+        with self._start_lock:
+            self._kill(self._replicas.close())
 
     @staticmethod
     def _kill(actors: Sequence[Any]) -> None:
@@ -191,25 +174,31 @@ class RayPool:
         self.close()
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed else "started" if self._slots else "not started"
+        state = "closed" if self._replicas.closed else "started" if self.started else "not started"
         return f"<RayPool {self.__name__} num_replicas={self.num_replicas} {state}>"
 
     # -- running a batch -----------------------------------------------------------------------------
 
     async def __call__(self, *columns: Sequence[Any]) -> Any:
-        """Run one batch (one list per input) on the least busy replica; one list per output back."""
-        if not self._slots:
+        """Run one batch (one list per input) on an idle replica; one list per output comes back."""
+        if not self._replicas.started and not self._replicas.closed:
             await asyncio.to_thread(self.start)  # ray.init and model loading take seconds
-        slot, actor = self._pick()
-        ref = actor.call.remote(*columns)
-        settled = asyncio.wrap_future(ref.future())
-        settled.add_done_callback(lambda future: self._settled(slot, future))
+        replica = await self._replicas.acquire()
+        actor = replica.actor
         try:
-            # Shielded: a cancelled call must not look settled while the actor still runs it, or the
-            # least-busy choice would send the next batch to a busy replica.
-            return await asyncio.shield(settled)
+            ref = actor.call.remote(*columns)
+        except BaseException:
+            self._replicas.release(replica)
+            raise
+        settled = ref.future()
+        # The replica is free again when Ray settles the task, not when the caller stops waiting.
+        settled.add_done_callback(lambda _: self._replicas.release(replica))
+        try:
+            # Shielded: cancelling the caller must not cancel the future Ray settles.
+            return await asyncio.shield(asyncio.wrap_future(settled))
         except asyncio.CancelledError:
-            ray.cancel(ref)  # a queued task never runs; a running sync one cannot be interrupted
+            if self.is_async:  # Ray cancels the model's coroutine; a running sync call cannot stop
+                ray.cancel(ref)
             raise
         except ray_errors.RayTaskError as error:
             original = model_error(error)
@@ -217,33 +206,14 @@ class RayPool:
                 raise
             raise original from RemoteTraceback(str(error))
         except ray_errors.RayActorError as error:
-            raise self._replica_died(slot, actor, len(columns[0]) if columns else 0) from error
+            raise self._replica_died(replica, actor, len(columns[0]) if columns else 0) from error
 
-    def _pick(self) -> tuple[_Slot, Any]:
-        with self._lock:
-            if self._closed or not self._slots:
-                raise PoolClosedError(f"the replica pool of {self.__name__} is closed")
-            slot = min(self._slots, key=lambda slot: (slot.in_flight, slot.last_used))
-            self._uses += 1
-            slot.last_used = self._uses
-            slot.in_flight += 1
-            return slot, slot.actor
-
-    def _settled(self, slot: _Slot, future: asyncio.Future[Any] | Future[Any]) -> None:
-        with self._lock:
-            slot.in_flight -= 1
-        if not future.cancelled():
-            future.exception()  # retrieved here: a cancelled caller no longer awaits it
-
-    def _replica_died(self, slot: _Slot, actor: Any, size: int) -> Exception:
-        with self._lock:
-            if self._closed:
-                return PoolClosedError(f"the replica pool of {self.__name__} was closed during the batch")
-            if slot.actor is actor:  # the first batch to see the death replaces the replica
-                ray.kill(actor, no_restart=True)
-                slot.actor = self._new_actor()
-                slot.restarts += 1
+    def _replica_died(self, replica: Replica, actor: Any, size: int) -> Exception:
+        if self._replicas.closed:
+            return PoolClosedError(f"the replica pool of {self.__name__} was closed during the batch")
+        if self._replicas.replace(replica, actor, self._new_actor):  # the first to see it replaces it
+            ray.kill(actor, no_restart=True)
         return ReplicaDiedError(
-            f"replica {slot.index} of {self.__name__} died while running a batch of {size} sample(s); "
-            "a fresh replica has replaced it"
+            f"replica {replica.index} of {self.__name__} died while running a batch of {size} "
+            "sample(s); a fresh replica has replaced it"
         )
