@@ -10,7 +10,7 @@ PORT ?= 7860
 
 $(VENV)/.dev-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -e '.[dev,bench]'
+	$(PY) -m pip install -q -e '.[dev,bench,ray]'
 	touch $@
 
 $(VENV)/.model-installed: pyproject.toml

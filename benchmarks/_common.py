@@ -74,6 +74,7 @@ class LoadResult:
     wall_time: float  # first measured request sent -> last one answered
     errors: int = 0
     first_error: str | None = None
+    client_cpu: float = 0.0  # CPU seconds the load process itself used: the clients are not free
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Summary:
     p50_ms: float
     p99_ms: float
     throughput: float
+    client_cpu_ms: float = math.nan  # load-process CPU per request: what the clients took from the machine
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -98,6 +100,7 @@ class Summary:
             p50_ms=percentile(ms, 50),
             p99_ms=percentile(ms, 99),
             throughput=len(ms) / result.wall_time if result.wall_time > 0 else math.nan,
+            client_cpu_ms=1000.0 * result.client_cpu / len(ms) if ms else math.nan,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -249,10 +252,10 @@ async def _closed_loop(
                 reported_at = time.perf_counter()
                 conn.send(("progress", len(latencies) + len(errors)))
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one_client() for _ in range(max(1, concurrency))))
-    wall = time.perf_counter() - started
-    return LoadResult(tuple(latencies), wall, len(errors), errors[0] if errors else None)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return LoadResult(tuple(latencies), wall, len(errors), errors[0] if errors else None, cpu)
 
 
 @contextmanager

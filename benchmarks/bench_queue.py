@@ -220,7 +220,7 @@ class Row:
 
 
 def run_all(args: argparse.Namespace) -> list[Row]:
-    """Every (kind, batch size) ``--repeat`` times, interleaved; each keeps its best run.
+    """Every (kind, batch size) ``--repeat`` times, interleaved; each keeps its best run (by throughput).
 
     On a shared machine other processes only ever slow a run down, so the best of a few interleaved runs
     is the closest estimate of what the server can do, and noise cannot pass for a regression.
@@ -232,8 +232,11 @@ def run_all(args: argparse.Namespace) -> list[Row]:
         payloads = make_payloads(Path(tmp))
         with serving(demo, default_concurrency_limit=1) as url, LoadProcess() as load:
             for round_ in range(1, args.repeat + 1):
+                # every other round runs the batch sizes backwards, so a slow spell of the machine
+                # does not always land on the same batch size
+                order = args.batch_sizes if round_ % 2 else args.batch_sizes[::-1]
                 for kind in args.kinds:
-                    for b in args.batch_sizes:
+                    for b in order:
                         summary = _measure(
                             load, url, kind, b, payloads[kind], args, f"{round_}/{args.repeat}"
                         )
@@ -331,7 +334,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=3, help="interleaved runs per endpoint; the best counts")
     p.add_argument("--fixed-ms", type=float, default=25.0, help="simulated cost per call")
     p.add_argument("--per-item-ms", type=float, default=1.0, help="simulated cost per sample")
-    p.add_argument("--tolerance", type=float, default=0.15, help="allowed throughput drop for a bigger batch")
+    p.add_argument("--tolerance", type=float, default=0.2, help="allowed throughput drop for a bigger batch")
     p.add_argument("--no-check", action="store_true", help="report only; never fail on a regression")
     p.add_argument("--quick", action="store_true", help="a short run: fewer clients and requests")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")

@@ -7,6 +7,8 @@ may not import itself (see docs/internals.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 from carpool import app as _app
 from carpool import server as _server
 from carpool.app import Blocks, Examples, Interface, Progress, Request, on, update
@@ -107,3 +109,13 @@ __all__ = [
 ]
 
 _app.set_launcher(_server.launch)
+
+
+def __getattr__(name: str) -> Any:
+    # carpool.scale needs the optional Ray dependency: import it only when asked for (and keep it out
+    # of __all__, so `from carpool import *` works without Ray).
+    if name == "RayPool":
+        from carpool.scale import RayPool
+
+        return RayPool
+    raise AttributeError(f"module 'carpool' has no attribute {name!r}")

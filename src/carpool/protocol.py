@@ -57,17 +57,33 @@ class Msg:
 
 
 MessageType = Literal[
-    "estimation", "process_starts", "progress", "process_generating", "process_completed",
-    "heartbeat", "close_stream",
+    "estimation",
+    "process_starts",
+    "progress",
+    "process_generating",
+    "process_completed",
+    "heartbeat",
+    "close_stream",
 ]
 
 # ``status`` of a ``process_completed`` message: every event ends with exactly one of these.
 FINAL_STATUSES = ("completed", "failed", "cancelled")
 
 ErrorType = Literal[
-    "invalid_input", "unknown_endpoint", "queue_full", "app_error", "batch_shape", "cancelled",
-    "expired", "shutting_down", "too_large", "not_found", "forbidden", "unauthorized",
-    "rate_limited", "bad_request",
+    "invalid_input",
+    "unknown_endpoint",
+    "queue_full",
+    "app_error",
+    "batch_shape",
+    "cancelled",
+    "expired",
+    "shutting_down",
+    "too_large",
+    "not_found",
+    "forbidden",
+    "unauthorized",
+    "rate_limited",
+    "bad_request",
 ]
 
 

@@ -1,7 +1,7 @@
 """Models that run inside Ray actors in these tests, and a gate that lets a test hold a batch.
 
-Ray pickles this module by value (see conftest): pytest imports it under a name the actor processes
-could not import.
+Ray pickles this module by value: pytest imports it from a directory the actor processes do not have
+on their path (RayPool sees that for its models; conftest registers it for the Gate).
 """
 
 from __future__ import annotations

@@ -183,9 +183,7 @@ def test_multipart_abuse_is_answered_quickly_while_health_stays_fast(
             assert reply.headers["content-type"] == "application/json"
     with capsys.disabled():
         cpu = max(cpu_per_request)
-        print(
-            f"\n[multipart abuse] {case}: {reply.status}, server CPU <= {cpu:.2f} s/request, {probe.summary()}"
-        )
+        print(f"\n[multipart abuse] {case}: {reply.status}, CPU <= {cpu:.2f} s/request, {probe.summary()}")
     assert max(cpu_per_request) <= 1.0, f"{case}: {cpu_per_request} s of server CPU"
     assert not probe.errors
     assert probe.p99_ms() <= HEALTH_P99_MS, probe.summary()

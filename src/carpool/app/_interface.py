@@ -44,7 +44,7 @@ def _default_labels(fn: Callable[..., Any], inputs: list[Component], outputs: li
     """Unlabelled components take the function's parameter names, and "output" (numbered if several),
     as in Gradio: the label is also the accessible name in the page and the parameter name in the API docs.
     """
-    for component, name in zip(inputs, _parameter_names(fn)):
+    for component, name in zip(inputs, _parameter_names(fn), strict=False):  # *args: fewer names
         if component.label is None:
             component.label = name
     for index, component in enumerate(outputs):

@@ -9,7 +9,6 @@ thread (``report_progress`` is the one thread-safe entry point).
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import Any
@@ -18,6 +17,7 @@ from carpool.core.deadlines import Deadlines
 from carpool.core.dispatcher import Dispatcher
 from carpool.core.estimation import EstimationRefresher, eta, expected_wait
 from carpool.core.executor import Executor, ThreadExecutor
+from carpool.core.ids import new_event_id
 from carpool.core.job import Job, JobState
 from carpool.core.listener import ConcurrencyGroup, Listener, ListenerConfig
 from carpool.core.messages import Estimation, Message
@@ -213,7 +213,7 @@ class Engine:
         timeout = timeout if timeout is not None else listener.config.timeout
         return Job(
             self,
-            event_id=uuid.uuid4().hex,
+            event_id=new_event_id(),
             listener_id=listener.id,
             inputs=tuple(inputs),
             session_id=session_id,

@@ -9,12 +9,14 @@ flight at once, one per replica when the limit is ``pool.recommended_concurrency
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 from carpool.scale._cluster import connect
+from carpool.scale._code import ship_defining_module
 from carpool.scale._errors import (
     PoolClosedError,
     RemoteTraceback,
@@ -63,17 +65,17 @@ class RayPool:
         if num_replicas < 1:
             raise ValueError(f"num_replicas must be >= 1, got {num_replicas}")
         self.is_async = is_async_method(model_cls, method)
-        replica_class = AsyncReplica if self.is_async else SyncReplica
+        ship_defining_module(model_cls)
         self.num_replicas = num_replicas
         self.address = address
         self.actor_options = dict(actor_options or {})
         self.init_options = dict(init_options or {})
         self.start_timeout = start_timeout
         # carpool names endpoints and errors after the function: name the pool after the model.
-        self.__name__ = self.__qualname__ = name or getattr(model_cls, "__name__", type(self).__name__)
-        self._new_actor = lambda: replica_class.options(**self.actor_options).remote(
-            model_cls, init_args, init_kwargs, method
-        )
+        self.__name__: str = name or getattr(model_cls, "__name__", None) or type(self).__name__
+        self.__qualname__ = self.__name__
+        self._replica_class: Any = AsyncReplica if self.is_async else SyncReplica
+        self._replica_args = (model_cls, init_args, init_kwargs, method)
         # Batches one replica takes at once: Ray's max_concurrency when given (async models), else 1.
         self._replicas = ReplicaSet(self.__name__, int(self.actor_options.get("max_concurrency", 1)))
         self._start_lock = threading.Lock()  # held while replicas start (seconds)
@@ -90,7 +92,8 @@ class RayPool:
         name: str | None = None,
     ) -> RayPool:
         """A pool that runs the batched function ``fn`` itself in each actor (sync or async)."""
-        host = AsyncFunctionHost if asyncio.iscoroutinefunction(fn) else FunctionHost
+        host = AsyncFunctionHost if inspect.iscoroutinefunction(fn) else FunctionHost
+        ship_defining_module(fn)
         return cls(
             host,
             fn,
@@ -100,6 +103,10 @@ class RayPool:
             init_options=init_options,
             name=name or getattr(fn, "__name__", None),
         )
+
+    def _new_actor(self) -> Any:
+        """Ask Ray for one more replica; it loads the model asynchronously (see ``_wait_ready``)."""
+        return self._replica_class.options(**self.actor_options).remote(*self._replica_args)
 
     # -- lifetime ------------------------------------------------------------------------------------
 
@@ -206,14 +213,17 @@ class RayPool:
                 raise
             raise original from RemoteTraceback(str(error))
         except ray_errors.RayActorError as error:
-            raise self._replica_died(replica, actor, len(columns[0]) if columns else 0) from error
+            raise self._replica_died(replica, actor, error, len(columns[0]) if columns else 0) from error
 
-    def _replica_died(self, replica: Replica, actor: Any, size: int) -> Exception:
+    def _replica_died(
+        self, replica: Replica, actor: Any, error: ray_errors.RayActorError, size: int
+    ) -> Exception:
         if self._replicas.closed:
             return PoolClosedError(f"the replica pool of {self.__name__} was closed during the batch")
         if self._replicas.replace(replica, actor, self._new_actor):  # the first to see it replaces it
             ray.kill(actor, no_restart=True)
+        what = "could not start (its __init__ raised)" if error.actor_init_failed else "died"
         return ReplicaDiedError(
-            f"replica {replica.index} of {self.__name__} died while running a batch of {size} "
+            f"replica {replica.index} of {self.__name__} {what} while running a batch of {size} "
             "sample(s); a fresh replica has replaced it"
         )

@@ -9,6 +9,7 @@ GPU model gets from a local worker.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -40,6 +41,8 @@ def is_async_method(factory: Callable[..., Any], method: str) -> bool:
     Raises ValueError for a class without that method and TypeError for a generator method (streaming
     results out of an actor is not supported). A factory that is not a class is taken as sync.
     """
+    while isinstance(factory, functools.partial):
+        factory = factory.func
     if not inspect.isclass(factory):
         return False
     target = getattr(factory, method, None)

@@ -15,6 +15,7 @@ import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +64,8 @@ class ReplicaSet:
             replicas, self._replicas = self._replicas, []
             waiters, self._waiters = list(self._waiters), deque()
         for waiter in waiters:
-            waiter.get_loop().call_soon_threadsafe(self._fail_waiter, waiter)
+            with suppress(RuntimeError):  # its event loop is closed: nothing left to tell
+                waiter.get_loop().call_soon_threadsafe(self._fail_waiter, waiter)
         return [replica.actor for replica in replicas]
 
     def _closed_error(self) -> PoolClosedError:
@@ -108,10 +110,13 @@ class ReplicaSet:
     def release(self, replica: Replica) -> None:
         """A batch on ``replica`` settled: give the replica to the oldest waiter, else mark it idle."""
         with self._lock:
-            if self._waiters and not self.closed:
+            while self._waiters and not self.closed:
                 waiter = self._waiters.popleft()  # the replica stays busy: it changes hands
+                try:
+                    waiter.get_loop().call_soon_threadsafe(self._deliver, waiter, replica)
+                except RuntimeError:  # that waiter's event loop is closed: nobody waits there now
+                    continue
                 replica.last_used = self._uses = self._uses + 1
-                waiter.get_loop().call_soon_threadsafe(self._deliver, waiter, replica)
                 return
             replica.busy -= 1
 

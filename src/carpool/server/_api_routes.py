@@ -142,7 +142,7 @@ async def _await_unless_disconnected(request: Request, jobs: Sequence[Job]) -> l
     Watching for a disconnect costs a task per request, which is a real share of a fast request's
     cost; so the watch starts only once the answer has taken longer than ``WATCH_DISCONNECT_AFTER``.
     """
-    left = asyncio.Event()
+    left: list[bool] = []  # appended to by the watcher when the client disconnected
     watcher: asyncio.Task[None] | None = None
 
     def start_watching() -> None:
@@ -159,7 +159,7 @@ async def _await_unless_disconnected(request: Request, jobs: Sequence[Job]) -> l
         timer.cancel()
         if watcher is not None:
             watcher.cancel()
-    return None if left.is_set() else outcomes
+    return None if left else outcomes
 
 
 async def _outcome(job: Job) -> Any:
@@ -169,9 +169,9 @@ async def _outcome(job: Job) -> Any:
         return error
 
 
-async def _cancel_on_disconnect(request: Request, jobs: Sequence[Job], left: asyncio.Event) -> None:
+async def _cancel_on_disconnect(request: Request, jobs: Sequence[Job], left: list[bool]) -> None:
     while (await request.receive())["type"] != "http.disconnect":
         pass
-    left.set()
+    left.append(True)
     for job in jobs:  # nobody will read the answer: do not spend the model on it
         job.cancel()

@@ -38,15 +38,16 @@ def _routes() -> list[Any]:
     def route(path: str, endpoint: Callable[..., Any], methods: list[str]) -> Route:
         return Route(path, handle_errors(endpoint), methods=methods)
 
+    # The router tries routes in order: the hot ones (API calls, queue joins) come first.
     return [
+        route("/api/{api_name:path}", _api_routes.call_endpoint, ["POST"]),
+        route("/queue/join", _queue_routes.join_queue, ["POST"]),
         route("/", _pages.index, ["GET"]),
         route("/config", _pages.config, ["GET"]),
         route("/info", _pages.info, ["GET"]),
         route("/openapi.json", _pages.openapi, ["GET"]),
         route("/health", _pages.health, ["GET"]),
         route("/metrics", _pages.metrics, ["GET"]),
-        route("/api/{api_name:path}", _api_routes.call_endpoint, ["POST"]),
-        route("/queue/join", _queue_routes.join_queue, ["POST"]),
         route("/queue/data", _queue_routes.stream_session, ["GET"]),
         route("/queue/cancel", _queue_routes.cancel_event, ["POST"]),
         route("/upload", _files.upload_files, ["POST"]),

@@ -9,6 +9,7 @@ sent. Requests without ``Origin`` (curl, the Python client) are not browsers' cr
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ __all__ = ["OriginGuard", "is_loopback_host", "send_json_error"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback_host(host: str) -> bool:
     if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
         return True
@@ -72,8 +74,10 @@ class OriginGuard:
     def _refused(scope: Scope) -> bool:
         if scope["method"] in SAFE_METHODS and not scope["path"].endswith("/logout"):
             return False
+        origin = _header(scope, b"origin")  # first: API clients send none, and that settles it
+        if origin is None:
+            return False
         server = scope.get("server")
         if not server or not is_loopback_host(str(server[0])):
             return False
-        origin = _header(scope, b"origin")
-        return origin is not None and not _same_origin(scope, origin)
+        return not _same_origin(scope, origin)

@@ -89,7 +89,7 @@ def test_a_wrong_number_of_arguments_is_a_type_error_naming_the_inputs() -> None
 def test_request_and_progress_are_provided_to_a_direct_call() -> None:
     seen: list[object] = []
 
-    def fn(x: str, request: Request, progress: Progress = Progress()) -> str:  # noqa: B008
+    def fn(x: str, request: Request, progress: Progress = Progress()) -> str:
         seen.append(request)
         progress(0.5)  # outside the engine: dropped, not an error
         return x

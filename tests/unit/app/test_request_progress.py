@@ -61,7 +61,7 @@ def test_progress_tqdm_yields_every_item_and_reports_the_end(reports: list[dict[
 
 
 def test_call_plan_places_injected_values_where_the_function_declares_them() -> None:
-    def fn(a: str, request: Request, b: int = 1, *, progress: Progress = Progress()) -> None: ...  # noqa: B008
+    def fn(a: str, request: Request, b: int = 1, *, progress: Progress = Progress()) -> None: ...
 
     plan = call_plan(fn)
     assert plan.input_names == ("a", "b") and plan.required_inputs == 1

@@ -73,7 +73,7 @@ async def test_a_batched_function_gets_one_request_per_sample_in_order() -> None
 
 
 async def test_progress_reports_reach_every_event_of_the_batch() -> None:
-    def slow(xs: list[str], progress: Progress = Progress()) -> list[list[str]]:  # noqa: B008
+    def slow(xs: list[str], progress: Progress = Progress()) -> list[list[str]]:
         progress(0.5, desc="half")
         for _ in progress.tqdm(range(3), desc="loop"):
             pass
@@ -93,7 +93,7 @@ async def test_progress_reports_reach_every_event_of_the_batch() -> None:
 
 
 async def test_a_generator_with_injected_progress_still_streams() -> None:
-    def count(n: float, progress: Progress = Progress()) -> Iterator[str]:  # noqa: B008
+    def count(n: float, progress: Progress = Progress()) -> Iterator[str]:
         for i in progress.tqdm(range(int(n))):
             yield str(i)
 
