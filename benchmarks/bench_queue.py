@@ -286,7 +286,17 @@ def _label(batch_size: int) -> str:
 
 def render_table(rows: Sequence[Row]) -> str:
     base = {r.kind: r.summary.throughput for r in rows if r.batch_size == UNBATCHED}
-    headers = ["function", "batching", "mean ms", "p50 ms", "p99 ms", "req/s", "vs unbatched", "errors"]
+    headers = [
+        "function",
+        "batching",
+        "mean ms",
+        "p50 ms",
+        "p99 ms",
+        "req/s",
+        "vs unbatched",
+        "client CPU ms",
+        "errors",
+    ]
     body = []
     for r in rows:
         s = r.summary
@@ -300,6 +310,7 @@ def render_table(rows: Sequence[Row]) -> str:
                 f"{s.p99_ms:.1f}",
                 f"{s.throughput:.1f}",
                 speedup,
+                f"{s.client_cpu_ms:.1f}",
                 str(s.errors),
             ]
         )

@@ -211,8 +211,8 @@ def test_no_generated_path_reads_a_file_the_store_did_not_mint(
         assert ok or _is_a_real_static_file(path), (path, reply.status)
         assert planted.leaks(reply.everything) == []
     reference = {"file_id": path, "path": os.path.join(str(planted.secret.parent), path)}
-    reply = httpx.post(file_server.local_url + "api/file_name", json={"data": [reference]}, timeout=10)
-    assert reply.status_code == INVALID_INPUT and planted.leaks(reply.content) == []
+    refused = httpx.post(file_server.local_url + "api/file_name", json={"data": [reference]}, timeout=10)
+    assert refused.status_code == INVALID_INPUT and planted.leaks(refused.content) == []
     assert stored_files(file_server) == before
 
 
