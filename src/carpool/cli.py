@@ -84,10 +84,15 @@ def _bench(args: argparse.Namespace, extra: Sequence[str]) -> int:
         )
         return 2
     scripts = sorted(p.stem.removeprefix("bench_") for p in folder.glob("bench_*.py"))
+    if args.name == "all":  # each in turn, same extra arguments; fails if any failed
+        codes = [
+            subprocess.call([sys.executable, str(folder / f"bench_{name}.py"), *extra]) for name in scripts
+        ]
+        return max(codes, default=0)
     if args.name is None or args.name not in scripts:
         if args.name is not None:
             print(f"carpool bench: no benchmark named {args.name!r}.", file=sys.stderr)
-        print("available: " + (", ".join(scripts) or "none"), file=sys.stderr)
+        print("available: all, " + (", ".join(scripts) or "none"), file=sys.stderr)
         return 0 if args.name is None else 2
     script = folder / f"bench_{args.name}.py"
     return subprocess.call([sys.executable, str(script), *extra])
@@ -102,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=None, help="port (default 7860 or the next free one)")
     run.add_argument("--show-error", action="store_true", help="show function errors to clients")
     bench = commands.add_parser("bench", help="run a benchmark from benchmarks/ (extra args pass through)")
-    bench.add_argument("name", nargs="?", help="e.g. http (benchmarks/bench_http.py)")
+    bench.add_argument("name", nargs="?", help="e.g. http (benchmarks/bench_http.py), or all")
     return parser
 
 

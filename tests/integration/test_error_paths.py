@@ -131,6 +131,12 @@ def test_a_batched_call_over_max_batch_size_is_413(app_url: str, http: httpx.Cli
     assert ok.json() == {"data": [[2, 4, 6, 8]]}
 
 
+def test_a_batched_call_with_no_samples_is_422(app_url: str, http: httpx.Client) -> None:
+    response = http.post(app_url + "api/double", json={"data": [[]], "batched": True})
+    assert response.status_code == 422 and error_of(response)["type"] == "invalid_input"
+    assert_still_serving(http, app_url)
+
+
 def test_malformed_json_is_400(app_url: str, http: httpx.Client) -> None:
     response = http.post(
         app_url + "api/echo", content=b'{"data": [', headers={"content-type": "application/json"}

@@ -7,6 +7,7 @@ A single sample is one event like a browser's, so API callers are batched togeth
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,13 @@ from starlette.responses import JSONResponse, Response
 from carpool.core import Engine, Job
 from carpool.exceptions import InvalidInputError
 from carpool.server._errors import HTTPError, describe_error, error_response
-from carpool.server._processing import postprocess, preprocess
+from carpool.server._processing import (
+    converts_files,
+    postprocess,
+    postprocess_off_loop,
+    preprocess,
+    preprocess_off_loop,
+)
 from carpool.server._requests import event_context, read_json
 from carpool.server._state import ServerState, server_state
 
@@ -54,14 +61,14 @@ async def call_endpoint(request: Request) -> Response:
     context = event_context(request, None)
     if batched:
         return await _call_batch(request, state, engine, dependency, data, session, context)
-    inputs = preprocess(dependency, data, session, state.files)
+    inputs = await preprocess_off_loop(dependency, data, session, state.files)
     job = engine.submit(dependency.listener_id, inputs, context=context)
     outcome = await _await_unless_disconnected(request, [job])
     if outcome is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
-    return JSONResponse({"data": postprocess(dependency, outcome[0], session, state.files)})
+    return JSONResponse({"data": await postprocess_off_loop(dependency, outcome[0], session, state.files)})
 
 
 def _samples(data: list[Any], dependency: Any) -> list[list[Any]]:
@@ -72,6 +79,8 @@ def _samples(data: list[Any], dependency: Any) -> list[list[Any]]:
     if len(sizes) != 1:
         raise InvalidInputError("every input needs the same number of samples", parameter=None)
     size = sizes.pop()
+    if size == 0:
+        raise InvalidInputError("a batched call needs at least one sample", parameter=None)
     if size > dependency.max_batch_size:
         message = f"{size} samples is more than this endpoint's max_batch_size ({dependency.max_batch_size})."
         raise HTTPError(413, "too_large", message)
@@ -99,7 +108,10 @@ async def _call_batch(
     session: Any,
     context: dict[str, Any],
 ) -> Response:
-    samples = _preprocess_samples(state, dependency, _samples(data, dependency), session)
+    # Media conversion of a whole batch runs in one worker thread, off the event loop.
+    off_loop = converts_files(dependency)
+    prepare = functools.partial(_preprocess_samples, state, dependency, _samples(data, dependency), session)
+    samples = await asyncio.to_thread(prepare) if off_loop else prepare()
     if dependency.batch:
         jobs = engine.submit_batch(dependency.listener_id, samples, context=context)
     else:  # an unbatched function still answers a batched call: one event per sample
@@ -107,7 +119,8 @@ async def _call_batch(
     outcomes = await _await_unless_disconnected(request, jobs)
     if outcomes is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
-    return _batch_response(state, dependency, outcomes, session)
+    respond = functools.partial(_batch_response, state, dependency, outcomes, session)
+    return await asyncio.to_thread(respond) if off_loop else respond()
 
 
 def _batch_response(state: ServerState, dependency: Any, outcomes: list[Any], session: Any) -> Response:

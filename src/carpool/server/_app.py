@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -24,7 +25,7 @@ from carpool.components import FileStore, use_file_store
 from carpool.core import Engine
 from carpool.server import _api_routes, _files, _login_routes, _pages, _queue_routes
 from carpool.server._auth import Authenticator, AuthGate
-from carpool.server._errors import handle_errors
+from carpool.server._errors import handle_errors, routing_error_response
 from carpool.server._guards import OriginGuard
 from carpool.server._metrics import Metrics
 from carpool.server._sessions import SessionRegistry
@@ -160,6 +161,11 @@ def create_app(
     middleware = [Middleware(OriginGuard)]
     if authenticator is not None:
         middleware.append(Middleware(AuthGate, authenticator=authenticator))
-    app = Starlette(routes=_routes(), middleware=middleware, lifespan=_lifespan(state))
+    app = Starlette(
+        routes=_routes(),
+        middleware=middleware,
+        lifespan=_lifespan(state),
+        exception_handlers={HTTPException: routing_error_response},
+    )
     app.state.carpool = state
     return app

@@ -14,13 +14,21 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from carpool import exceptions as exc
 from carpool.protocol import ErrorBody, error_body
 
-__all__ = ["ErrorInfo", "HTTPError", "describe_error", "error_response", "handle_errors"]
+__all__ = [
+    "ErrorInfo",
+    "HTTPError",
+    "describe_error",
+    "error_response",
+    "handle_errors",
+    "routing_error_response",
+]
 
 logger = logging.getLogger("carpool.server")
 
@@ -110,3 +118,14 @@ def handle_errors(endpoint: Endpoint) -> Endpoint:
             return error_response(error, show_error=show_error)
 
     return route
+
+
+ROUTING_ERROR_TYPES = {404: "not_found", 405: "method_not_allowed"}
+
+
+async def routing_error_response(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (no such route, wrong method) as protocol error bodies, not plain text."""
+    assert isinstance(error, StarletteHTTPException)
+    type_ = ROUTING_ERROR_TYPES.get(error.status_code, "bad_request")
+    body = error_body(type_, str(error.detail))
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)

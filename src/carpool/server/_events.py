@@ -8,6 +8,7 @@ values -- and guarantees the protocol's promise: exactly one ``process_completed
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from asyncio import AbstractEventLoop
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from carpool.core import (
 )
 from carpool.protocol import Msg
 from carpool.server._errors import describe_error
-from carpool.server._processing import postprocess
+from carpool.server._processing import converts_files, postprocess
 from carpool.server._sessions import SessionChannel
 
 __all__ = ["EventRelay"]
@@ -55,6 +56,9 @@ class EventRelay:
         self._files = files
         self._show_error = show_error
         self._cancel_event = cancel_event
+        self._off_loop = converts_files(dependency)
+        # The delivery still converting off the loop; later messages wait for it, to keep their order.
+        self._tail: asyncio.Future[None] | None = None
         self.finished = False
 
     def on_message(self, message: Message) -> None:
@@ -67,8 +71,24 @@ class EventRelay:
     def _deliver(self, message: Message) -> None:
         if self.finished:
             return
-        wire = self._to_wire(message)
-        if wire is None:
+        heavy = self._off_loop and isinstance(message, Generating | Completed)
+        if heavy or self._tail is not None:
+            self._tail = asyncio.ensure_future(self._deliver_in_order(self._tail, message, heavy))
+            return
+        self._push(message, self._to_wire(message))
+
+    async def _deliver_in_order(
+        self, previous: asyncio.Future[None] | None, message: Message, heavy: bool
+    ) -> None:
+        if previous is not None:
+            await previous
+        wire = await asyncio.to_thread(self._to_wire, message) if heavy else self._to_wire(message)
+        self._push(message, wire)
+        if self._tail is asyncio.current_task():
+            self._tail = None
+
+    def _push(self, message: Message, wire: WireMessage | None) -> None:
+        if self.finished or wire is None:
             return
         if wire["msg"] == Msg.COMPLETED:
             self.finished = True
@@ -106,8 +126,8 @@ class EventRelay:
             data = postprocess(self._dependency, output, self._channel.state, self._files)
         except Exception as error:
             # A return value the outputs cannot show is the function's failure, not the server's.
-            if msg == Msg.GENERATING:
-                self._cancel_event(event_id)
+            if msg == Msg.GENERATING:  # may run in a worker thread: the engine lives on the loop
+                self._loop.call_soon_threadsafe(self._cancel_event, event_id)
             return self._failed(event_id, error)
         if msg == Msg.GENERATING:
             return {"msg": msg, "event_id": event_id, "output": {"data": data}}

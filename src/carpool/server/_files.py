@@ -21,6 +21,7 @@ from carpool.components import FileStore, FileTooLargeError, UploadWriter
 from carpool.exceptions import FileAccessError
 from carpool.protocol import FileData
 from carpool.server._errors import HTTPError
+from carpool.server._requests import optional_session_hash
 from carpool.server._state import server_state
 
 __all__ = ["serve_file", "upload_files"]
@@ -130,7 +131,7 @@ async def upload_files(request: Request) -> Response:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > body_limit:
         raise HTTPError(413, "too_large", f"Uploads are limited to {limit} bytes.")
-    upload = _Upload(state.files, request.query_params.get("session_hash"), limit)
+    upload = _Upload(state.files, optional_session_hash(request), limit)
     parser = MultipartParser(_boundary(request), upload.callbacks())  # type: ignore[arg-type]
     received = 0
     try:
@@ -140,6 +141,8 @@ async def upload_files(request: Request) -> Response:
                 raise HTTPError(413, "too_large", f"Uploads are limited to {limit} bytes.")
             parser.write(chunk)
         parser.finalize()
+        if not upload.writers:
+            raise HTTPError(400, "bad_request", "No file in the multipart field 'files'.")
         return JSONResponse({"files": upload.commit()})
     except FileTooLargeError:
         raise HTTPError(413, "too_large", f"Uploads are limited to {limit} bytes.") from None
@@ -157,7 +160,7 @@ def _disposition(mime_type: str | None) -> str:
 
 async def serve_file(request: Request) -> Response:
     state = server_state(request)
-    session_hash = request.query_params.get("session_hash")
+    session_hash = optional_session_hash(request)
     record = state.files.resolve(request.path_params["file_id"], session_hash)
     if record.session_id is not None and record.session_id != session_hash:
         # an upload bound to a session is that session's: a URL without its session_hash gets nothing

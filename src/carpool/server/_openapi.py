@@ -1,8 +1,21 @@
-"""``GET /openapi.json``: OpenAPI 3.1 of every route, with each endpoint typed by its components' schemas."""
+"""``GET /openapi.json``: OpenAPI 3.1 of every route, with each endpoint typed by its components' schemas.
+
+Every error a route can answer is documented with the protocol's error body, including those any
+route can get from the middleware (401 without a login, 403 for a foreign Host or Origin) and the
+500 of an unexpected failure. ``tests/security/test_openapi_schemathesis.py`` holds the server to it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from carpool.server._openapi_endpoints import (
+    SESSION_HASH_SCHEMA,
+    api_dependencies,
+    api_request_schema,
+    api_response_schema,
+    join_request_schema,
+)
 
 __all__ = ["api_dependencies", "openapi_document"]
 
@@ -14,7 +27,7 @@ ERROR_SCHEMA = {
     "properties": {
         "error": {
             "type": "object",
-            "required": ["type", "message"],
+            "required": ["type", "message", "parameter"],
             "properties": {
                 "type": {"type": "string"},
                 "message": {"type": "string"},
@@ -35,138 +48,58 @@ FILE_DATA_SCHEMA = {
         "meta": {"type": "object", "properties": {"_type": {"const": "carpool.FileData"}}},
     },
 }
-
-
-def api_dependencies(blocks: Any) -> list[Any]:
-    """Dependencies callable over ``/api``: a backend function and a public api_name."""
-    return [
-        dep
-        for dep in blocks.dependencies
-        if dep.listener_id is not None and getattr(dep, "show_api", bool(dep.api_name))
-    ]
-
-
-def _api_components(components: Any) -> list[Any]:
-    return [c for c in components or () if not getattr(c, "stateful", False)]
-
-
-def _schema(component: Any) -> dict[str, Any]:
-    schema = dict(component.api_schema())
-    label = getattr(component, "label", None)
-    if label and "title" not in schema:
-        schema["title"] = str(label)
-    return schema
-
-
-def _list_of(schemas: list[dict[str, Any]]) -> dict[str, Any]:
-    n = len(schemas)
-    return {"type": "array", "prefixItems": schemas, "minItems": n, "maxItems": n, "items": False}
+ERROR_MEANINGS = {
+    400: "bad_request: the body or a parameter is malformed",
+    401: "unauthorized: auth= is set and the request has no valid session",
+    403: "forbidden: a foreign Host (DNS rebinding) or a cross-origin state-changing request",
+    404: "unknown_endpoint / not_found",
+    409: "cancelled: the event was cancelled before it ended",
+    413: "too_large: body, upload or batch over its limit",
+    422: "invalid_input: a value its component rejects (parameter names it)",
+    500: "app_error / batch_shape: the function failed (or an unexpected server error)",
+    503: "queue_full / shutting_down (Retry-After)",
+    504: "expired: the event waited past its deadline",
+}
+RETRY_AFTER = {"Retry-After": {"description": "seconds", "required": True, "schema": {"type": "string"}}}
+ANY_ROUTE = (401, 403, 500)  # from the middleware (login, Host/Origin) or an unexpected failure
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
-    return {str(s): {"description": "error", "content": {JSON: {"schema": ERROR_REF}}} for s in statuses}
+    responses = {}
+    for status in sorted({*statuses, *ANY_ROUTE}):
+        response: dict[str, Any] = {
+            "description": ERROR_MEANINGS[status],
+            "content": {JSON: {"schema": ERROR_REF}},
+        }
+        if status == 503:
+            response["headers"] = RETRY_AFTER
+        responses[str(status)] = response
+    return responses
+
+
+def _session_query(required: bool) -> dict[str, Any]:
+    return {"name": "session_hash", "in": "query", "required": required, "schema": SESSION_HASH_SCHEMA}
 
 
 def _endpoint_operation(dep: Any) -> dict[str, Any]:
-    inputs = [_schema(c) for c in _api_components(dep.inputs)]
-    outputs = [_schema(c) for c in _api_components(dep.outputs)]
-    max_n = int(getattr(dep, "max_batch_size", 1) or 1)
-    columns = [{"type": "array", "items": s, "minItems": 1, "maxItems": max_n} for s in inputs]
-    single = {
-        "type": "object",
-        "required": ["data"],
-        "properties": {"data": _list_of(inputs), "batched": {"const": False}},
-    }
-    batched = {
-        "type": "object",
-        "required": ["data", "batched"],
-        "properties": {"data": _list_of(columns), "batched": {"const": True}},
-    }
-    out_columns = [{"type": "array", "items": s} for s in outputs]
-    response = {"oneOf": [_data_object(_list_of(outputs)), _data_object(_list_of(out_columns))]}
     return {
         "operationId": f"predict_{dep.api_name}",
         "summary": f"Call {dep.api_name}" + (" (batched function)" if dep.batch else ""),
-        "requestBody": {"required": True, "content": {JSON: {"schema": {"oneOf": [single, batched]}}}},
+        "requestBody": {"required": True, "content": {JSON: {"schema": api_request_schema(dep)}}},
         "responses": {
-            "200": {"description": "outputs", "content": {JSON: {"schema": response}}},
-            **_errors(400, 404, 409, 413, 422, 500, 503, 504),
+            "200": {"description": "outputs", "content": {JSON: {"schema": api_response_schema(dep)}}},
+            **_errors(400, 404, 409, 413, 422, 503, 504),
         },
     }
 
 
-def _data_object(data: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "required": ["data"], "properties": {"data": data}}
+def _get(summary: str, content: dict[str, Any], *errors: int, **extra: Any) -> dict[str, Any]:
+    ok = {"description": "ok", "content": content}
+    return {"get": {"summary": summary, **extra, "responses": {"200": ok, **_errors(*errors)}}}
 
 
 def _json_get(summary: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    content = {JSON: {"schema": schema or {"type": "object"}}}
-    return {"get": {"summary": summary, "responses": {"200": {"description": "ok", "content": content}}}}
-
-
-def _fixed_paths() -> dict[str, Any]:
-    join_body = {
-        "type": "object",
-        "required": ["session_hash"],
-        "properties": {
-            "data": {"type": "array"},
-            "fn_index": {"type": "integer"},
-            "api_name": {"type": "string"},
-            "session_hash": {"type": "string", "minLength": 1, "maxLength": 128},
-            "trigger_id": {"type": ["integer", "null"]},
-        },
-    }
-    cancel_body = {
-        "type": "object",
-        "required": ["session_hash", "event_id"],
-        "properties": {"session_hash": {"type": "string"}, "event_id": {"type": "string"}},
-    }
-    return {
-        "/config": _json_get("The app spec the front end renders"),
-        "/info": _json_get("Every endpoint with typed parameters and returns"),
-        "/health": _json_get("Liveness", {"type": "object", "properties": {"status": {"const": "ok"}}}),
-        "/queue/join": _post("Join the queue", join_body, {"type": "object"}, 400, 404, 422, 503),
-        "/queue/cancel": _post("Cancel an event", cancel_body, {"type": "object"}, 400),
-        "/queue/data": {
-            "get": {
-                "summary": "The session's event stream (server-sent events)",
-                "parameters": [
-                    {"name": "session_hash", "in": "query", "required": True, "schema": {"type": "string"}}
-                ],
-                "responses": {"200": {"description": "stream", "content": {"text/event-stream": {}}}},
-            }
-        },
-        "/upload": {
-            "post": {
-                "summary": "Upload files (multipart field 'files')",
-                "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},
-                "responses": {
-                    "200": {
-                        "description": "FileData per file",
-                        "content": {
-                            JSON: {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {"files": {"type": "array", "items": FILE_DATA_SCHEMA}},
-                                }
-                            }
-                        },
-                    },
-                    **_errors(400, 413),
-                },
-            }
-        },
-        "/file/{file_id}": {
-            "get": {
-                "summary": "A server-minted file",
-                "parameters": [
-                    {"name": "file_id", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
-                "responses": {"200": {"description": "the file"}, **_errors(404)},
-            }
-        },
-        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text"}}}},
-    }
+    return _get(summary, {JSON: {"schema": schema or {"type": "object"}}})
 
 
 def _post(summary: str, body: dict[str, Any], result: dict[str, Any], *errors: int) -> dict[str, Any]:
@@ -182,8 +115,74 @@ def _post(summary: str, body: dict[str, Any], result: dict[str, Any], *errors: i
     }
 
 
+def _queue_paths(blocks: Any) -> dict[str, Any]:
+    cancel_body = {
+        "type": "object",
+        "required": ["session_hash", "event_id"],
+        "properties": {"session_hash": SESSION_HASH_SCHEMA, "event_id": {"type": "string"}},
+    }
+    joined = {"type": "object", "required": ["event_id"], "properties": {"event_id": {"type": ["string", "null"]}}}
+    cancelled = {"type": "object", "required": ["cancelled"], "properties": {"cancelled": {"type": "boolean"}}}
+    stream = {"text/event-stream": {"schema": {"type": "string"}}}
+    return {
+        "/queue/join": _post("Join the queue", join_request_schema(blocks), joined, 400, 404, 413, 422, 503),
+        "/queue/cancel": _post("Cancel an event of this session", cancel_body, cancelled, 400, 413, 503),
+        "/queue/data": _get(
+            "The session's event stream (server-sent events)",
+            stream,
+            400,
+            503,
+            parameters=[_session_query(True)],
+        ),
+    }
+
+
+def _file_paths() -> dict[str, Any]:
+    files = {"type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1}
+    upload_body = {"type": "object", "required": ["files"], "properties": {"files": files}}
+    uploaded = {
+        "type": "object",
+        "required": ["files"],
+        "properties": {"files": {"type": "array", "items": {"$ref": "#/components/schemas/FileData"}}},
+    }
+    file_id = {"name": "file_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/upload": {
+            "post": {
+                "summary": "Upload files (multipart field 'files'); session_hash binds them to a session",
+                "parameters": [_session_query(False)],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": upload_body}}},
+                "responses": {
+                    "200": {"description": "FileData per file", "content": {JSON: {"schema": uploaded}}},
+                    **_errors(400, 413),
+                },
+            }
+        },
+        "/file/{file_id}": _get(
+            "A server-minted file (a session's upload needs that session_hash)",
+            {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            400,
+            404,
+            parameters=[file_id, _session_query(False)],
+        ),
+    }
+
+
+def _fixed_paths(blocks: Any) -> dict[str, Any]:
+    health = {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}}
+    return {
+        "/config": _json_get("The app spec the front end renders"),
+        "/info": _json_get("Every endpoint with typed parameters and returns"),
+        "/openapi.json": _json_get("This document"),
+        "/health": _json_get("Liveness", health),
+        "/metrics": _get("Prometheus metrics", {"text/plain": {"schema": {"type": "string"}}}),
+        **_queue_paths(blocks),
+        **_file_paths(),
+    }
+
+
 def openapi_document(blocks: Any, *, title: str, version: str) -> dict[str, Any]:
-    paths = _fixed_paths()
+    paths = _fixed_paths(blocks)
     for dep in api_dependencies(blocks):
         paths[f"/api/{dep.api_name}"] = {"post": _endpoint_operation(dep)}
     return {

@@ -1,13 +1,31 @@
-"""Wire <-> Python conversion around the engine, with the server's file store in scope."""
+"""Wire <-> Python conversion around the engine, with the server's file store in scope.
+
+Text and numbers convert in microseconds, inline on the event loop. Media does not: decoding an uploaded
+PNG, encoding one, reading a WAV or copying a file takes milliseconds, and the event loop must never
+block -- so a dependency with any file-based component converts in a worker thread (``*_off_loop``).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from carpool.components import FileStore, use_file_store
+from carpool.components import FileComponent, FileStore, use_file_store
 from carpool.exceptions import FileAccessError
 
-__all__ = ["OutputFileError", "postprocess", "preprocess"]
+__all__ = [
+    "OutputFileError",
+    "converts_files",
+    "postprocess",
+    "postprocess_off_loop",
+    "preprocess",
+    "preprocess_off_loop",
+]
+
+
+def converts_files(dependency: Any) -> bool:
+    """Whether converting this dependency's values may touch files (then it runs off the event loop)."""
+    return any(isinstance(block, FileComponent) for block in (*dependency.inputs, *dependency.outputs))
 
 
 def preprocess(
@@ -32,6 +50,22 @@ def postprocess(dependency: Any, output: Any, session: Any, files: FileStore) ->
             return list(dependency.postprocess(output, session))
         except FileAccessError as error:
             raise OutputFileError(str(error)) from error
+
+
+async def preprocess_off_loop(
+    dependency: Any, data: list[Any], session: Any, files: FileStore, session_id: str | None = None
+) -> list[Any]:
+    """``preprocess``, in a worker thread when it may decode or copy files."""
+    if converts_files(dependency):
+        return await asyncio.to_thread(preprocess, dependency, data, session, files, session_id)
+    return preprocess(dependency, data, session, files, session_id)
+
+
+async def postprocess_off_loop(dependency: Any, output: Any, session: Any, files: FileStore) -> list[Any]:
+    """``postprocess``, in a worker thread when it may encode or copy files."""
+    if converts_files(dependency):
+        return await asyncio.to_thread(postprocess, dependency, output, session, files)
+    return postprocess(dependency, output, session, files)
 
 
 class OutputFileError(RuntimeError):

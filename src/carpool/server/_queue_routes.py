@@ -10,31 +10,33 @@ from starlette.responses import JSONResponse, Response
 from carpool.server._api_routes import endpoint_for
 from carpool.server._errors import HTTPError
 from carpool.server._events import EventRelay
-from carpool.server._processing import preprocess
-from carpool.server._requests import event_context, read_json
+from carpool.server._processing import preprocess_off_loop
+from carpool.server._requests import event_context, read_json, session_hash
 from carpool.server._sessions import SessionChannel
 from carpool.server._sse import EventStreamResponse
 from carpool.server._state import ServerState, server_state
 
 __all__ = ["cancel_event", "join_queue", "stream_session"]
 
-MAX_SESSION_HASH = 128
 
-
-def _session_hash(value: Any) -> str:
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_SESSION_HASH or not value.isprintable():
-        raise HTTPError(
-            400, "bad_request", f"session_hash must be a string of 1 to {MAX_SESSION_HASH} chars."
-        )
+def _optional(body: dict[str, Any], key: str, kind: type, expected: str) -> Any:
+    """``body[key]`` if it is a ``kind`` (null counts as absent; true is no integer); else a 400."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise HTTPError(400, "bad_request", f'"{key}" must be {expected}.')
     return value
 
 
 def _join_target(body: dict[str, Any]) -> str | int:
-    if isinstance(body.get("api_name"), str):
-        return str(body["api_name"])
-    fn_index = body.get("fn_index")
-    if isinstance(fn_index, int) and not isinstance(fn_index, bool):
-        return fn_index
+    api_name = _optional(body, "api_name", str, "a string")
+    fn_index = _optional(body, "fn_index", int, "an integer")
+    _optional(body, "trigger_id", int, "an integer or null")
+    if api_name is not None:
+        return str(api_name)
+    if fn_index is not None:
+        return int(fn_index)
     raise HTTPError(400, "bad_request", 'A join names its endpoint by "api_name" or "fn_index".')
 
 
@@ -44,7 +46,7 @@ def _parse_join(body: Any) -> tuple[list[Any], str | int, str]:
     data = body.get("data", [])
     if not isinstance(data, list):
         raise HTTPError(400, "bad_request", '"data" must be a list with one value per input.')
-    return data, _join_target(body), _session_hash(body.get("session_hash"))
+    return data, _join_target(body), session_hash(body.get("session_hash"))
 
 
 def _cancel_targets(state: ServerState, channel: SessionChannel, dependency: Any) -> None:
@@ -60,13 +62,13 @@ def _cancel_targets(state: ServerState, channel: SessionChannel, dependency: Any
 async def join_queue(request: Request) -> Response:
     state = server_state(request)
     engine = state.running_engine()
-    data, target, session_hash = _parse_join(await read_json(request, state.settings.max_json_body))
+    data, target, session = _parse_join(await read_json(request, state.settings.max_json_body))
     dependency = endpoint_for(state, target)
-    channel = state.running_sessions().channel(session_hash)
+    channel = state.running_sessions().channel(session)
     _cancel_targets(state, channel, dependency)
     if dependency.listener_id is None:  # a cancel-only (or front-end only) dependency: nothing to run
         return JSONResponse({"event_id": None})
-    inputs = preprocess(dependency, data, channel.state, state.files, session_hash)
+    inputs = await preprocess_off_loop(dependency, data, channel.state, state.files, session)
     relay = EventRelay(
         channel,
         dependency,
@@ -76,9 +78,9 @@ async def join_queue(request: Request) -> Response:
         show_error=state.settings.show_error,
         cancel_event=engine.cancel,
     )
-    context = event_context(request, session_hash)
+    context = event_context(request, session)
     job = engine.submit(
-        dependency.listener_id, inputs, session_id=session_hash, context=context, on_message=relay.on_message
+        dependency.listener_id, inputs, session_id=session, context=context, on_message=relay.on_message
     )
     if not relay.finished:
         channel.pending[job.id] = dependency
@@ -88,8 +90,7 @@ async def join_queue(request: Request) -> Response:
 async def stream_session(request: Request) -> Response:
     state = server_state(request)
     sessions = state.running_sessions()
-    session_hash = _session_hash(request.query_params.get("session_hash"))
-    channel, generation = sessions.attach(session_hash)
+    channel, generation = sessions.attach(session_hash(request.query_params.get("session_hash")))
     return EventStreamResponse(sessions, channel, generation)  # type: ignore[return-value]
 
 
@@ -98,7 +99,7 @@ async def cancel_event(request: Request) -> Response:
     body = await read_json(request, state.settings.max_json_body)
     if not isinstance(body, dict) or not isinstance(body.get("event_id"), str):
         raise HTTPError(400, "bad_request", 'A cancel names "session_hash" and "event_id".')
-    channel = state.running_sessions().get(_session_hash(body.get("session_hash")))
+    channel = state.running_sessions().get(session_hash(body.get("session_hash")))
     # Only the session that joined an event may cancel it: event ids are not capabilities.
     if channel is None or body["event_id"] not in channel.pending:
         return JSONResponse({"cancelled": False})

@@ -10,9 +10,18 @@ from starlette.requests import ClientDisconnect, Request
 
 from carpool.server._errors import HTTPError
 
-__all__ = ["USERNAME_SCOPE_KEY", "event_context", "read_json", "request_username"]
+__all__ = [
+    "MAX_SESSION_HASH",
+    "USERNAME_SCOPE_KEY",
+    "event_context",
+    "optional_session_hash",
+    "read_json",
+    "request_username",
+    "session_hash",
+]
 
 USERNAME_SCOPE_KEY = "carpool.username"  # set by the auth middleware on an authenticated request
+MAX_SESSION_HASH = 128
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -66,3 +75,27 @@ def event_context(request: Request, session_hash: str | None) -> dict[str, Any]:
         "username": request_username(request),
         "query_params": dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else {},
     }
+
+
+def _is_session_hash(value: object) -> bool:
+    # Visible ASCII only (what the OpenAPI pattern "^[!-~]+$" says): it lands in logs and URLs.
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_SESSION_HASH
+        and value.isascii()
+        and all("!" <= char <= "~" for char in value)
+    )
+
+
+def session_hash(value: object) -> str:
+    """A client's session_hash, or a 400: 1 to 128 visible ASCII characters."""
+    if not _is_session_hash(value):
+        message = f"session_hash must be 1 to {MAX_SESSION_HASH} visible ASCII characters."
+        raise HTTPError(400, "bad_request", message)
+    return str(value)
+
+
+def optional_session_hash(request: Request) -> str | None:
+    """``?session_hash=`` of an upload or file URL: absent is fine, malformed is a 400."""
+    value = request.query_params.get("session_hash")
+    return None if value is None else session_hash(value)
