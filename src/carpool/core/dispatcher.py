@@ -151,11 +151,20 @@ class Dispatcher:
 
     async def _run(self, batch: Batch) -> None:
         try:
-            await self._runners[batch.listener.id].run(batch)
+            await self._runners[batch.listener.id].run(batch, lambda: self._returned(batch))
         except asyncio.CancelledError:
             pass  # we cancel a batch only when its events are over, or on shutdown
         except Exception:
             logger.exception("internal error while running a batch of %s", batch.listener.name)
+
+    def _returned(self, batch: Batch) -> None:
+        """The function returned: free the slot and form the next batch now, before this batch's
+        events are settled -- their waiters then wake up while the next call already runs, as on a
+        GPU where the host prepares batch k+1's results during batch k+1, not between the two.
+        """
+        batch.listener.group.running.discard(batch)
+        self.batches.discard(batch)
+        self._pump()
 
     def _ended(self, batch: Batch) -> None:
         """Runs once the batch's task is over, however it ended (even cancelled before it started)."""

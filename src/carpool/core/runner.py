@@ -49,13 +49,16 @@ class Runner:
         self.pad_multiple = listener.config.pad_to_multiple
         self.executor = executor
 
-    async def run(self, batch: Batch) -> None:
+    async def run(self, batch: Batch, returned: Callable[[], None] | None = None) -> None:
+        """Run ``batch``. ``returned`` is called once the function has returned every output, just
+        before the events are settled, so the next batch can leave before their waiters wake up.
+        """
         if not self.batched:
             await self._run_single(batch.jobs[0])
         elif self.kind in (FnKind.SYNC_GENERATOR, FnKind.ASYNC_GENERATOR):
             await self._run_batched_generator(batch.jobs)
         else:
-            await self._run_batched(batch.jobs)
+            await self._run_batched(batch.jobs, returned)
 
     # -- unbatched -----------------------------------------------------------------------------------
 
@@ -85,7 +88,7 @@ class Runner:
 
     # -- batched -------------------------------------------------------------------------------------
 
-    async def _run_batched(self, jobs: list[Job]) -> None:
+    async def _run_batched(self, jobs: list[Job], returned: Callable[[], None] | None = None) -> None:
         live = [job for job in jobs if not job.done()]
         if not live:
             return
@@ -100,6 +103,8 @@ class Runner:
         except Exception as error:
             await self._after_error(live, error, self._run_batched)
             return
+        if returned is not None:
+            returned()
         for job, value in zip(live, values, strict=False):  # padded outputs are dropped
             failure = sample_error(value, self.n_outputs)
             if failure is None:

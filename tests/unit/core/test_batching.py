@@ -131,6 +131,18 @@ async def test_session_fairness_round_robins_sessions(engine: Engine) -> None:
     assert gate.calls == [["first"], ["a0", "b0"], ["a1", "b1"], ["a2", "a3"]]
 
 
+async def test_session_fairness_skips_the_members_of_a_group_it_already_took(engine: Engine) -> None:
+    gate = Gate()
+    engine.add_listener(batched("f", gate, max_batch_size=4, fairness="session"))
+    first = engine.submit("f", ["first"], session_id="a")
+    await gate.wait_started()
+    group = engine.submit_batch("f", [["p"], ["q"]], session_id="b")
+    after = engine.submit("f", ["s"], session_id="b")
+    gate.open()
+    await results([first, *group, after])
+    assert gate.calls == [["first"], ["p", "q", "s"]]
+
+
 async def test_fifo_serves_oldest_first_across_sessions(engine: Engine) -> None:
     gate = Gate()
     engine.add_listener(batched("f", gate, max_batch_size=2))
