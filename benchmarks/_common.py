@@ -2,13 +2,16 @@
 
 Load comes from a separate process (:class:`LoadProcess`) so that the clients' CPU time does not share the
 server's GIL: on a small machine an in-process load generator would measure itself as much as the server.
-The process drives ``carpool.AsyncClient`` with ``concurrency`` closed-loop tasks (each sends its next
-request as soon as the last one returned) and reports progress back over a pipe.
+The process runs ``concurrency`` closed-loop tasks (each sends its next request as soon as the last one
+returned) and reports progress back over a pipe. Each task speaks through ``carpool.AsyncClient`` (the real
+client: uploads, downloads) or, for JSON-only endpoints, through :class:`RawConnection`, a bare HTTP/1.1
+keep-alive connection that costs the machine far less CPU per request than a general client.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import multiprocessing
@@ -18,12 +21,12 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 __all__ = [
     "FileArg",
@@ -31,6 +34,7 @@ __all__ = [
     "LoadResult",
     "LoadSpec",
     "ProgressBar",
+    "RawConnection",
     "Summary",
     "machine_info",
     "markdown_table",
@@ -57,7 +61,9 @@ class LoadSpec:
     """``requests`` calls of ``api_name`` by ``concurrency`` closed-loop clients.
 
     Request ``i`` sends ``samples[i % len(samples)]`` (one value per input). ``warmup`` requests run first
-    and are not measured (connection pools, lazy imports, the first batches of the server).
+    and are not measured (connection pools, lazy imports, the first batches of the server). ``client``
+    picks the clients: ``"carpool"`` (``carpool.AsyncClient``, any input) or ``"raw"`` (one
+    :class:`RawConnection` per client, JSON values only: no :class:`FileArg`).
     """
 
     url: str
@@ -66,6 +72,7 @@ class LoadSpec:
     concurrency: int
     requests: int
     warmup: int = 0
+    client: Literal["carpool", "raw"] = "carpool"
 
 
 @dataclass(frozen=True)
@@ -208,15 +215,90 @@ def _load_main(conn: Connection) -> None:
             conn.send(("done", result))
 
 
+# One client's call: send one sample, return when its answer arrived (raise if it failed).
+Call = Callable[[tuple[Any, ...]], Awaitable[object]]
+
+
 async def _drive(spec: LoadSpec, conn: Connection) -> LoadResult:
+    if spec.client == "raw":
+        return await _drive_raw(spec, conn)
     import carpool as cp  # in the child only: the parent may never need the client
 
     # file outputs are downloaded like a real client would; they go to a folder removed after the run
     with tempfile.TemporaryDirectory(prefix="carpool-bench-downloads-") as downloads:
         async with cp.AsyncClient(spec.url, download_dir=downloads) as client:
             samples = [tuple(_client_value(cp, v) for v in s) for s in spec.samples]
-            await _closed_loop(client, spec.api_name, samples, spec.warmup, min(spec.concurrency, 8), None)
-            return await _closed_loop(client, spec.api_name, samples, spec.requests, spec.concurrency, conn)
+
+            async def call(args: tuple[Any, ...]) -> object:
+                return await client.predict(*args, api_name=spec.api_name)
+
+            await _closed_loop([call] * min(spec.concurrency, 8), samples, spec.warmup, None)
+            return await _closed_loop([call] * spec.concurrency, samples, spec.requests, conn)
+
+
+async def _drive_raw(spec: LoadSpec, conn: Connection) -> LoadResult:
+    if any(isinstance(v, FileArg) for s in spec.samples for v in s):
+        raise ValueError("the raw client sends JSON values only: use client='carpool' for files")
+    path = "/api/" + spec.api_name.lstrip("/")
+    connections = [await RawConnection.open(spec.url) for _ in range(max(1, spec.concurrency))]
+    try:
+        # the warm-up checks that every answer is a JSON object with "data"; measured calls check the status
+        checked = [functools.partial(c.call, path, check_body=True) for c in connections]
+        await _closed_loop(checked, spec.samples, spec.warmup, None)
+        calls = [functools.partial(c.call, path) for c in connections]
+        return await _closed_loop(calls, spec.samples, spec.requests, conn)
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection that POSTs ``{"data": [...]}`` and reads the answer.
+
+    Just enough HTTP for carpool's JSON API (answers carry a Content-Length). A general client (httpx:
+    ~1.5 ms of CPU per request with carpool's client on top) would take CPU from the server it measures on
+    a small machine; this one spends a small fraction of that.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str) -> None:
+        self.reader, self.writer, self.host = reader, writer, host
+
+    @classmethod
+    async def open(cls, url: str) -> RawConnection:
+        host_port = url.split("//", 1)[1].split("/", 1)[0]
+        host, port = host_port.rsplit(":", 1)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        return cls(reader, writer, host_port)
+
+    async def call(self, path: str, args: tuple[Any, ...], *, check_body: bool = False) -> bytes:
+        """POST one sample to ``path``; the answer's body. RuntimeError for any status but 200."""
+        status, body = await self.post(path, json.dumps({"data": list(args)}).encode())
+        if status != 200:
+            raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+        if check_body and not isinstance(json.loads(body).get("data"), list):
+            raise RuntimeError(f"an answer without a data list: {body[:200]!r}")
+        return body
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("the server closed the connection")
+        length = None
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length is None:
+            raise RuntimeError(f"an answer without Content-Length: {status_line!r}")
+        return int(status_line.split()[1]), await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        self.writer.close()
 
 
 def _client_value(cp: Any, value: Any) -> Any:
@@ -224,26 +306,24 @@ def _client_value(cp: Any, value: Any) -> Any:
 
 
 async def _closed_loop(
-    client: Any,
-    api_name: str,
+    calls: Sequence[Call],
     samples: Sequence[tuple[Any, ...]],
     requests: int,
-    concurrency: int,
     conn: Connection | None,
 ) -> LoadResult:
-    """``concurrency`` tasks share ``requests`` calls; each sends its next one when its last returns."""
+    """One closed-loop client per entry of ``calls``, sharing ``requests`` calls: each client sends its
+    next one when its last returned."""
     tickets = iter(range(requests))
     latencies: list[float] = []
     errors: list[str] = []
     reported_at = time.perf_counter()
 
-    async def one_client() -> None:
+    async def one_client(call: Call) -> None:
         nonlocal reported_at
         for i in tickets:  # a shared iterator: every request index is taken exactly once
-            args = samples[i % len(samples)]
             sent = time.perf_counter()
             try:
-                await client.predict(*args, api_name=api_name)
+                await call(samples[i % len(samples)])
             except Exception as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
             else:
@@ -253,7 +333,7 @@ async def _closed_loop(
                 conn.send(("progress", len(latencies) + len(errors)))
 
     started, cpu_started = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(one_client() for _ in range(max(1, concurrency))))
+    await asyncio.gather(*(one_client(call) for call in calls))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return LoadResult(tuple(latencies), wall, len(errors), errors[0] if errors else None, cpu)
 

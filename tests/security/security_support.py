@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from starlette.routing import Mount, Route
 
 from carpool.app import Blocks
 from carpool.components import Button, File, Textbox
 
-__all__ = ["Planted", "file_app"]
+__all__ = ["Planted", "concrete_paths", "file_app"]
 
 
 @dataclass(frozen=True)
@@ -62,3 +66,16 @@ def file_app() -> Blocks:
         Button("Echo").click(echo, text, out_text, api_name="echo")
         Button("Return").click(return_path, text, out_file, api_name="return_path")
     return demo
+
+
+def concrete_paths(app: Any) -> list[tuple[str, str]]:
+    """(method, path) for every route of the app, path parameters filled in: a test that walks these
+    covers a route added later without anyone remembering to add it."""
+    found = []
+    for route in app.routes:
+        if isinstance(route, Mount):
+            found.append(("GET", route.path + "/app.js"))
+        elif isinstance(route, Route):
+            path = re.sub(r"\{[^}]+\}", "x", route.path)
+            found += [(method, path) for method in sorted(route.methods or ()) if method != "HEAD"]
+    return found

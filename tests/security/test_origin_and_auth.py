@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import re
-from typing import Any
 
 import pytest
 from reliability_support import AsgiDriver, AsgiReply
-from security_support import file_app
-from starlette.routing import Mount, Route
+from security_support import concrete_paths, file_app
 
 from carpool.server import create_app
 from carpool.server._auth import Authenticator
@@ -24,18 +22,6 @@ FOREIGN_ORIGINS = [
     "http://localhost:7861",
 ]
 PUBLIC_WITHOUT_LOGIN = {"/", "/login", "/health", "/static"}
-
-
-def concrete_paths(app: Any) -> list[tuple[str, str]]:
-    """(method, path) for every route of the app, path parameters filled in."""
-    found = []
-    for route in app.routes:
-        if isinstance(route, Mount):
-            found.append(("GET", route.path + "/app.js"))
-        elif isinstance(route, Route):
-            path = re.sub(r"\{[^}]+\}", "x", route.path)
-            found += [(method, path) for method in sorted(route.methods or ()) if method != "HEAD"]
-    return found
 
 
 def route_prefix(path: str) -> str:
@@ -197,13 +183,13 @@ def test_the_rate_limit_window_reopens() -> None:
     ],
 )
 async def test_login_and_logout_redirect_only_to_the_app_itself(extra: dict[str, str]) -> None:
-    driver = AsgiDriver(create_app(file_app(), auth=("ada", "lovelace")))
+    # a Host the app answers to (a proxy's public name) must not steer the redirect either
+    app = create_app(file_app(), auth=("ada", "lovelace"), allowed_hosts=["app.example"])
+    driver = AsgiDriver(app)
     async with driver.running():
         reply = await login(driver, **extra)
         assert reply.status == 303 and reply.headers["location"] == "/"
         query = "&".join(f"{k}={v}" for k, v in extra.items())
-        foreign_host = [("host", "evil.example"), ("referer", "https://evil.example/")]
-        out = await driver.request(
-            "GET", "/logout", query=query, headers=[*foreign_host, session_cookie(reply)]
-        )
+        proxied = [("host", "app.example"), ("referer", "https://evil.example/")]
+        out = await driver.request("GET", "/logout", query=query, headers=[*proxied, session_cookie(reply)])
         assert out.status == 303 and out.headers["location"] == "/"

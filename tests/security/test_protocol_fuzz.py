@@ -120,6 +120,55 @@ def test_api_and_join_accept_a_well_formed_call(http: httpx.Client) -> None:
     assert isinstance(http.post("/queue/join", json=join).json()["event_id"], str)
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"api_name": {}},
+        {"api_name": 3},
+        {"fn_index": True},
+        {"fn_index": "0"},
+        {"api_name": "echo", "fn_index": 1.5},
+        {"api_name": "echo", "trigger_id": "3"},
+        {},
+        {"api_name": None, "fn_index": None},
+    ],
+)
+def test_a_join_naming_its_endpoint_with_wrong_types_is_a_400(
+    fields: dict[str, Any], http: httpx.Client
+) -> None:
+    reply = http.post("/queue/join", json={"data": ["hi"], "session_hash": "typed", **fields})
+    assert reply.status_code == 400 and reply.json()["error"]["type"] == "bad_request", reply.text
+
+
+@pytest.mark.parametrize("session_hash", ["", "a b", "tab\t", "é", "x" * 129, "\u200b"])
+def test_a_malformed_session_hash_is_a_400_on_every_route_that_takes_one(
+    session_hash: str, http: httpx.Client
+) -> None:
+    query = {"session_hash": session_hash}
+    replies = [
+        http.post("/queue/join", json={"data": ["hi"], "api_name": "echo", "session_hash": session_hash}),
+        http.post("/queue/cancel", json={"session_hash": session_hash, "event_id": "e"}),
+        http.get("/queue/data", params=query),
+        http.post("/upload", params=query, files={"files": ("a.txt", b"a")}),
+        http.get("/file/" + "A" * 32, params=query),
+    ]
+    for reply in replies:
+        assert reply.status_code == 400 and reply.json()["error"]["type"] == "bad_request", reply.url
+
+
+def test_an_upload_without_a_file_is_a_400(http: httpx.Client) -> None:
+    reply = http.post("/upload", files={"other": ("a.txt", b"a")}, data={"note": "no files field"})
+    assert reply.status_code == 400 and reply.json()["error"]["type"] == "bad_request"
+
+
+def test_unknown_routes_and_wrong_methods_answer_protocol_error_bodies(http: httpx.Client) -> None:
+    missing = http.get("/no/such/route")
+    assert missing.status_code == 404 and missing.json()["error"]["type"] == "not_found"
+    wrong = http.delete("/health")
+    assert wrong.status_code == 405 and wrong.json()["error"]["type"] == "method_not_allowed"
+    assert "GET" in wrong.headers["allow"]
+
+
 # -- URL-ish file references ------------------------------------------------------------------------
 
 

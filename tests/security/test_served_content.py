@@ -68,3 +68,6 @@ def test_another_session_cannot_fetch_or_use_an_upload(file_server: RunningServe
     for session, status in (("mallory", 422), ("alice", 200)):
         join = {"data": [reference], "api_name": "file_name", "session_hash": session}
         assert httpx.post(url + "queue/join", json=join, timeout=10).status_code == status
+    # an API call has no session: it cannot use (and so launder) a session's upload either
+    call = httpx.post(url + "api/file_name", json={"data": [reference]}, timeout=10)
+    assert call.status_code == 422 and call.json()["error"]["type"] == "invalid_input"

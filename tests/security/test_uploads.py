@@ -187,3 +187,21 @@ def test_multipart_abuse_is_answered_quickly_while_health_stays_fast(
     assert max(cpu_per_request) <= 1.0, f"{case}: {cpu_per_request} s of server CPU"
     assert not probe.errors
     assert probe.p99_ms() <= HEALTH_P99_MS, probe.summary()
+
+
+async def test_an_app_started_again_gets_a_fresh_store_and_the_old_files_are_gone() -> None:
+    # Test clients (schemathesis' among them) start and stop an app's lifespan once per test.
+    driver = AsgiDriver(create_app(file_app()))
+    body = file_part("a.txt", b"first run") + closing()
+    async with driver.running():
+        first = (await driver.request("POST", "/upload", body=body, headers=MULTIPART)).json()
+        old_store = driver.state.files
+    assert not files_on_disk(driver) and driver.state.files is old_store  # closed: its dir is gone
+    async with driver.running():
+        assert driver.state.files is not old_store
+        old = await driver.request("GET", "/file/" + first["files"][0]["file_id"])
+        assert old.status == 404
+        again = await driver.request("POST", "/upload", body=body, headers=MULTIPART)
+        assert again.status == 200, again.body
+        fresh = await driver.request("GET", again.json()["files"][0]["url"])
+        assert fresh.status == 200 and fresh.body == b"first run"

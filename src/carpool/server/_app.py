@@ -72,6 +72,11 @@ def _build_engine(state: ServerState) -> Engine:
 
 
 async def _start(state: ServerState) -> None:
+    # A lifespan may run more than once (test clients start and stop an app per test): every run
+    # gets its own engine, sessions and file store.
+    state.extra.pop("shutting_down", None)
+    if state.files_closed and state.new_file_store is not None:
+        state.files, state.files_closed = state.new_file_store(), False
     engine = _build_engine(state)
     await engine.start()
     sessions = SessionRegistry(
@@ -117,6 +122,7 @@ def _lifespan(state: ServerState) -> Callable[[Starlette], Any]:
         finally:
             await shutdown_app(state)
             state.files.close()
+            state.files_closed = True
 
     return lifespan
 
@@ -133,8 +139,14 @@ def create_app(
     heartbeat_interval: float = 15.0,
     close_grace: float = 10.0,
     session_idle_timeout: float = 60.0,
+    allowed_hosts: Iterable[str] | str | None = (),
 ) -> Starlette:
-    """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`)."""
+    """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`).
+
+    ``allowed_hosts``: host names the app answers to besides loopback ones (``"app.example.com"``,
+    ``"*.example.com"``, ``"*"`` for any), e.g. the public name a reverse proxy forwards. Given, it is
+    enforced on every address; otherwise an app reached on loopback refuses other names (DNS rebinding).
+    """
     settings = ServerSettings(
         auth=auth,
         show_error=show_error,
@@ -144,21 +156,31 @@ def create_app(
         heartbeat_interval=heartbeat_interval,
         close_grace=close_grace,
         session_idle_timeout=session_idle_timeout,
+        allowed_hosts=ServerSettings.names(allowed_hosts),
     )
-    files = FileStore(
-        allowed_paths=settings.allowed_paths,
-        blocked_paths=blocked_paths or (),
-        max_upload_bytes=settings.max_file_size,
-    )
+
+    def new_file_store() -> FileStore:
+        return FileStore(
+            allowed_paths=settings.allowed_paths,
+            blocked_paths=blocked_paths or (),
+            max_upload_bytes=settings.max_file_size,
+        )
+
     authenticator = None
     if auth is not None:
         authenticator = Authenticator(
             auth, ttl=settings.login_ttl, attempts_per_minute=settings.login_attempts
         )
     state = ServerState(
-        blocks, settings, files, Metrics(), authenticator=authenticator, new_session_state=SessionState
+        blocks,
+        settings,
+        new_file_store(),
+        Metrics(),
+        authenticator=authenticator,
+        new_session_state=SessionState,
+        new_file_store=new_file_store,
     )
-    middleware = [Middleware(OriginGuard)]
+    middleware = [Middleware(OriginGuard, allowed_hosts=settings.allowed_hosts)]
     if authenticator is not None:
         middleware.append(Middleware(AuthGate, authenticator=authenticator))
     app = Starlette(

@@ -1,10 +1,21 @@
-"""Cross-origin guard: a web page on another origin must not drive an app served on localhost.
+"""Guards for an app served on localhost: foreign host names (DNS rebinding) and cross-origin requests.
 
-A local app is reachable from every page the user's browser opens; without this, any site could POST
-to ``http://127.0.0.1:7860/api/...`` (a "simple" form or ``text/plain`` request needs no CORS preflight)
-and spend the user's GPU or read their files through the app. State-changing requests carrying an
-``Origin`` other than the app's own are refused with 403, and no ``Access-Control-Allow-Origin`` is ever
-sent. Requests without ``Origin`` (curl, the Python client) are not browsers' cross-site requests.
+A local app is reachable from every page the user's browser opens. Two attacks follow, and one
+middleware stops both before any route runs:
+
+- **Cross-origin requests.** Any site could POST to ``http://127.0.0.1:7860/api/...`` (a "simple" form or
+  ``text/plain`` request needs no CORS preflight) and spend the user's GPU or read their files through
+  the app. State-changing requests carrying an ``Origin`` other than the app's own get 403, and no
+  ``Access-Control-Allow-Origin`` is ever sent. Requests without ``Origin`` (curl, the Python client)
+  are not browsers' cross-site requests.
+- **DNS rebinding.** A page on ``http://evil.example:7860`` whose name then re-resolves to 127.0.0.1 is
+  *same-origin* with the app as far as the browser knows: it may read every answer. Its requests still
+  say ``Host: evil.example:7860``, so an app on loopback answers only to loopback names (``localhost``,
+  ``*.localhost``, 127.0.0.0/8, ``[::1]``, and ``0.0.0.0``) and to the names in ``allowed_hosts``;
+  others get 403.
+
+Both apply to requests that reach the app on a loopback address. ``allowed_hosts`` given explicitly is
+enforced on every address.
 """
 
 from __future__ import annotations
@@ -12,15 +23,23 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from carpool.protocol import error_body
 
-__all__ = ["OriginGuard", "is_loopback_host", "send_json_error"]
+__all__ = ["HostAllowList", "OriginGuard", "host_name", "is_loopback_host", "send_json_error"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# http://0.0.0.0:7860 reaches a local app too (people type what uvicorn prints); an address, unlike a
+# name, cannot be rebound to another machine.
+UNSPECIFIED = frozenset({"0.0.0.0", "::"})
+FOREIGN_HOST_MESSAGE = (
+    "This app does not answer to that host name (DNS rebinding guard). "
+    "Serve it under a name listed in launch(allowed_hosts=[...])."
+)
 
 
 @functools.lru_cache(maxsize=256)
@@ -31,6 +50,38 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def host_name(value: str) -> str:
+    """``Host`` header value -> the name alone: no port, no IPv6 brackets, lower case, no final dot."""
+    value = value.strip().lower()
+    if value.startswith("["):  # [::1]:7860; anything else after "]" is no address, keep it whole
+        inside, _, rest = value[1:].partition("]")
+        port_only = rest == "" or (rest.startswith(":") and rest[1:].isdigit())
+        name = inside if port_only else value
+    else:
+        name = value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    return name[:-1] if name.endswith(".") else name
+
+
+class HostAllowList:
+    """The host names an app answers to: loopback names always, plus ``allowed_hosts``.
+
+    An entry is a name or address (``"app.example.com"``, ``"10.0.0.5"``), ``"*.example.com"`` for
+    every subdomain of example.com, or ``"*"`` for any host (turns the guard off).
+    """
+
+    def __init__(self, allowed_hosts: Iterable[str] = ()) -> None:
+        names = [str(name).strip().lower() for name in allowed_hosts]
+        self.explicit = bool(names)
+        self.any = "*" in names
+        self._exact = frozenset(host_name(name) for name in names if not name.startswith("*."))
+        self._suffixes = tuple(name[1:] for name in names if name.startswith("*."))
+
+    def allows(self, host: str) -> bool:
+        if self.any or is_loopback_host(host) or host in UNSPECIFIED or host in self._exact:
+            return True
+        return bool(self._suffixes) and host.endswith(self._suffixes)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -59,25 +110,40 @@ async def send_json_error(
 
 
 class OriginGuard:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str] = ()) -> None:
         self.app = app
+        self.hosts = HostAllowList(allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self._refused(scope):
-            await send_json_error(
-                send, 403, "forbidden", "Cross-origin requests to this app are not allowed."
-            )
-            return
+        if scope["type"] == "http":
+            on_loopback = _on_loopback(scope)
+            if (on_loopback or self.hosts.explicit) and not self._host_allowed(scope):
+                await send_json_error(send, 403, "forbidden", FOREIGN_HOST_MESSAGE)
+                return
+            if on_loopback and _cross_origin(scope):
+                message = "Cross-origin requests to this app are not allowed."
+                await send_json_error(send, 403, "forbidden", message)
+                return
         await self.app(scope, receive, send)
 
-    @staticmethod
-    def _refused(scope: Scope) -> bool:
-        if scope["method"] in SAFE_METHODS and not scope["path"].endswith("/logout"):
-            return False
-        origin = _header(scope, b"origin")  # first: API clients send none, and that settles it
-        if origin is None:
-            return False
-        server = scope.get("server")
-        if not server or not is_loopback_host(str(server[0])):
-            return False
-        return not _same_origin(scope, origin)
+    def _host_allowed(self, scope: Scope) -> bool:
+        # X-Forwarded-Host too: a rebound page is same-origin with the app and may set any header.
+        # (No Host at all is HTTP/1.0 from a script, not a browser.)
+        for key, value in scope["headers"]:
+            if key == b"host" or key == b"x-forwarded-host":
+                names = value.decode("latin-1").split(",")  # proxies may append theirs
+                if not all(self.hosts.allows(host_name(name)) for name in names):
+                    return False
+        return True
+
+
+def _on_loopback(scope: Scope) -> bool:
+    server = scope.get("server")
+    return server is not None and is_loopback_host(str(server[0]))
+
+
+def _cross_origin(scope: Scope) -> bool:
+    if scope["method"] in SAFE_METHODS and not scope["path"].endswith("/logout"):
+        return False
+    origin = _header(scope, b"origin")
+    return origin is not None and not _same_origin(scope, origin)

@@ -12,7 +12,7 @@ import errno
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,14 @@ PORT_TRIES = 100
 
 def _env_host(given: str | None) -> str:
     return given or os.environ.get("CARPOOL_SERVER_NAME") or "127.0.0.1"
+
+
+def _env_allowed_hosts(given: Iterable[str] | str | None) -> Iterable[str] | str:
+    """``allowed_hosts=[...]``, else ``CARPOOL_ALLOWED_HOSTS`` (comma-separated), else none."""
+    if given:
+        return given
+    from_env = os.environ.get("CARPOOL_ALLOWED_HOSTS", "")
+    return tuple(name.strip() for name in from_env.split(",") if name.strip())
 
 
 def _env_port(given: int | None) -> tuple[int, bool]:
@@ -133,11 +141,13 @@ def launch(
     ssl_keyfile: str | Path | None = None,
     ssl_certfile: str | Path | None = None,
     log_level: str = "warning",
+    allowed_hosts: Iterable[str] | str | None = None,
     **ignored: Any,
 ) -> RunningServer:
     """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
 
     Options Gradio has but carpool does not need (``share``, ``inbrowser``, ...) are accepted and ignored.
+    ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
     """
     host = _env_host(server_name)
     port, explicit = _env_port(server_port)
@@ -150,6 +160,7 @@ def launch(
         blocked_paths=blocked_paths,
         root_path=root_path,
         close_grace=close_grace,
+        allowed_hosts=_env_allowed_hosts(allowed_hosts),
     )
     sock = _bind(host, port, explicit)
     config = uvicorn.Config(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from carpool.protocol import FINAL_STATUSES, Msg
 from carpool.server._openapi_endpoints import (
     SESSION_HASH_SCHEMA,
     api_dependencies,
@@ -20,6 +21,7 @@ from carpool.server._openapi_endpoints import (
 __all__ = ["api_dependencies", "openapi_document"]
 
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
 ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 ERROR_SCHEMA = {
     "type": "object",
@@ -46,6 +48,27 @@ FILE_DATA_SCHEMA = {
         "size": {"type": ["integer", "null"]},
         "mime_type": {"type": ["string", "null"]},
         "meta": {"type": "object", "properties": {"_type": {"const": "carpool.FileData"}}},
+    },
+}
+MESSAGE_SCHEMA = {
+    "type": "object",
+    "required": ["msg"],
+    "properties": {
+        "msg": {"enum": [value for name, value in vars(Msg).items() if name.isupper()]},
+        "event_id": {"type": "string"},
+        "status": {"enum": list(FINAL_STATUSES)},
+        "output": {"type": "object", "required": ["data"], "properties": {"data": {"type": "array"}}},
+        "error": {"$ref": "#/components/schemas/ErrorBody/properties/error"},
+    },
+}
+# Before OpenAPI 3.2's itemSchema, a text/event-stream schema describes one event: its "data" line
+# holds a protocol message as JSON.
+STREAM_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "data": {"type": "string", "contentMediaType": JSON, "contentSchema": MESSAGE_SCHEMA},
+        "event": {"const": "message"},
     },
 }
 ERROR_MEANINGS = {
@@ -75,6 +98,11 @@ def _errors(*statuses: int) -> dict[str, Any]:
             response["headers"] = RETRY_AFTER
         responses[str(status)] = response
     return responses
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    """An object with every one of ``properties``."""
+    return {"type": "object", "required": list(properties), "properties": properties}
 
 
 def _session_query(required: bool) -> dict[str, Any]:
@@ -121,9 +149,17 @@ def _queue_paths(blocks: Any) -> dict[str, Any]:
         "required": ["session_hash", "event_id"],
         "properties": {"session_hash": SESSION_HASH_SCHEMA, "event_id": {"type": "string"}},
     }
-    joined = {"type": "object", "required": ["event_id"], "properties": {"event_id": {"type": ["string", "null"]}}}
-    cancelled = {"type": "object", "required": ["cancelled"], "properties": {"cancelled": {"type": "boolean"}}}
-    stream = {"text/event-stream": {"schema": {"type": "string"}}}
+    joined = {
+        "type": "object",
+        "required": ["event_id"],
+        "properties": {"event_id": {"type": ["string", "null"]}},
+    }
+    cancelled = {
+        "type": "object",
+        "required": ["cancelled"],
+        "properties": {"cancelled": {"type": "boolean"}},
+    }
+    stream = {"text/event-stream": {"schema": STREAM_EVENT_SCHEMA}}
     return {
         "/queue/join": _post("Join the queue", join_request_schema(blocks), joined, 400, 404, 413, 422, 503),
         "/queue/cancel": _post("Cancel an event of this session", cancel_body, cancelled, 400, 413, 503),
@@ -151,7 +187,10 @@ def _file_paths() -> dict[str, Any]:
             "post": {
                 "summary": "Upload files (multipart field 'files'); session_hash binds them to a session",
                 "parameters": [_session_query(False)],
-                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": upload_body}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": upload_body}},
+                },
                 "responses": {
                     "200": {"description": "FileData per file", "content": {JSON: {"schema": uploaded}}},
                     **_errors(400, 413),

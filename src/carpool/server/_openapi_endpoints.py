@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from carpool.components import FILE_DATA_SCHEMA
+
 __all__ = [
     "SESSION_HASH_SCHEMA",
     "api_dependencies",
@@ -32,6 +34,16 @@ UPDATE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["__type__"],
     "properties": {"__type__": {"const": "update"}},
+}
+# A file input is a reference the server minted: a "path" is refused, and a "url", if sent, must be the
+# /file/<id> the server gave out (the server checks that it names the same id).
+FILE_INPUT_SCHEMA: dict[str, Any] = {
+    **FILE_DATA_SCHEMA,
+    "properties": {
+        **FILE_DATA_SCHEMA["properties"],
+        "url": {"type": "string", "pattern": "/file/[^/]+$"},
+    },
+    "not": {"required": ["path"]},
 }
 SAMPLE_ERROR_SCHEMA: dict[str, Any] = {
     "type": ["object", "null"],
@@ -95,8 +107,19 @@ def _titled(component: Any) -> dict[str, Any]:
     return schema
 
 
+def _as_file_input(schema: Any) -> Any:
+    """``schema`` with every FileData in it (a File, a list of files, a gallery) as an input reference."""
+    if schema == FILE_DATA_SCHEMA:
+        return FILE_INPUT_SCHEMA
+    if isinstance(schema, dict):
+        return {key: _as_file_input(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_as_file_input(value) for value in schema]
+    return schema
+
+
 def input_schema(component: Any) -> dict[str, Any]:
-    schema = _titled(component)
+    schema = _as_file_input(_titled(component))
     return _or_null(schema) if _accepts_null(component) else schema
 
 
@@ -143,15 +166,28 @@ def api_request_schema(dep: Any) -> dict[str, Any]:
     return {"oneOf": [single, batched]}
 
 
+def _ordered(schemas: list[dict[str, Any]]) -> dict[str, Any]:
+    """One value per output, in order. Responses say which schemas occur, not at which position:
+    schemathesis 4 rewrites a response's ``prefixItems`` into draft-7 ``items: [...]`` and then
+    rejects that under OpenAPI 3.1, so the exact tuple lives only in requests (and in ``/info``)."""
+    n = len(schemas)
+    distinct = [s for i, s in enumerate(schemas) if s not in schemas[:i]]
+    if any(_allows_everything(s) for s in distinct):
+        item: dict[str, Any] = {}
+    else:
+        item = distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
+    return {"type": "array", "items": item, "minItems": n, "maxItems": n}
+
+
 def api_response_schema(dep: Any) -> dict[str, Any]:
     outputs = [output_schema(c) for c in _api_components(dep.outputs)]
-    single = {"type": "object", "required": ["data"], "properties": {"data": _list_of(outputs)}}
+    single = {"type": "object", "required": ["data"], "properties": {"data": _ordered(outputs)}}
     out_columns = [{"type": "array", "items": s} for s in outputs]
     batched = {
         "type": "object",
         "required": ["data"],
         "properties": {
-            "data": _list_of(out_columns),
+            "data": _ordered(out_columns),
             "errors": {"type": "array", "items": SAMPLE_ERROR_SCHEMA},
         },
     }
@@ -165,7 +201,7 @@ def join_request_schema(blocks: Any) -> dict[str, Any]:
     branches = []
     for dep in api_dependencies(blocks):
         data = _list_of([input_schema(c) for c in _api_components(dep.inputs)])
-        by_name = {"api_name": {"const": dep.api_name}, "fn_index": {"type": "integer"}}
+        by_name = {"api_name": {"const": dep.api_name}, "fn_index": {"type": ["integer", "null"]}}
         by_index = {"api_name": {"type": "null"}, "fn_index": {"const": dep.index}}
         needs_data = ["data"] if data["prefixItems"] else []  # no inputs: "data" may be left out
         for naming, name_key in ((by_name, "api_name"), (by_index, "fn_index")):

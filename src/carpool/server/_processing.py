@@ -23,6 +23,11 @@ __all__ = [
 ]
 
 
+# The file session of requests that have none. Session hashes are visible ASCII, so it never matches
+# one: an upload bound to a session stays out of reach of sessionless API calls.
+NO_SESSION = "\x00no-session"
+
+
 def converts_files(dependency: Any) -> bool:
     """Whether converting this dependency's values may touch files (then it runs off the event loop)."""
     return any(isinstance(block, FileComponent) for block in (*dependency.inputs, *dependency.outputs))
@@ -33,9 +38,10 @@ def preprocess(
 ) -> list[Any]:
     """One sample's wire values -> the function's arguments; raises InvalidInputError naming the input.
 
-    ``session_id`` scopes file inputs: an upload bound to another session does not resolve.
+    ``session_id`` scopes file inputs: an upload bound to another session does not resolve, and a
+    request without a session (an ``/api`` call) owns no session's uploads.
     """
-    with use_file_store(files, session_id=session_id):
+    with use_file_store(files, session_id=session_id or NO_SESSION):
         return list(dependency.preprocess(data, session))
 
 

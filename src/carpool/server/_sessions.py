@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +29,24 @@ def _is_final(message: WireMessage) -> bool:
 
 
 class SessionChannel:
-    """The buffered messages of one session, read by at most one stream at a time."""
+    """The buffered messages of one session, read by at most one stream at a time.
+
+    Thousands of idle sessions may be open at once, so a channel holds nothing it does not need: a
+    plain list (an empty deque is a 600-byte block) and a future only while its reader waits.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_idle_timer",
+        "_waiter",
+        "closed",
+        "max_buffer",
+        "pending",
+        "reader_attached",
+        "reader_generation",
+        "session_hash",
+        "state",
+    )
 
     def __init__(self, session_hash: str, state: Any, *, max_buffer: int) -> None:
         self.session_hash = session_hash
@@ -40,8 +56,8 @@ class SessionChannel:
         self.reader_generation = 0  # a new stream for the session supersedes the old one (reconnects)
         self.closed = False
         self.pending: dict[str, Any] = {}  # event id -> its dependency, until its final message
-        self._buffer: deque[WireMessage] = deque()
-        self._wakeup = asyncio.Event()
+        self._buffer: list[WireMessage] = []
+        self._waiter: asyncio.Future[None] | None = None  # set while a reader waits in drain()
         self._idle_timer: asyncio.TimerHandle | None = None
 
     def push(self, message: WireMessage) -> None:
@@ -50,7 +66,13 @@ class SessionChannel:
         if len(self._buffer) >= self.max_buffer:
             self._make_room()
         self._buffer.append(message)
-        self._wakeup.set()
+        self.wake()
+
+    def wake(self) -> None:
+        """Let the waiting reader look again (new messages, a newer reader, or its client left)."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def _make_room(self) -> None:
         # Progress and estimations are superseded by later ones; final messages are what clients wait for.
@@ -59,25 +81,30 @@ class SessionChannel:
                 del self._buffer[index]
                 return
         logger.warning("session %s: buffer full of unread results, dropping the oldest", self.session_hash)
-        self._buffer.popleft()
+        del self._buffer[0]
 
     async def drain(self, generation: int) -> list[WireMessage] | None:
-        """Wait for at least one message, then take every buffered one; None once superseded."""
-        while not self._buffer:
-            if generation != self.reader_generation:
-                return None
-            self._wakeup.clear()
-            await self._wakeup.wait()
+        """Every buffered message, waiting for one if there is none; None once superseded.
+
+        May return an empty list when woken without messages (its client may have left): the caller
+        checks why and calls again.
+        """
+        if not self._buffer and generation == self.reader_generation:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await waiter
+            finally:
+                if self._waiter is waiter:
+                    self._waiter = None
         if generation != self.reader_generation:
             return None
-        messages = list(self._buffer)
-        self._buffer.clear()
+        messages, self._buffer = self._buffer, []
         return messages
 
     def close(self) -> None:
         """Tell the reader the server is shutting down, then refuse further messages."""
         self._buffer.append({"msg": Msg.CLOSE})
-        self._wakeup.set()
+        self.wake()
         self.closed = True
 
 
@@ -125,7 +152,7 @@ class SessionRegistry:
         channel = self.channel(session_hash)
         channel.reader_attached = True
         channel.reader_generation += 1
-        channel._wakeup.set()  # an older reader wakes up, sees it is superseded, and ends
+        channel.wake()  # an older reader wakes up, sees it is superseded, and ends
         if channel._idle_timer is not None:
             channel._idle_timer.cancel()
             channel._idle_timer = None

@@ -29,6 +29,14 @@ class ServerSettings:
     login_ttl: float = 7 * 24 * 3600.0  # seconds a login cookie stays valid
     login_attempts: int = 10  # failed logins per client per minute before 429
     max_json_body: int = 64 * MiB  # JSON bodies (API calls, joins) larger than this get 413
+    allowed_hosts: tuple[str, ...] = ()  # host names besides loopback ones a local app answers to
+
+    @staticmethod
+    def names(names: Iterable[str] | str | None) -> tuple[str, ...]:
+        """``"a.example"`` or ``["a.example", "*.b.example"]`` -> a tuple (one string is one name)."""
+        if not names:
+            return ()
+        return (names,) if isinstance(names, str) else tuple(str(name) for name in names)
 
     @staticmethod
     def paths(paths: Iterable[str | Path]) -> tuple[Path, ...]:

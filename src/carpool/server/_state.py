@@ -30,6 +30,8 @@ class ServerState:
     engine: Engine | None = None  # set by the lifespan between startup and shutdown
     sessions: SessionRegistry | None = None
     new_session_state: Callable[[], Any] = dict
+    new_file_store: Callable[[], FileStore] | None = None  # a restarted lifespan's store
+    files_closed: bool = False
     loop: asyncio.AbstractEventLoop | None = None
     loop_thread: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
