@@ -26,11 +26,11 @@ chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium
 
 check: $(VENV)/.dev-installed
-	PATH=$(VENV)/bin:$$PATH scripts/check
+	PATH=$(abspath $(VENV))/bin:$$PATH scripts/check
 
 test: $(VENV)/.dev-installed chromium
-	PATH=$(VENV)/bin:$$PATH scripts/check
-	PATH=$(VENV)/bin:$$PATH scripts/test
+	PATH=$(abspath $(VENV))/bin:$$PATH scripts/check
+	PATH=$(abspath $(VENV))/bin:$$PATH scripts/test
 
 unit: $(VENV)/.dev-installed
 	$(PY) -m pytest tests/unit -q
