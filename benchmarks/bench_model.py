@@ -111,9 +111,14 @@ def build_app(model: Any, batch_size: int) -> Any:
 
 
 def _model_main(conn: Connection, torch_threads: int) -> None:
-    """In-process measurements: ``(batch_size, seconds)`` -> ``(rate, cpu seconds per embedding)``."""
+    """In-process measurements: ``(batch_size, seconds)`` -> ``(rate, cpu seconds per embedding)``.
+
+    Its greeting is the number of threads torch uses, for the report.
+    """
     model = load_model(torch_threads)
-    conn.send("ready")
+    import torch
+
+    conn.send(torch.get_num_threads())
     while (request := conn.recv()) is not None:
         conn.send(in_process_rate(model, *request))
 
@@ -152,6 +157,7 @@ class Child:
         try:
             return self._conn.recv()
         except EOFError:
+            self._process.join(timeout=5)
             raise RuntimeError(f"{self._process.name} died (exit code {self._process.exitcode})") from None
 
     def __exit__(self, *exc_info: object) -> None:
@@ -178,6 +184,7 @@ def measure_all(args: argparse.Namespace) -> tuple[dict[str, float], dict[str, S
         Child(_server_main, args.torch_threads, args.batch_size) as server,
         LoadProcess() as load,
     ):
+        rates["torch_threads"] = model.greeting
         steps: list[Callable[[str], None]] = [
             lambda r: _in_process(model, "in_process_batched", args.batch_size, args, rates),
             lambda r: _in_process(model, "in_process_single", 1, args, rates),
@@ -208,7 +215,7 @@ def _through_server(
     summaries: dict[str, Summary],
 ) -> None:
     samples = tuple((s,) for s in SENTENCES)
-    warmup = 2 * args.concurrency
+    warmup = 4 * args.concurrency  # a few batches: the worker thread's torch pool, the client connections
     spec = LoadSpec(server.greeting, api_name, samples, args.concurrency, requests, warmup, args.client)
     cpu_started = server.ask("cpu")  # the server process: its HTTP work, its engine and the model
     result = load.run(spec, ProgressBar(requests, f"[{round_}] server {api_name}"))
@@ -237,39 +244,42 @@ def missed_targets(ratios: dict[str, float]) -> list[str]:
 
 
 def report(rates: dict[str, float], summaries: dict[str, Summary], args: argparse.Namespace) -> str:
+    """The table: rates, latency, and where the CPU went (per embedding: the model's process or the
+    server's, which runs the same model; per request: the load process)."""
     b = args.batch_size
     rows = [
-        [f"in-process, batches of {b}", f"{rates['in_process_batched']:.1f}", "-", "-"],
-        ["in-process, one at a time", f"{rates['in_process_single']:.1f}", "-", "-"],
+        [label, f"{rates[key]:.1f}", "-", "-", f"{rates[key + '_cpu_ms']:.2f}", "-"]
+        for key, label in (
+            ("in_process_batched", f"in-process, batches of {b}"),
+            ("in_process_single", "in-process, one at a time"),
+        )
     ]
     for name, label in (("embed", f"server, max_batch_size={b}"), ("embed_one", "server, unbatched")):
         s = summaries[name]
         rows.append(
-            [f"{label}, C={args.concurrency}", f"{s.throughput:.1f}", f"{s.p50_ms:.1f}", f"{s.p99_ms:.1f}"]
+            [
+                f"{label}, C={args.concurrency}",
+                f"{s.throughput:.1f}",
+                f"{s.p50_ms:.1f}",
+                f"{s.p99_ms:.1f}",
+                f"{s.extra['server_cpu_ms']:.2f}",
+                f"{s.client_cpu_ms:.2f}",
+            ]
         )
-    return markdown_table(["configuration", "embeddings/s", "p50 ms", "p99 ms"], rows)
+    headers = ["configuration", "embeddings/s", "p50 ms", "p99 ms", "CPU ms/embedding", "client CPU ms"]
+    return markdown_table(headers, rows)
 
 
-def print_ratios(
-    ratios: dict[str, float], rates: dict[str, float], summaries: dict[str, Summary], batch_size: int
-) -> None:
+def print_ratios(ratios: dict[str, float], rates: dict[str, float], batch_size: int) -> None:
     print(
         f"server batched / in-process batched: {ratios['server_batched_vs_in_process']:.2f} "
-        f"(target >= {TARGET_VS_IN_PROCESS})"
+        f"(target >= {TARGET_VS_IN_PROCESS}; torch threads: {rates['torch_threads']:.0f})"
     )
     print(
         f"server batched / server unbatched:   {ratios['server_batched_vs_unbatched']:.2f} "
         f"(target >= {TARGET_VS_UNBATCHED}; in-process the model itself gains "
         f"{ratios['in_process_batched_vs_single']:.2f}x from batches of {batch_size})"
     )
-    # Where the CPU went: on a small machine the clients and the HTTP work compete with the model.
-    for api_name, model_key in (("embed", "in_process_batched"), ("embed_one", "in_process_single")):
-        s = summaries[api_name]
-        print(
-            f"CPU per request, {api_name}: server process {s.extra['server_cpu_ms']:.1f} ms "
-            f"(the model alone {rates[model_key + '_cpu_ms']:.1f} ms in-process), "
-            f"load process {s.client_cpu_ms:.1f} ms"
-        )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -279,7 +289,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--requests", "-n", type=int, default=960, help="batched endpoint; unbatched gets 1/3")
     p.add_argument("--seconds", type=float, default=4.0, help="length of each in-process measurement")
     p.add_argument(
-        "--repeat", type=int, default=3, help="interleaved rounds; each measurement keeps its best"
+        "--repeat", type=int, default=4, help="interleaved rounds; each measurement keeps its best"
     )
     p.add_argument(
         "--torch-threads",
@@ -313,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     ratios = compute_ratios(rates, summaries)
     table = report(rates, summaries, args)
     print(table)
-    print_ratios(ratios, rates, summaries, args.batch_size)
+    print_ratios(ratios, rates, args.batch_size)
     missed = missed_targets(ratios)
     if args.markdown:
         Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)

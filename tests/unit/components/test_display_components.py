@@ -67,6 +67,36 @@ def test_json_postprocess_rejects_unserializable_values() -> None:
         JSON().postprocess({(1, 2): 3})
 
 
+def test_json_postprocess_numeric_arrays_become_python_numbers_of_their_kind() -> None:
+    component = JSON()
+    embedding = np.array([0.25, -1.5, 3.0], dtype=np.float32)
+    assert component.postprocess(embedding) == [0.25, -1.5, 3.0]
+    assert all(type(x) is float for x in component.postprocess(embedding))
+    assert component.postprocess(np.array([[1, 2], [3, 4]], dtype=np.uint8)) == [[1, 2], [3, 4]]
+    assert component.postprocess(np.array([True, False])) == [True, False]
+    assert component.postprocess(np.float16(0.5)) == 0.5
+    assert component.postprocess(np.array(["a", "b"])) == ["a", "b"]  # not numeric: the general path
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_json_postprocess_rejects_non_finite_floats_in_arrays_and_flat_lists(bad: float) -> None:
+    with pytest.raises(ValueError, match=f"JSON cannot hold {bad}"):
+        JSON().postprocess(np.array([[1.0, 2.0], [bad, 3.0]], dtype=np.float32))
+    with pytest.raises(ValueError, match=f"JSON cannot hold {bad}"):
+        JSON().postprocess([0.5, bad, 1.5])
+
+
+def test_json_postprocess_flat_lists_come_back_as_new_lists_with_the_same_items() -> None:
+    floats = [0.1, 0.2, 0.3]
+    wire = JSON().postprocess(floats)
+    assert wire == floats and wire is not floats
+    assert JSON().postprocess(("a", 1, True, None)) == ["a", 1, True, None]
+    # mixed or nested items still go item by item: numpy scalars inside a list are converted
+    assert JSON().postprocess([1.5, np.float32(2.5), [np.int64(3)]]) == [1.5, 2.5, [3]]
+    with pytest.raises(TypeError, match="object is not JSON serializable"):
+        JSON().postprocess([1.0, object()])
+
+
 def test_json_preprocess_passes_any_json_value() -> None:
     assert JSON().preprocess({"a": [1, None]}) == {"a": [1, None]}
 
