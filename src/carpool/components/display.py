@@ -12,7 +12,7 @@ import numpy as np
 
 from carpool.components.base import Block, Component, json_type_name
 from carpool.components.events import Changeable, Clickable, Selectable
-from carpool.components.text import text_output
+from carpool.components.text import OptionalText, text_output
 from carpool.exceptions import InvalidInputError
 
 __all__ = ["JSON", "Button", "Label", "State", "to_jsonable"]
@@ -187,7 +187,7 @@ def _is_confidence(item: Any) -> bool:
     )
 
 
-class Button(Clickable, Component):
+class Button(Clickable, OptionalText):
     """A button; its ``value`` is its text (and what the function receives if it is an input)."""
 
     block_type: ClassVar[str] = "button"
@@ -211,17 +211,6 @@ class Button(Clickable, Component):
         self.icon = icon
         self.link = link
         super().__init__(value, **common)
-
-    def preprocess(self, payload: Any) -> str | None:
-        if payload is not None and not isinstance(payload, str):
-            raise InvalidInputError(f"expected a string, got {json_type_name(payload)}")
-        return payload
-
-    def postprocess(self, value: Any) -> str | None:
-        return None if value is None else text_output(self, value)
-
-    def api_schema(self) -> dict[str, Any]:
-        return {"type": "string"}
 
     def example_payload(self) -> str:
         return str(self.value)

@@ -18,7 +18,7 @@ from carpool.components.events import (
 )
 from carpool.exceptions import InvalidInputError
 
-__all__ = ["HTML", "Markdown", "Textbox", "text_output"]
+__all__ = ["HTML", "Markdown", "OptionalText", "Textbox", "text_output"]
 
 TextboxType = Literal["text", "password", "email"]
 
@@ -32,6 +32,21 @@ def text_output(component: Component, value: Any) -> str:
     raise TypeError(
         f"{type(component).__name__} output expects a str (or a number), got {type(value).__name__}"
     )
+
+
+class OptionalText(Component):
+    """A component whose wire value is a string or null, shown as text (Markdown, HTML, Button)."""
+
+    def preprocess(self, payload: Any) -> str | None:
+        if payload is not None and not isinstance(payload, str):
+            raise InvalidInputError(f"expected a string, got {json_type_name(payload)}")
+        return payload
+
+    def postprocess(self, value: Any) -> str | None:
+        return None if value is None else text_output(self, value)
+
+    def api_schema(self) -> dict[str, Any]:
+        return {"type": "string"}
 
 
 class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectable, Component):
@@ -99,7 +114,7 @@ class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectab
         }
 
 
-class Markdown(Changeable, Component):
+class Markdown(Changeable, OptionalText):
     """Markdown rendered by the front end (raw HTML in it is sanitized unless ``sanitize_html=False``)."""
 
     block_type: ClassVar[str] = "markdown"
@@ -118,17 +133,10 @@ class Markdown(Changeable, Component):
         self.rtl = rtl
         super().__init__(value, **common)
 
-    def preprocess(self, payload: Any) -> str | None:
-        if payload is not None and not isinstance(payload, str):
-            raise InvalidInputError(f"expected a string, got {json_type_name(payload)}")
-        return payload
-
     def postprocess(self, value: Any) -> str | None:
         # cleandoc: a triple-quoted string indented with the code renders as intended, not as code blocks
-        return None if value is None else inspect.cleandoc(text_output(self, value))
-
-    def api_schema(self) -> dict[str, Any]:
-        return {"type": "string"}
+        text = super().postprocess(value)
+        return None if text is None else inspect.cleandoc(text)
 
     def example_payload(self) -> str:
         return "# Hello!"
@@ -137,24 +145,13 @@ class Markdown(Changeable, Component):
         return {"sanitize_html": self.sanitize_html, "line_breaks": self.line_breaks, "rtl": self.rtl}
 
 
-class HTML(Changeable, Component):
+class HTML(Changeable, OptionalText):
     """HTML inserted into the page as is: only ever show HTML the app itself wrote or escaped."""
 
     block_type: ClassVar[str] = "html"
 
     def __init__(self, value: str | None = "", **common: Any) -> None:
         super().__init__(value, **common)
-
-    def preprocess(self, payload: Any) -> str | None:
-        if payload is not None and not isinstance(payload, str):
-            raise InvalidInputError(f"expected a string, got {json_type_name(payload)}")
-        return payload
-
-    def postprocess(self, value: Any) -> str | None:
-        return None if value is None else text_output(self, value)
-
-    def api_schema(self) -> dict[str, Any]:
-        return {"type": "string"}
 
     def example_payload(self) -> str:
         return "<p>Hello</p>"
