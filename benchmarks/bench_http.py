@@ -38,7 +38,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python benchmarks/bench_http.py`: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import machine_info, markdown_table, percentile
+from benchmarks._common import RawConnection, machine_info, markdown_table, percentile
 
 GPU_FIXED, GPU_PER_ITEM = 0.050, 0.001
 
@@ -144,35 +144,12 @@ class _HttpxConnection:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    async def post(self, path: str, body: bytes) -> int:
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         response = await self.client.post(path, content=body, headers={"content-type": "application/json"})
-        return int(response.status_code)
+        return int(response.status_code), response.content
 
-
-class _Connection:
-    """One keep-alive HTTP/1.1 connection speaking just enough to POST JSON and read the answer.
-
-    A hand-rolled client because the point is to measure servers: a general client (httpx spends
-    ~0.3 ms of CPU per request) would make the load process the bottleneck on a small machine.
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str) -> None:
-        self.reader, self.writer, self.host = reader, writer, host
-
-    async def post(self, path: str, body: bytes) -> int:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + body)
-        status_line = await self.reader.readline()
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            if name.lower() == b"content-length":
-                length = int(value)
-        await self.reader.readexactly(length)
-        return int(status_line.split()[1])
+    def close(self) -> None:
+        pass  # the shared httpx client is closed with the event loop
 
 
 async def _connections(url: str, concurrency: int, client: str) -> list[Any]:
@@ -182,13 +159,9 @@ async def _connections(url: str, concurrency: int, client: str) -> list[Any]:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         shared = httpx.AsyncClient(base_url=url, limits=limits, timeout=60)
         return [_HttpxConnection(shared)] * concurrency
-    host_port = url.split("//", 1)[1].rstrip("/")
-    host, port = host_port.rsplit(":", 1)
-    connections: list[Any] = []
-    for _ in range(concurrency):
-        reader, writer = await asyncio.open_connection(host, int(port))
-        connections.append(_Connection(reader, writer, host_port))
-    return connections
+    # A hand-rolled HTTP/1.1 client: the point is to measure servers, and a general client would make
+    # the load process the bottleneck on a small machine.
+    return [await RawConnection.open(url) for _ in range(concurrency)]
 
 
 async def _load(url: str, concurrency: int, requests: int, warmup: int, client: str) -> dict[str, Any]:
@@ -198,7 +171,7 @@ async def _load(url: str, concurrency: int, requests: int, warmup: int, client: 
         for i in range(count):
             body = json.dumps({"data": [f"sample-{i}"]}).encode()
             started = time.perf_counter()
-            status = await connection.post("/api/predict", body)
+            status, _ = await connection.post("/api/predict", body)
             if status == 200:
                 latencies.append(time.perf_counter() - started)
             else:
@@ -217,8 +190,7 @@ async def _load(url: str, concurrency: int, requests: int, warmup: int, client: 
     await phase(warmup)
     latencies, errors, wall = await phase(requests)
     for connection in connections:
-        if isinstance(connection, _Connection):
-            connection.writer.close()
+        connection.close()
     return {"latencies": latencies, "errors": len(errors), "wall": wall}
 
 
