@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import secrets
 from collections.abc import Sequence
@@ -70,6 +71,7 @@ class AsyncClient:
         self._stream: asyncio.Task[None] | None = None
         self._stream_open: asyncio.Future[None] | None = None
         self._downloads = Downloads(download_dir)
+        self._stateful_returns: dict[str, list[bool]] | None = None  # from /info, fetched once
         self._closed = False
 
     async def __aenter__(self) -> AsyncClient:
@@ -128,15 +130,31 @@ class AsyncClient:
     async def _inputs(self, data: Sequence[Any]) -> list[Any]:
         return list(await replace_files(list(data), self._upload, lambda v: isinstance(v, FileInput)))
 
-    async def _outputs(self, data: list[Any]) -> Any:
+    async def _outputs(self, data: list[Any], stateful: Sequence[bool] = ()) -> Any:
+        if len(stateful) == len(data):  # State lives on the server: its outputs are not results
+            data = [value for value, state in zip(data, stateful, strict=True) if not state]
         return one_or_tuple(list(await replace_files(data, self._download, is_file_data)))
+
+    async def _stateful(self, api_name: str) -> list[bool]:
+        """Which outputs of the endpoint are State (as Gradio's client, they are left out of results)."""
+        if self._stateful_returns is None:
+            try:
+                endpoints = (await self._get_json("info")).get("endpoints", {})
+            except CarpoolError:  # /info unavailable: every output is returned
+                endpoints = {}
+            self._stateful_returns = {
+                name: [bool(entry.get("stateful")) for entry in spec.get("returns", [])]
+                for name, spec in endpoints.items()
+                if isinstance(spec, dict)
+            }
+        return self._stateful_returns.get(api_name.strip("/"), [])
 
     # -- calls ----------------------------------------------------------------------------------------
 
     async def predict(self, *data: Any, api_name: str = "/predict") -> Any:
         """Call the endpoint with one sample; one output -> its value, several -> a tuple."""
         body = await self._post_json(endpoint_path(api_name), {"data": await self._inputs(data)})
-        return await self._outputs(_data_list(body))
+        return await self._outputs(_data_list(body), await self._stateful(api_name))
 
     async def predict_batch(self, samples: Sequence[Any], *, api_name: str = "/predict") -> list[Any]:
         """Run ``samples`` (each a tuple of input values, or one value for one input) as ONE batch.
@@ -150,12 +168,13 @@ class AsyncClient:
         body = await self._post_json(endpoint_path(api_name), {"data": columns, "batched": True})
         out_columns = _data_list(body)
         errors = body.get("errors") or [None] * len(rows)
+        stateful = await self._stateful(api_name)
         results: list[Any] = []
         for index in range(len(rows)):
             if errors[index] is not None:
                 results.append(error_from_body(errors[index]))
             else:
-                results.append(await self._outputs([column[index] for column in out_columns]))
+                results.append(await self._outputs([column[index] for column in out_columns], stateful))
         return results
 
     async def _inputs_one(self, value: Any) -> Any:
@@ -178,7 +197,8 @@ class AsyncClient:
         event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(event_id, str):
             raise ProtocolError("queue/join answered without an event_id")
-        job = AsyncJob(event_id, convert=self._outputs, cancel=self._cancel_event)
+        convert = functools.partial(self._outputs, stateful=await self._stateful(api_name))
+        job = AsyncJob(event_id, convert=convert, cancel=self._cancel_event)
         self._jobs[event_id] = job
         for message in self._early.pop(event_id, []):
             self._dispatch(message)
