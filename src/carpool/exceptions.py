@@ -8,6 +8,7 @@
     ├── UnknownEndpointError       no listener/api_name of that name (HTTP 404)
     ├── EventCancelledError        the event was cancelled (or its client left)
     ├── EventExpiredError          the event's deadline passed before it ran
+    ├── EventTimeoutError          the function ran past the event's time_limit
     ├── EngineClosedError          the engine is shutting down / closed
     ├── FileAccessError            a file reference that is not ours to serve (HTTP 403/404)
     └── ClientError                raised only by carpool.client
@@ -31,6 +32,7 @@ __all__ = [
     "Error",
     "EventCancelledError",
     "EventExpiredError",
+    "EventTimeoutError",
     "FileAccessError",
     "InvalidInputError",
     "ProtocolError",
@@ -87,6 +89,14 @@ class EventCancelledError(CarpoolError):
 
 class EventExpiredError(CarpoolError):
     """The event waited past its deadline and never ran."""
+
+
+class EventTimeoutError(CarpoolError):
+    """The function ran past the listener's ``time_limit``: its events failed and its slot was freed.
+
+    An async function is cancelled; a sync one cannot be stopped from outside its thread, so it runs on
+    in its worker thread and its result is dropped.
+    """
 
 
 class EngineClosedError(CarpoolError):

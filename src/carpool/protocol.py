@@ -77,6 +77,7 @@ ErrorType = Literal[
     "batch_shape",
     "cancelled",
     "expired",
+    "timeout",
     "shutting_down",
     "too_large",
     "not_found",

@@ -133,6 +133,7 @@ class Dependency:
             on_batch_error=self.options.on_batch_error,
             pad_to_multiple=self.options.pad_to_multiple,
             timeout=self.options.timeout,
+            time_limit=self.options.time_limit,
             name=self.name,
         )
 

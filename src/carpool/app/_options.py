@@ -26,7 +26,6 @@ _IGNORED_OPTIONS = frozenset(
         "show_progress_on",
         "key",
         "stream_every",
-        "time_limit",
         "api_description",
         "api_visibility",
         "connection",
@@ -60,7 +59,8 @@ class EventOptions:
     postprocess: bool = True
     every: float | None = None
     js: str | None = None
-    timeout: float | None = None
+    timeout: float | None = None  # seconds an event may wait in the queue
+    time_limit: float | None = None  # seconds its function may run (Gradio's name)
     fairness: Literal["fifo", "session"] = "fifo"
     on_batch_error: Literal["split", "fail"] = "split"
     pad_to_multiple: int | None = None
@@ -125,10 +125,12 @@ def _validate(options: EventOptions) -> None:
         options.every is None or (isinstance(options.every, int | float) and options.every > 0),
         f"every must be a positive number of seconds, got {options.every!r}",
     )
-    _check(
-        options.timeout is None or (isinstance(options.timeout, int | float) and options.timeout > 0),
-        f"timeout must be a positive number of seconds, got {options.timeout!r}",
-    )
+    for name in ("timeout", "time_limit"):
+        value = getattr(options, name)
+        _check(
+            value is None or (isinstance(value, int | float) and value > 0),
+            f"{name} must be a positive number of seconds, got {value!r}",
+        )
 
 
 def _check(ok: bool, message: str) -> None:

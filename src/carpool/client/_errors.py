@@ -42,6 +42,8 @@ def error_from_body(
         return exc.EventCancelledError(message)
     if kind == "expired":
         return exc.EventExpiredError(message)
+    if kind == "timeout":
+        return exc.EventTimeoutError(message)
     if kind == "shutting_down":
         return exc.EngineClosedError(message)
     if kind == "unauthorized" or status == 401:

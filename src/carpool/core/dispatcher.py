@@ -19,7 +19,7 @@ from carpool.core.listener import Batch, Listener
 from carpool.core.messages import ProcessStarts
 from carpool.core.runner import Runner
 from carpool.core.stats import BatchRecord
-from carpool.exceptions import EngineClosedError
+from carpool.exceptions import EngineClosedError, EventTimeoutError
 
 __all__ = ["Dispatcher"]
 
@@ -142,10 +142,13 @@ class Dispatcher:
             job.state = JobState.RUNNING
             job._batch = batch
             job._emit(ProcessStarts(job.id, eta))
-        task = asyncio.get_running_loop().create_task(self._run(batch))
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._run(batch))
         batch.task = task
         self.tasks.add(task)
         task.add_done_callback(lambda _: self._ended(batch))
+        if listener.config.time_limit is not None:
+            batch.overtime = loop.call_later(listener.config.time_limit, self._overtime, batch)
 
     # -- running them --------------------------------------------------------------------------------
 
@@ -166,8 +169,25 @@ class Dispatcher:
         self.batches.discard(batch)
         self._pump()
 
+    def _overtime(self, batch: Batch) -> None:
+        """The function ran past ``time_limit``: its unfinished events fail and its slot frees now, so a
+        hung function never stalls the queue. An async function is cancelled; a sync one cannot be
+        stopped from outside its thread -- it runs on there and its result is dropped.
+        """
+        batch.overtime = None
+        limit = batch.listener.config.time_limit
+        error = EventTimeoutError(f"{batch.listener.name} ran past its time_limit of {limit} s")
+        for job in batch.jobs:
+            if not job.done():
+                job._fail(error)
+        assert batch.task is not None
+        batch.task.cancel()
+        self._returned(batch)
+
     def _ended(self, batch: Batch) -> None:
         """Runs once the batch's task is over, however it ended (even cancelled before it started)."""
+        if batch.overtime is not None:
+            batch.overtime.cancel()
         run_time = self._clock() - batch.started_at
         listener = batch.listener
         for job in batch.jobs:

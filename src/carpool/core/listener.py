@@ -38,6 +38,7 @@ class ListenerConfig:
     on_batch_error: Literal["split", "fail"] = "split"
     pad_to_multiple: int | None = None
     timeout: float | None = None
+    time_limit: float | None = None  # seconds a batch may run before its events fail (the slot frees)
     name: str | None = None
 
     def __post_init__(self) -> None:
@@ -52,6 +53,7 @@ class ListenerConfig:
             "on_batch_error must be 'split' or 'fail'": self.on_batch_error in ("split", "fail"),
             "pad_to_multiple must be >= 1 or None": self.pad_to_multiple is None or self.pad_to_multiple >= 1,
             "timeout must be > 0 or None": self.timeout is None or self.timeout > 0,
+            "time_limit must be > 0 or None": self.time_limit is None or self.time_limit > 0,
         }
         for message, ok in checks.items():
             if not ok:
@@ -128,7 +130,16 @@ class Listener:
 class Batch:
     """One call of a listener's function (or of an unbatched function: a batch of one)."""
 
-    __slots__ = ("expected_end", "jobs", "listener", "padded_size", "reason", "started_at", "task")
+    __slots__ = (
+        "expected_end",
+        "jobs",
+        "listener",
+        "overtime",
+        "padded_size",
+        "reason",
+        "started_at",
+        "task",
+    )
 
     def __init__(
         self, listener: Listener, jobs: list[Job], reason: DispatchReason, started_at: float
@@ -142,6 +153,7 @@ class Batch:
         estimate = listener.cost.estimate(self.padded_size)
         self.expected_end = None if estimate is None else started_at + estimate
         self.task: asyncio.Task[None] | None = None
+        self.overtime: asyncio.TimerHandle | None = None  # fires at the listener's time_limit
 
     def all_done(self) -> bool:
         return all(job.done() for job in self.jobs)

@@ -81,7 +81,7 @@ ERROR_MEANINGS = {
     422: "invalid_input: a value its component rejects (parameter names it)",
     500: "app_error / batch_shape: the function failed (or an unexpected server error)",
     503: "queue_full / shutting_down (Retry-After)",
-    504: "expired: the event waited past its deadline",
+    504: "expired: the event waited past its deadline; timeout: the function ran past its time_limit",
 }
 RETRY_AFTER = {"Retry-After": {"description": "seconds", "required": True, "schema": {"type": "string"}}}
 ANY_ROUTE = (401, 403, 500)  # from the middleware (login, Host/Origin) or an unexpected failure
