@@ -6,28 +6,10 @@ to a live server over loopback. ``serve(blocks, **launch_kwargs)`` starts one; a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import httpx
 import pytest
-
-from carpool.server import RunningServer, launch
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[..., RunningServer]]:
-    servers: list[RunningServer] = []
-
-    def start(blocks: Any, **launch_kwargs: Any) -> RunningServer:
-        options = {"server_name": "127.0.0.1", "server_port": 0, "prevent_thread_lock": True, "quiet": True}
-        server = launch(blocks, **{**options, **launch_kwargs})
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close(timeout=20)
 
 
 @pytest.fixture

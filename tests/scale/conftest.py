@@ -6,12 +6,10 @@ skipped with that reason; this file therefore imports Ray only inside the fixtur
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from carpool.server import RunningServer, launch
 
 
 @pytest.fixture(scope="session")
@@ -31,18 +29,3 @@ def gate(ray_cluster: None) -> Any:
     import scale_models
 
     return scale_models.Gate.remote()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[..., RunningServer]]:
-    servers: list[RunningServer] = []
-
-    def start(blocks: Any, **launch_kwargs: Any) -> RunningServer:
-        options = {"server_name": "127.0.0.1", "server_port": 0, "prevent_thread_lock": True, "quiet": True}
-        server = launch(blocks, **{**options, **launch_kwargs})
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close(timeout=20)

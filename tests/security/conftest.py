@@ -11,7 +11,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 
 from security_support import Planted, file_app
 
-from carpool.server import RunningServer, launch
+from carpool.server import RunningServer
 
 
 @pytest.fixture(scope="module")
@@ -42,25 +41,6 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tempfile, "tempdir", str(app_tmp))
         yield Planted(base, secret, secret_bytes, allowed, sibling, app_tmp)
-
-
-def _serving() -> Iterator[Callable[..., RunningServer]]:
-    """``serve(blocks, **launch_kwargs)``: uvicorn on 127.0.0.1 in a thread, closed at teardown."""
-    servers: list[RunningServer] = []
-
-    def start(blocks: Any, **launch_kwargs: Any) -> RunningServer:
-        options = {"server_name": "127.0.0.1", "server_port": 0, "prevent_thread_lock": True, "quiet": True}
-        server = launch(blocks, **{**options, **launch_kwargs})
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close(timeout=20)
-
-
-serve = pytest.fixture(_serving, name="serve")
-serve_per_module = pytest.fixture(_serving, name="serve_per_module", scope="module")
 
 
 @pytest.fixture(scope="module")
