@@ -7,7 +7,6 @@ A single sample is one event like a browser's, so API callers are batched togeth
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,13 +16,7 @@ from starlette.responses import JSONResponse, Response
 from carpool.core import Engine, Job
 from carpool.exceptions import InvalidInputError
 from carpool.server._errors import HTTPError, describe_error, error_response
-from carpool.server._processing import (
-    converts_files,
-    postprocess,
-    postprocess_off_loop,
-    preprocess,
-    preprocess_off_loop,
-)
+from carpool.server._processing import off_loop_if_files, postprocess, preprocess
 from carpool.server._requests import event_context, read_json
 from carpool.server._state import ServerState, server_state
 
@@ -61,14 +54,15 @@ async def call_endpoint(request: Request) -> Response:
     context = event_context(request, None)
     if batched:
         return await _call_batch(request, state, engine, dependency, data, session, context)
-    inputs = await preprocess_off_loop(dependency, data, session, state.files)
+    inputs = await off_loop_if_files(dependency, preprocess, dependency, data, session, state.files)
     job = engine.submit(dependency.listener_id, inputs, context=context)
     outcome = await _await_unless_disconnected(request, [job])
     if outcome is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
-    return JSONResponse({"data": await postprocess_off_loop(dependency, outcome[0], session, state.files)})
+    output = await off_loop_if_files(dependency, postprocess, dependency, outcome[0], session, state.files)
+    return JSONResponse({"data": output})
 
 
 def _samples(data: list[Any], dependency: Any) -> list[list[Any]]:
@@ -109,9 +103,9 @@ async def _call_batch(
     context: dict[str, Any],
 ) -> Response:
     # Media conversion of a whole batch runs in one worker thread, off the event loop.
-    off_loop = converts_files(dependency)
-    prepare = functools.partial(_preprocess_samples, state, dependency, _samples(data, dependency), session)
-    samples = await asyncio.to_thread(prepare) if off_loop else prepare()
+    samples = await off_loop_if_files(
+        dependency, _preprocess_samples, state, dependency, _samples(data, dependency), session
+    )
     if dependency.batch:
         jobs = engine.submit_batch(dependency.listener_id, samples, context=context)
     else:  # an unbatched function still answers a batched call: one event per sample
@@ -119,8 +113,7 @@ async def _call_batch(
     outcomes = await _await_unless_disconnected(request, jobs)
     if outcomes is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
-    respond = functools.partial(_batch_response, state, dependency, outcomes, session)
-    return await asyncio.to_thread(respond) if off_loop else respond()
+    return await off_loop_if_files(dependency, _batch_response, state, dependency, outcomes, session)
 
 
 def _batch_response(state: ServerState, dependency: Any, outcomes: list[Any], session: Any) -> Response:

@@ -2,24 +2,26 @@
 
 Text and numbers convert in microseconds, inline on the event loop. Media does not: decoding an uploaded
 PNG, encoding one, reading a WAV or copying a file takes milliseconds, and the event loop must never
-block -- so a dependency with any file-based component converts in a worker thread (``*_off_loop``).
+block -- so a dependency with any file-based component converts in a worker thread (``off_loop_if_files``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from carpool.components import FileComponent, FileStore, use_file_store
 from carpool.exceptions import FileAccessError
 
+T = TypeVar("T")
+
 __all__ = [
     "OutputFileError",
     "converts_files",
+    "off_loop_if_files",
     "postprocess",
-    "postprocess_off_loop",
     "preprocess",
-    "preprocess_off_loop",
 ]
 
 
@@ -58,20 +60,11 @@ def postprocess(dependency: Any, output: Any, session: Any, files: FileStore) ->
             raise OutputFileError(str(error)) from error
 
 
-async def preprocess_off_loop(
-    dependency: Any, data: list[Any], session: Any, files: FileStore, session_id: str | None = None
-) -> list[Any]:
-    """``preprocess``, in a worker thread when it may decode or copy files."""
+async def off_loop_if_files(dependency: Any, convert: Callable[..., T], *args: Any) -> T:
+    """``convert(*args)`` -- in a worker thread when the dependency's values may touch files."""
     if converts_files(dependency):
-        return await asyncio.to_thread(preprocess, dependency, data, session, files, session_id)
-    return preprocess(dependency, data, session, files, session_id)
-
-
-async def postprocess_off_loop(dependency: Any, output: Any, session: Any, files: FileStore) -> list[Any]:
-    """``postprocess``, in a worker thread when it may encode or copy files."""
-    if converts_files(dependency):
-        return await asyncio.to_thread(postprocess, dependency, output, session, files)
-    return postprocess(dependency, output, session, files)
+        return await asyncio.to_thread(convert, *args)
+    return convert(*args)
 
 
 class OutputFileError(RuntimeError):

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from carpool.server._api_routes import endpoint_for
 from carpool.server._errors import HTTPError
 from carpool.server._events import EventRelay
-from carpool.server._processing import preprocess_off_loop
+from carpool.server._processing import off_loop_if_files, preprocess
 from carpool.server._requests import event_context, read_json, session_hash
 from carpool.server._sessions import SessionChannel
 from carpool.server._sse import EventStreamResponse
@@ -68,7 +68,9 @@ async def join_queue(request: Request) -> Response:
     _cancel_targets(state, channel, dependency)
     if dependency.listener_id is None:  # a cancel-only (or front-end only) dependency: nothing to run
         return JSONResponse({"event_id": None})
-    inputs = await preprocess_off_loop(dependency, data, channel.state, state.files, session)
+    inputs = await off_loop_if_files(
+        dependency, preprocess, dependency, data, channel.state, state.files, session
+    )
     relay = EventRelay(
         channel,
         dependency,
