@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from carpool.protocol import FINAL_STATUSES, Msg
+from carpool.components import FILE_DATA_SCHEMA
+from carpool.protocol import FILE_META, FINAL_STATUSES, Msg
 from carpool.server._openapi_endpoints import (
     SESSION_HASH_SCHEMA,
     api_dependencies,
@@ -38,16 +39,12 @@ ERROR_SCHEMA = {
         }
     },
 }
-FILE_DATA_SCHEMA = {
-    "type": "object",
-    "required": ["file_id"],
+# What /upload answers: the components' FileData, whose meta always names its kind.
+UPLOADED_FILE_SCHEMA = {
+    **FILE_DATA_SCHEMA,
     "properties": {
-        "file_id": {"type": "string"},
-        "url": {"type": "string"},
-        "orig_name": {"type": ["string", "null"]},
-        "size": {"type": ["integer", "null"]},
-        "mime_type": {"type": ["string", "null"]},
-        "meta": {"type": "object", "properties": {"_type": {"const": "carpool.FileData"}}},
+        **FILE_DATA_SCHEMA["properties"],
+        "meta": {"type": "object", "properties": {"_type": {"const": FILE_META["_type"]}}},
     },
 }
 MESSAGE_SCHEMA = {
@@ -228,5 +225,5 @@ def openapi_document(blocks: Any, *, title: str, version: str) -> dict[str, Any]
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
-        "components": {"schemas": {"ErrorBody": ERROR_SCHEMA, "FileData": FILE_DATA_SCHEMA}},
+        "components": {"schemas": {"ErrorBody": ERROR_SCHEMA, "FileData": UPLOADED_FILE_SCHEMA}},
     }
