@@ -24,6 +24,18 @@ def _members(job: Job) -> list[Job]:
     return [member for member in job._group if member._queued]
 
 
+def _take_head(entries: deque[Job], out: list[Job], limit: int) -> int:
+    """Move the head of ``entries`` (with its group) into ``out``; how many left, 0 if it does not fit."""
+    members = _members(entries[0])
+    if len(out) + len(members) > limit:
+        return 0
+    entries.popleft()
+    for member in members:
+        member._queued = False
+    out.extend(members)
+    return len(members)
+
+
 class WaitingQueue(ABC):
     """Common bookkeeping; subclasses decide the order."""
 
@@ -93,17 +105,11 @@ class FifoQueue(WaitingQueue):
         out: list[Job] = []
         entries = self._entries
         while entries and len(out) < limit:
-            head = entries[0]
-            if not head._queued:
+            if not entries[0]._queued:
                 entries.popleft()
                 continue
-            members = _members(head)
-            if len(out) + len(members) > limit:
+            if not _take_head(entries, out, limit):
                 break
-            entries.popleft()
-            for member in members:
-                member._queued = False
-            out.extend(members)
         return self._taken(out)
 
     def ordered(self) -> Iterator[Job]:
@@ -157,14 +163,10 @@ class SessionQueue(WaitingQueue):
             if not entries:
                 del self._sessions[key]
                 continue
-            members = _members(entries[0])
-            if len(out) + len(members) > limit:
+            taken = _take_head(entries, out, limit)
+            if not taken:
                 break
-            entries.popleft()
-            for member in members:
-                member._queued = False
-            out.extend(members)
-            self._uncount(key, len(members))
+            self._uncount(key, taken)
             self._sessions.move_to_end(key)
         return self._taken(out)
 
