@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from carpool.scale._autoscale import AutoscalePolicy
 from carpool.scale._cluster import connect
 from carpool.scale._code import ship_defining_module
 from carpool.scale._errors import (
@@ -36,6 +39,8 @@ from carpool.scale._replicas import Replica, ReplicaSet
 
 __all__ = ["RayPool"]
 
+logger = logging.getLogger("carpool.scale")
+
 
 class RayPool:
     """Run a model's batches on ``num_replicas`` Ray actors; ``await pool(*lists)`` runs one batch.
@@ -46,6 +51,11 @@ class RayPool:
     already is: ``address=None`` starts a local cluster, ``"auto"`` or ``"ray://host:10001"`` joins
     one; ``init_options`` go to ``ray.init``. A keyword argument that is not a pool option goes to the
     model; to pass one that shares a pool option's name, give ``functools.partial(model_cls, ...)``.
+
+    Autoscaling: give ``max_replicas`` (and ``min_replicas``, default 1) and the pool grows while
+    batches wait for a replica longer than ``upscale_delay`` seconds and retires idle replicas once
+    fewer would have served the load for ``downscale_delay`` seconds; ``num_replicas`` is then the
+    count it starts with. ``recommended_concurrency`` is sized for ``max_replicas``.
     """
 
     def __init__(
@@ -60,10 +70,27 @@ class RayPool:
         init_options: Mapping[str, Any] | None = None,
         name: str | None = None,
         start_timeout: float = 600.0,
+        min_replicas: int | None = None,
+        max_replicas: int | None = None,
+        upscale_delay: float = 1.0,
+        downscale_delay: float = 30.0,
+        autoscale_interval: float = 0.5,
         **init_kwargs: Any,
     ) -> None:
         if num_replicas < 1:
             raise ValueError(f"num_replicas must be >= 1, got {num_replicas}")
+        capacity = int(dict(actor_options or {}).get("max_concurrency", 1))
+        self.autoscale: AutoscalePolicy | None = None
+        if min_replicas is not None or max_replicas is not None:
+            low = 1 if min_replicas is None else min_replicas
+            self.autoscale = AutoscalePolicy(
+                low, max(low, num_replicas) if max_replicas is None else max_replicas,
+                capacity, upscale_delay, downscale_delay,
+            )  # fmt: skip
+            num_replicas = min(self.autoscale.max_replicas, max(self.autoscale.min_replicas, num_replicas))
+        self.autoscale_interval = autoscale_interval
+        self._autoscaler: threading.Thread | None = None
+        self._stop_autoscaler = threading.Event()
         self.is_async = is_async_method(model_cls, method)
         ship_defining_module(model_cls)
         self.num_replicas = num_replicas
@@ -77,7 +104,7 @@ class RayPool:
         self._replica_class: Any = AsyncReplica if self.is_async else SyncReplica
         self._replica_args = (model_cls, init_args, init_kwargs, method)
         # Batches one replica takes at once: Ray's max_concurrency when given (async models), else 1.
-        self._replicas = ReplicaSet(self.__name__, int(self.actor_options.get("max_concurrency", 1)))
+        self._replicas = ReplicaSet(self.__name__, capacity)
         self._start_lock = threading.Lock()  # held while replicas start (seconds)
 
     @classmethod
@@ -112,8 +139,18 @@ class RayPool:
 
     @property
     def recommended_concurrency(self) -> int:
-        """The ``concurrency_limit`` to give the listener: enough batches in flight to fill every replica."""
-        return self.num_replicas * self._replicas.capacity
+        """The ``concurrency_limit`` to give the listener: enough batches in flight to fill every replica.
+
+        For an autoscaled pool, every replica it may grow to: batches formed beyond the live replicas
+        wait in the pool, and that wait is what makes it grow.
+        """
+        most = self.autoscale.max_replicas if self.autoscale is not None else self.num_replicas
+        return most * self._replicas.capacity
+
+    def replica_stats(self) -> dict[str, int]:
+        """Live replicas, batches running on them and batches waiting for one (for ``/metrics``)."""
+        load = self._replicas.load()
+        return {"replicas": load.replicas, "running": load.running, "waiting": load.waiting}
 
     @property
     def started(self) -> bool:
@@ -138,7 +175,47 @@ class RayPool:
                 actors = [self._new_actor() for _ in range(self.num_replicas)]
                 self._wait_ready(actors)
                 self._replicas.fill(actors)
+                self._start_autoscaler()
         return self
+
+    # -- autoscaling ---------------------------------------------------------------------------------
+
+    def _start_autoscaler(self) -> None:
+        if self.autoscale is None:
+            return
+        self._stop_autoscaler.clear()
+        self._autoscaler = threading.Thread(
+            target=self._autoscale_loop, name=f"carpool-autoscale-{self.__name__}", daemon=True
+        )
+        self._autoscaler.start()
+
+    def _autoscale_loop(self) -> None:
+        # A controller that reads the load every interval, as Ray Serve's does; it waits on an Event,
+        # so close() stops it at once.
+        while not self._stop_autoscaler.wait(self.autoscale_interval):
+            try:
+                self._autoscale_once(time.monotonic())
+            except Exception:  # a failed start is logged and retried at the next reading
+                logger.exception("autoscaling %s failed", self.__name__)
+
+    def _autoscale_once(self, now: float) -> None:
+        assert self.autoscale is not None
+        load = self._replicas.load()
+        target = self.autoscale.decide(load, now)
+        if target > load.replicas:
+            self._grow(target - load.replicas)
+        elif target < load.replicas:
+            retired = self._replicas.retire_idle(load.replicas - target)
+            self._kill(retired)
+            if retired:
+                logger.info("%s: %d idle replica(s) retired", self.__name__, len(retired))
+
+    def _grow(self, count: int) -> None:
+        actors = [self._new_actor() for _ in range(count)]
+        self._wait_ready(actors)  # raises ReplicaStartError after killing them
+        added = [actor for actor in actors if self._replicas.add(actor)]
+        self._kill([actor for actor in actors if actor not in added])  # closed meanwhile
+        logger.info("%s: %d replica(s) added, %d live", self.__name__, len(added), len(self.actors))
 
     def _wait_ready(self, actors: list[Any]) -> None:
         try:
@@ -155,6 +232,9 @@ class RayPool:
 
     def close(self) -> None:
         """Kill the replicas; running and waiting batches fail with PoolClosedError. Idempotent."""
+        self._stop_autoscaler.set()
+        if self._autoscaler is not None and self._autoscaler is not threading.current_thread():
+            self._autoscaler.join(timeout=self.start_timeout)
         with self._start_lock:
             self._kill(self._replicas.close())
 
@@ -182,7 +262,12 @@ class RayPool:
 
     def __repr__(self) -> str:
         state = "closed" if self._replicas.closed else "started" if self.started else "not started"
-        return f"<RayPool {self.__name__} num_replicas={self.num_replicas} {state}>"
+        if self.autoscale is not None:
+            bounds = f"{self.autoscale.min_replicas}..{self.autoscale.max_replicas}"
+            scale = f"replicas={len(self.actors)} ({bounds})"
+        else:
+            scale = f"num_replicas={self.num_replicas}"
+        return f"<RayPool {self.__name__} {scale} {state}>"
 
     # -- running a batch -----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
+from carpool.scale._autoscale import PoolLoad
 from carpool.scale._errors import PoolClosedError
 
 __all__ = ["Replica", "ReplicaSet"]
@@ -43,15 +44,48 @@ class ReplicaSet:
         self._replicas: list[Replica] = []
         self._waiters: deque[asyncio.Future[Replica]] = deque()
         self._uses = 0  # counts hand-outs: of two idle replicas, the one used longest ago goes first
+        self._next_index = 0
+        self._started = False  # an autoscaled pool may be started with no replica (min_replicas=0)
         self._lock = threading.Lock()
 
     def fill(self, actors: Sequence[Any]) -> None:
         with self._lock:
-            self._replicas = [Replica(index, actor) for index, actor in enumerate(actors)]
+            self._replicas = [self._numbered(actor) for actor in actors]
+            self._started = True
+
+    def _numbered(self, actor: Any) -> Replica:
+        self._next_index += 1
+        return Replica(self._next_index - 1, actor)
 
     @property
     def started(self) -> bool:
-        return bool(self._replicas)
+        return self._started
+
+    def load(self) -> PoolLoad:
+        """What the autoscaler reads: live replicas, batches running on them, batches waiting here."""
+        with self._lock:
+            running = sum(replica.busy for replica in self._replicas)
+            return PoolLoad(len(self._replicas), running, len(self._waiters))
+
+    def add(self, actor: Any) -> bool:
+        """A freshly started replica joins; it goes straight to the oldest waiter. False when closed."""
+        with self._lock:
+            if self.closed:
+                return False
+            replica = self._numbered(actor)
+            replica.busy = 1  # handed over by release(), as a replica finishing a batch would be
+            self._replicas.append(replica)
+        self.release(replica)
+        return True
+
+    def retire_idle(self, count: int) -> list[Any]:
+        """Take up to ``count`` idle replicas out (never a busy one); returns their actors to kill."""
+        with self._lock:
+            idle = [replica for replica in self._replicas if replica.busy == 0]
+            idle.sort(key=lambda replica: replica.last_used)  # the one used longest ago goes first
+            retired = idle[: max(0, count)]
+            self._replicas = [replica for replica in self._replicas if replica not in retired]
+            return [replica.actor for replica in retired]
 
     def actors(self) -> tuple[Any, ...]:
         with self._lock:
@@ -80,7 +114,7 @@ class ReplicaSet:
     async def acquire(self) -> Replica:
         """An idle replica, marked busy; waits (cancellable) while every replica is busy."""
         with self._lock:
-            if self.closed or not self._replicas:
+            if self.closed or not self._started:
                 raise self._closed_error()
             idle = [replica for replica in self._replicas if replica.busy < self.capacity]
             if idle:

@@ -66,8 +66,10 @@ def _build_engine(state: ServerState) -> Engine:
         close_grace=state.settings.close_grace,
         on_batch=state.metrics.record_batch,
     )
-    for config in state.blocks.listener_configs():
+    configs = list(state.blocks.listener_configs())
+    for config in configs:
         engine.add_listener(config)
+    state.metrics.bind_pools({config.listener_id: config.fn for config in configs})
     return engine
 
 

@@ -50,6 +50,29 @@ class _EngineStatsCollector(Collector):
         yield in_flight
 
 
+class _PoolCollector(Collector):
+    """Replica counts of listeners whose function is a replica pool (anything with ``replica_stats``)."""
+
+    def __init__(self) -> None:
+        self.pools: dict[str, Callable[[], dict[str, int]]] = {}
+
+    def collect(self) -> Iterator[Metric]:
+        families = {
+            "replicas": GaugeMetricFamily("carpool_replicas", "Live replicas", labels=["endpoint"]),
+            "running": GaugeMetricFamily(
+                "carpool_replica_batches_running", "Batches running on replicas", labels=["endpoint"]
+            ),
+            "waiting": GaugeMetricFamily(
+                "carpool_replica_batches_waiting", "Batches waiting for a replica", labels=["endpoint"]
+            ),
+        }
+        for endpoint, read in sorted(self.pools.items()):
+            for name, value in read().items():
+                if name in families:
+                    families[name].add_metric([endpoint], float(value))
+        yield from families.values()
+
+
 def _listener_stats(stats: Any) -> list[tuple[str, Any]]:
     if stats is None:
         return []
@@ -77,6 +100,16 @@ class Metrics:
         )  # fmt: skip
         self._stats = _EngineStatsCollector()
         self.registry.register(self._stats)
+        self._pools = _PoolCollector()
+        self.registry.register(self._pools)
+
+    def bind_pools(self, fns: dict[str, Any]) -> None:
+        """Report replica counts for each listener (by id) whose function has ``replica_stats()``."""
+        self._pools.pools = {
+            endpoint: fn.replica_stats
+            for endpoint, fn in fns.items()
+            if callable(getattr(fn, "replica_stats", None))
+        }
 
     def bind(self, read_stats: Callable[[], Any] | None) -> None:
         """Read counters and gauges from ``read_stats`` (the running engine's ``stats``), or stop."""
