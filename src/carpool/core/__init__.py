@@ -23,6 +23,7 @@ from carpool.core.messages import (
 from carpool.core.outputs import FINISHED
 from carpool.core.progress import report_progress
 from carpool.core.stats import BatchRecord, EngineStats, ListenerStats
+from carpool.core.stepwise import Done, Stepwise
 from carpool.core.subscription import Subscription
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "BatchRecord",
     "Cancelled",
     "Completed",
+    "Done",
     "Engine",
     "EngineStats",
     "Estimation",
@@ -44,6 +46,7 @@ __all__ = [
     "ProcessStarts",
     "Progress",
     "ProgressUnit",
+    "Stepwise",
     "Subscription",
     "ThreadExecutor",
     "report_progress",

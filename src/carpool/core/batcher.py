@@ -27,7 +27,9 @@ from carpool.core.cost_model import CostModel
 
 __all__ = ["ArrivalTracker", "Batcher", "Decision", "DispatchReason"]
 
-DispatchReason: TypeAlias = Literal["full", "timeout", "idle", "auto"]
+DispatchReason: TypeAlias = Literal[
+    "full", "timeout", "idle", "auto", "step"
+]  # "step": one step of a Stepwise loop
 
 _GAPS_KEPT = 31
 _MIN_GAPS = 8

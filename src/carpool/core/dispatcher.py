@@ -19,6 +19,7 @@ from carpool.core.listener import Batch, Listener
 from carpool.core.messages import ProcessStarts
 from carpool.core.runner import Runner
 from carpool.core.stats import BatchRecord
+from carpool.core.steploop import StepLoop
 from carpool.exceptions import EngineClosedError, EventTimeoutError
 
 __all__ = ["Dispatcher"]
@@ -42,6 +43,7 @@ class Dispatcher:
         self._on_taken = on_taken
         self._on_batch = on_batch
         self._runners: dict[str, Runner] = {}
+        self._loops: dict[str, StepLoop] = {}  # the running step loop of each Stepwise listener
         self.pending: dict[str, Listener] = {}  # listeners with waiting events, in turn order
         self.batches: set[Batch] = set()
         self.tasks: set[asyncio.Task[None]] = set()
@@ -96,8 +98,8 @@ class Dispatcher:
             for listener in list(self.pending.values()):
                 if len(self.batches) >= self.max_workers:
                     break
-                if not listener.group.has_slot():
-                    continue
+                if listener.id in self._loops or not listener.group.has_slot():
+                    continue  # a running step loop takes its own waiting events at its boundaries
                 oldest = listener.queue.oldest()
                 assert oldest is not None  # pending holds only listeners with waiting events
                 decision = listener.batcher.decide(now, listener.queue.live, oldest)
@@ -133,22 +135,79 @@ class Dispatcher:
         if listener.queue.live:  # back of the line: listeners sharing a group take turns
             self.pending[listener.id] = listener
         batch = Batch(listener, jobs, reason, now)
-        listener.running += len(jobs)
+        self._start(batch, jobs)
         listener.group.running.add(batch)
         self.batches.add(batch)
-        eta = listener.cost.estimate(batch.padded_size)
-        for job in jobs:
-            self._on_taken(job)
-            job.state = JobState.RUNNING
-            job._batch = batch
-            job._emit(ProcessStarts(job.id, eta))
         loop = asyncio.get_running_loop()
+        if listener.stepwise:
+            self._start_loop(batch)
+            return
         task = loop.create_task(self._run(batch))
         batch.task = task
         self.tasks.add(task)
         task.add_done_callback(lambda _: self._ended(batch))
         if listener.config.time_limit is not None:
             batch.overtime = loop.call_later(listener.config.time_limit, self._overtime, batch)
+
+    def _start(self, batch: Batch, jobs: list[Job]) -> None:
+        """``jobs`` left the queue to run in ``batch``."""
+        listener = batch.listener
+        listener.running += len(jobs)
+        eta = listener.steps.remaining() if listener.stepwise else listener.cost.estimate(batch.padded_size)
+        for job in jobs:
+            self._on_taken(job)
+            job.state = JobState.RUNNING
+            job._batch = batch
+            job._emit(ProcessStarts(job.id, eta))
+
+    # -- step loops (continuous batching) ------------------------------------------------------------
+
+    def _start_loop(self, batch: Batch) -> None:
+        listener = batch.listener
+        step_loop = StepLoop(
+            batch,
+            self._executor,
+            clock=self._clock,
+            take=lambda limit: self._join_waiting(batch, limit),
+            report=self._report_record,
+        )
+        self._loops[listener.id] = step_loop
+        task = asyncio.get_running_loop().create_task(self._run_loop(step_loop))
+        batch.task = task
+        self.tasks.add(task)
+        task.add_done_callback(lambda _: self._loop_ended(batch))
+
+    def _join_waiting(self, batch: Batch, limit: int) -> list[Job]:
+        """A step boundary: up to ``limit`` waiting events join the running set (none once stopped)."""
+        listener = batch.listener
+        if self._stopped or limit <= 0 or not listener.queue.live:
+            return []
+        jobs = listener.queue.take(limit)
+        self.dequeued(listener)
+        batch.jobs.extend(jobs)
+        self._start(batch, jobs)
+        return jobs
+
+    async def _run_loop(self, step_loop: StepLoop) -> None:
+        try:
+            await step_loop.run()
+        except asyncio.CancelledError:
+            pass  # time_limit abandoned it, or shutdown
+        except Exception:
+            logger.exception("internal error in the step loop of %s", step_loop.listener.name)
+
+    def _loop_ended(self, batch: Batch) -> None:
+        listener = batch.listener
+        for job in batch.jobs:
+            if not job.done():
+                job._fail(EngineClosedError("the engine closed before this event finished"))
+        del self._loops[listener.id]
+        listener.counters["batches"] += 1
+        listener.group.running.discard(batch)
+        self.batches.discard(batch)
+        assert batch.task is not None
+        self.tasks.discard(batch.task)
+        self.poke()
 
     # -- running them --------------------------------------------------------------------------------
 
@@ -216,7 +275,12 @@ class Dispatcher:
             run_time,
             batch.started_at,
         )
+        self._report_record(record)
+
+    def _report_record(self, record: BatchRecord) -> None:
+        if self._on_batch is None:
+            return
         try:
-            self._on_batch(record)  # type: ignore[misc]
+            self._on_batch(record)
         except Exception:
             logger.exception("on_batch callback failed")

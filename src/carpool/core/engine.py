@@ -265,7 +265,8 @@ class Engine:
             self._unqueue(listener, job)
         batch = job._batch
         job._cancel(reason, EventCancelledError(f"event {job.id} was {reason}"))
-        if batch is not None and listener.kind.runs_on_loop and batch.all_done():
+        # A step loop is not stopped: its other and future members go on; this item leaves at the boundary.
+        if batch is not None and listener.kind.runs_on_loop and not listener.stepwise and batch.all_done():
             assert batch.task is not None
             batch.task.cancel()  # async code can really stop; threads cannot be interrupted
         return True

@@ -3,7 +3,8 @@
 
 Events ahead of position p fill ``p // B`` batches before its own; ``L`` batches run at once, so its
 batch starts after ``p // (B*L)`` waves of full batches, once a slot is free (now, or when the first
-running batch is expected to end). Run times come from the listener's cost model.
+running batch is expected to end). Run times come from the listener's cost model. A ``Stepwise`` listener
+has no batches: its events join as items leave (``StepEstimator.eta``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def expected_wait(listener: Listener, now: float, max_workers: int) -> float:
 def eta(listener: Listener, position: int, queue_size: int, now: float, max_workers: int) -> float | None:
     """Expected seconds until the result of the event at ``position`` among ``queue_size`` waiting."""
     size = listener.max_batch_size
+    if listener.stepwise:  # slots free one by one as items leave the running set
+        return listener.steps.eta(position, max(0, size - listener.running), size)
     full = listener.cost.estimate(size)
     if full is None:
         return None

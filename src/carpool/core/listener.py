@@ -19,6 +19,7 @@ from carpool.core.cost_model import CostModel
 from carpool.core.job import Job, JobState
 from carpool.core.queue import make_queue
 from carpool.core.stats import ListenerStats
+from carpool.core.stepwise import StepEstimator, Stepwise
 from carpool.exceptions import EventExpiredError
 
 __all__ = ["Batch", "ConcurrencyGroup", "FnKind", "Listener", "ListenerConfig"]
@@ -54,10 +55,18 @@ class ListenerConfig:
             "pad_to_multiple must be >= 1 or None": self.pad_to_multiple is None or self.pad_to_multiple >= 1,
             "timeout must be > 0 or None": self.timeout is None or self.timeout > 0,
             "time_limit must be > 0 or None": self.time_limit is None or self.time_limit > 0,
+            "a Stepwise function runs continuously batched: pass batch=True": not self.stepwise or self.batch,
+            "pad_to_multiple does not apply to a Stepwise function": not self.stepwise
+            or self.pad_to_multiple is None,
         }
         for message, ok in checks.items():
             if not ok:
                 raise ValueError(f"listener {self.listener_id!r}: {message}")
+
+    @property
+    def stepwise(self) -> bool:
+        """Continuous batching: the function is a ``Stepwise`` (join + step), see ``core.stepwise``."""
+        return isinstance(self.fn, Stepwise)
 
 
 class FnKind(enum.Enum):
@@ -111,8 +120,21 @@ class Listener:
         timeout = config.batch_timeout if config.batch else 0.0
         self.batcher = Batcher(self.max_batch_size, timeout, self.cost)
         self.running = 0  # events in flight
+        self.stepwise = config.stepwise
+        self.steps = StepEstimator()  # a Stepwise listener's step time and item lifetime, for ETAs
         self.counters = dict.fromkeys(
-            ("completed", "failed", "cancelled", "rejected", "expired", "batches"), 0
+            (
+                "completed",
+                "failed",
+                "cancelled",
+                "rejected",
+                "expired",
+                "batches",
+                "steps",
+                "joins",
+                "leaves",
+            ),
+            0,
         )
 
     def count_end(self, job: Job, previous: JobState) -> None:

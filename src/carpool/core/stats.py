@@ -13,7 +13,10 @@ __all__ = ["BatchRecord", "EngineStats", "ListenerStats"]
 @dataclass(frozen=True, slots=True)
 class BatchRecord:
     """One batch: ``size`` events (``padded_size`` with padding), why it left (``reason``), how long
-    each event waited before it (``waits``, seconds) and how long the call ran (``run_time``)."""
+    each event waited before it (``waits``, seconds) and how long the call ran (``run_time``).
+
+    For a ``Stepwise`` listener there is one record per step (``reason="step"``): ``size`` is the running
+    set stepped, ``joined``/``left`` the items that joined/left at that boundary, ``waits`` the joiners'."""
 
     listener_id: str
     size: int
@@ -22,12 +25,15 @@ class BatchRecord:
     waits: tuple[float, ...]
     run_time: float
     started_at: float
+    joined: int = 0
+    left: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class ListenerStats:
     """``waiting`` and ``in_flight`` count events now; the rest count since start. ``failed`` excludes
-    ``expired`` (events whose deadline passed while waiting)."""
+    ``expired`` (events whose deadline passed while waiting). ``steps``, ``joins`` and ``leaves`` count
+    the steps of a ``Stepwise`` listener and the items that joined and left its running set."""
 
     waiting: int
     in_flight: int
@@ -37,6 +43,9 @@ class ListenerStats:
     rejected: int
     expired: int
     batches: int
+    steps: int = 0
+    joins: int = 0
+    leaves: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,9 @@ class EngineStats:
     rejected: int
     expired: int
     batches: int
+    steps: int
+    joins: int
+    leaves: int
     listeners: Mapping[str, ListenerStats]
 
     @classmethod
@@ -58,4 +70,5 @@ class EngineStats:
 
         fields = ("waiting", "in_flight", "completed", "failed", "cancelled", "rejected", "expired")
         counts = {field: add(field) for field in fields}
-        return cls(**counts, batches=add("batches"), listeners=listeners)
+        steps = {field: add(field) for field in ("steps", "joins", "leaves")}
+        return cls(**counts, batches=add("batches"), **steps, listeners=listeners)

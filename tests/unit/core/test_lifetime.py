@@ -171,8 +171,9 @@ def test_stats_start_at_zero() -> None:
 def test_public_names_are_exported_sorted() -> None:
     assert carpool.core.__all__ == sorted(carpool.core.__all__, key=lambda n: (not n.isupper(), n))
     assert set(carpool.core.__all__) == {
-        "FINISHED", "BatchRecord", "Cancelled", "Completed", "Engine", "EngineStats", "Estimation",
+        "FINISHED", "BatchRecord", "Cancelled", "Completed", "Done", "Engine", "EngineStats", "Estimation",
         "Executor", "Failed", "Generating", "Job", "JobState", "ListenerConfig", "ListenerStats", "Message",
-        "ProcessStarts", "Progress", "ProgressUnit", "Subscription", "ThreadExecutor", "report_progress",
+        "ProcessStarts", "Progress", "ProgressUnit", "Stepwise", "Subscription", "ThreadExecutor",
+        "report_progress",
     }  # fmt: skip
     assert Subscription.__aiter__ is not None
