@@ -154,7 +154,7 @@ class StepLoop:
             states = await self._call(
                 "join", [list(c) for c in zip(*(j.inputs for j in live), strict=True)], live
             )
-            self._check_count(states, len(live), "join", "newcomers")
+            self._check_count(states, len(live), "join", "newcomer")
         except BatchShapeError as error:
             _fail_all(live, error)
             return
@@ -198,7 +198,7 @@ class StepLoop:
         jobs = [member.job for member in live]
         try:
             outputs = await self._call("step", [[member.state for member in live]], jobs)
-            self._check_count(outputs, len(live), "step", "items in the running set")
+            self._check_count(outputs, len(live), "step", "item in the running set")
         except Exception as error:  # the states may be half-advanced: the step's items fail together
             _fail_all(jobs, error)
             return

@@ -70,6 +70,7 @@ class Stepwise(Generic[S]):
             "leave": leave or self.leave,
         }
         self.__qualname__ = name or getattr(step, "__qualname__", None) or type(self).__qualname__
+        self.__name__ = self.__qualname__  # what the app layer names the listener after
 
     def leave(self, states: list[S]) -> Any:
         """Items left the running set: free what their states hold (the default does nothing)."""

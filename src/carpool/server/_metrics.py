@@ -39,15 +39,27 @@ class _EngineStatsCollector(Collector):
         )
         depth = GaugeMetricFamily("carpool_queue_depth", "Events waiting to run", labels=["endpoint"])
         in_flight = GaugeMetricFamily("carpool_in_flight", "Events running now", labels=["endpoint"])
+        steps = {  # continuous batching (Stepwise listeners); zero elsewhere
+            "steps": CounterMetricFamily("carpool_steps", "Steps run", labels=["endpoint"]),
+            "joins": CounterMetricFamily(
+                "carpool_step_joins", "Items that joined a running set", labels=["endpoint"]
+            ),
+            "leaves": CounterMetricFamily(
+                "carpool_step_leaves", "Items that left a running set", labels=["endpoint"]
+            ),
+        }
         stats = self.read_stats() if self.read_stats is not None else None
         for endpoint, listener in _listener_stats(stats):
             for outcome in EVENT_OUTCOMES:
                 events.add_metric([endpoint, outcome], float(getattr(listener, outcome, 0)))
             depth.add_metric([endpoint], float(listener.waiting))
             in_flight.add_metric([endpoint], float(listener.in_flight))
+            for field, family in steps.items():
+                family.add_metric([endpoint], float(getattr(listener, field, 0)))
         yield events
         yield depth
         yield in_flight
+        yield from steps.values()
 
 
 class _PoolCollector(Collector):
@@ -98,6 +110,15 @@ class Metrics:
             "carpool_batches", "Batches started, by why they were dispatched (full/timeout/idle/auto)",
             ["endpoint", "reason"], registry=self.registry,
         )  # fmt: skip
+        # Continuous batching (a Stepwise listener): one record per step instead of per batch.
+        self.running_set = Histogram(
+            "carpool_running_set_size", "Items in the running set of one step (continuous batching)",
+            ["endpoint"], buckets=BATCH_SIZE_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.step_time = Histogram(
+            "carpool_step_seconds", "Seconds one step of a continuously batched function ran",
+            ["endpoint"], buckets=SECONDS_BUCKETS, registry=self.registry,
+        )  # fmt: skip
         self._stats = _EngineStatsCollector()
         self.registry.register(self._stats)
         self._pools = _PoolCollector()
@@ -116,8 +137,11 @@ class Metrics:
         self._stats.read_stats = read_stats
 
     def record_batch(self, record: BatchRecord) -> None:
-        """The engine's ``on_batch`` hook: one call per dispatched batch."""
+        """The engine's ``on_batch`` hook: one call per dispatched batch (or per step)."""
         endpoint = record.listener_id
+        if record.reason == "step":
+            self._record_step(record)
+            return
         self.batch_size.labels(endpoint).observe(record.size)
         wait_histogram = self.queue_wait.labels(endpoint)
         for wait in record.waits:
@@ -130,6 +154,14 @@ class Metrics:
                 "batch endpoint=%s size=%d padded=%d reason=%s max_wait=%.4f run_time=%.4f",
                 endpoint, record.size, record.padded_size, record.reason, max_wait, record.run_time,
             )  # fmt: skip
+
+    def _record_step(self, record: BatchRecord) -> None:
+        endpoint = record.listener_id
+        self.running_set.labels(endpoint).observe(record.size)
+        self.step_time.labels(endpoint).observe(record.run_time)
+        wait_histogram = self.queue_wait.labels(endpoint)
+        for wait in record.waits:
+            wait_histogram.observe(wait)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

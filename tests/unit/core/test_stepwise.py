@@ -368,7 +368,7 @@ def test_stepwise_configuration_errors() -> None:
     with pytest.raises(TypeError, match="step"):
         Stepwise(join=lambda s: s)
     fn = Stepwise(lambda n: n, lambda s: s, name="decode")
-    assert repr(fn) == "<Stepwise decode>"
+    assert repr(fn) == "<Stepwise decode>" and fn.__name__ == "decode"
     with pytest.raises(ValueError, match="batch=True"):
         ListenerConfig(listener_id="x", fn=fn)
     with pytest.raises(ValueError, match="pad_to_multiple"):
