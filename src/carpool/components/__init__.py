@@ -8,6 +8,7 @@ from __future__ import annotations
 from carpool.components.audio import Audio
 from carpool.components.base import Block, Component, is_update, update
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
+from carpool.components.dataframe import DataFrame, Dataframe
 from carpool.components.display import JSON, Button, Label, State
 from carpool.components.files import (
     DEFAULT_MAX_UPLOAD_BYTES,
@@ -41,6 +42,8 @@ __all__ = [
     "CheckboxGroup",
     "Column",
     "Component",
+    "DataFrame",
+    "Dataframe",
     "Dropdown",
     "File",
     "FileComponent",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from carpool.components.audio import Audio
 from carpool.components.base import Component
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
+from carpool.components.dataframe import Dataframe
 from carpool.components.display import JSON, Button, Label, State
 from carpool.components.image import Gallery, Image
 from carpool.components.media import File, Video
@@ -38,6 +39,10 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "gallery": lambda: Gallery(render=False),
     "state": lambda: State(render=False),
     "button": lambda: Button(render=False),
+    "dataframe": lambda: Dataframe(render=False),
+    "numpy": lambda: Dataframe(type="numpy", render=False),
+    "matrix": lambda: Dataframe(type="array", render=False),
+    "list": lambda: Dataframe(type="array", column_count=1, render=False),
 }
 
 
