@@ -11,7 +11,8 @@ from carpool.exceptions import InvalidInputError
 
 
 def test_dataframe_default_value_has_three_numbered_columns_and_no_rows() -> None:
-    assert Dataframe(render=False).config_value() == {"headers": ["1", "2", "3"], "data": [], "metadata": None}
+    empty = {"headers": ["1", "2", "3"], "data": [], "metadata": None}
+    assert Dataframe(render=False).config_value() == empty
 
 
 def test_dataframe_headers_name_the_columns_of_a_list_output() -> None:
@@ -42,7 +43,8 @@ def test_dataframe_styler_output_shows_its_data() -> None:
 def test_dataframe_csv_path_output(tmp_path: object) -> None:
     path = f"{tmp_path}/table.csv"
     pd.DataFrame({"a": [1], "b": ["x"]}).to_csv(path, index=False)
-    assert Dataframe(render=False).postprocess(path) == {"headers": ["a", "b"], "data": [[1, "x"]], "metadata": None}
+    wire = Dataframe(render=False).postprocess(path)
+    assert wire == {"headers": ["a", "b"], "data": [[1, "x"]], "metadata": None}
 
 
 def test_dataframe_rejects_outputs_it_cannot_show() -> None:
@@ -55,9 +57,11 @@ def test_dataframe_rejects_outputs_it_cannot_show() -> None:
 def test_dataframe_preprocess_by_type() -> None:
     payload = {"headers": ["a", "b"], "data": [[1, "x"], [2, "y"]], "metadata": None}
     frame = Dataframe(render=False).preprocess(payload)
-    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == ["a", "b"] and frame["a"].tolist() == [1, 2]
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == ["a", "b"]
+    assert frame["a"].tolist() == [1, 2]
     assert Dataframe(type="array", render=False).preprocess(payload) == [[1, "x"], [2, "y"]]
-    assert Dataframe(type="numpy", render=False).preprocess({"headers": ["a"], "data": [[1], [2]]}).shape == (2, 1)
+    column = {"headers": ["a"], "data": [[1], [2]]}
+    assert Dataframe(type="numpy", render=False).preprocess(column).shape == (2, 1)
 
 
 def test_dataframe_preprocess_of_null_is_an_empty_frame_with_the_headers() -> None:
