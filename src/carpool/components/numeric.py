@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from typing import Any, ClassVar
 
 import numpy as np
@@ -124,6 +125,7 @@ class Slider(Changeable, Inputable, Releasable, Component):
         value: float | None = None,
         *,
         step: float | None = None,
+        randomize: bool = False,
         **common: Any,
     ) -> None:
         if minimum > maximum:
@@ -133,7 +135,16 @@ class Slider(Changeable, Inputable, Releasable, Component):
         self.step = _default_step(minimum, maximum) if step is None else step
         if self.step <= 0:
             raise ValueError(f"Slider step must be positive, got {self.step}")
-        super().__init__(minimum if value is None else value, **common)
+        self.randomize = randomize
+        initial = self.random_value if randomize else minimum if value is None else value
+        super().__init__(initial, **common)
+
+    def random_value(self) -> float:
+        """A random value on the step grid (``randomize=True``: a new one each time a page loads)."""
+        steps = int((self.maximum - self.minimum) / self.step)
+        value = self.minimum + random.randint(0, steps) * self.step
+        decimals = max(str(self.step)[::-1].find("."), 0)
+        return round(value, decimals) if decimals else value
 
     def preprocess(self, payload: Any) -> float | int:
         number = _wire_number(payload)

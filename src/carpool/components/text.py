@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import warnings
+from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -66,6 +68,7 @@ class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectab
         autofocus: bool = False,
         show_copy_button: bool = False,
         rtl: bool = False,
+        buttons: Sequence[Any] | None = None,
         **common: Any,
     ) -> None:
         if type not in ("text", "password", "email"):
@@ -76,21 +79,22 @@ class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectab
         self.type = type
         self.max_length = max_length
         self.autofocus = autofocus
-        self.show_copy_button = show_copy_button
+        self.show_copy_button = show_copy_button or _wants_copy_button(buttons)
         self.rtl = rtl
-        super().__init__("" if value is None else value, **common)
+        super().__init__(value, **common)
 
-    def preprocess(self, payload: Any) -> str:
+    def preprocess(self, payload: Any) -> str | None:
+        # null (an API call that sends none, a cleared box) stays None, as in Gradio
         if payload is None:
-            return ""
+            return None
         if not isinstance(payload, str):
             raise InvalidInputError(f"expected a string, got {json_type_name(payload)}")
         if self.max_length is not None and len(payload) > self.max_length:
             raise InvalidInputError(f"text is {len(payload)} characters long; the limit is {self.max_length}")
         return payload
 
-    def postprocess(self, value: Any) -> str:
-        return "" if value is None else text_output(self, value)
+    def postprocess(self, value: Any) -> str | None:
+        return None if value is None else text_output(self, value)
 
     def api_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string"}
@@ -112,6 +116,17 @@ class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectab
             "show_copy_button": self.show_copy_button,
             "rtl": self.rtl,
         }
+
+
+def _wants_copy_button(buttons: Sequence[Any] | None) -> bool:
+    """Gradio's ``buttons=["copy", ...]``: "copy" is shown; custom buttons are not (warned once)."""
+    if buttons is None:
+        return False
+    custom = [b for b in buttons if b != "copy"]
+    if custom:
+        names = ", ".join(repr(getattr(b, "value", b)) for b in custom)
+        warnings.warn(f"Textbox(buttons=...) shows only 'copy'; not shown: {names}", stacklevel=3)
+    return "copy" in buttons
 
 
 class Markdown(Changeable, OptionalText):

@@ -59,7 +59,7 @@ def test_clear_resets_inputs_and_outputs_to_their_initial_values() -> None:
     assert clear.api_name is None and not clear.queue
     assert clear.outputs == demo.all_inputs + demo.output_components
     fn = clear.engine_fn()
-    assert fn() == ("start", None, "")
+    assert fn() == ("start", None, None)  # an empty Textbox is None, as in Gradio
 
 
 def test_interface_options_reach_the_listener() -> None:

@@ -104,3 +104,12 @@ def test_slider_postprocess_converts_numpy_scalars() -> None:
     assert Slider().postprocess(np.int32(4)) == 4
     with pytest.raises(TypeError, match="Slider output expects a number"):
         Slider().postprocess("4")
+
+
+def test_slider_randomize_picks_a_value_on_the_step_grid_each_time_the_config_is_built() -> None:
+    slider = Slider(minimum=-10.2, maximum=15, step=0.5, randomize=True)
+    values = {slider.config_value() for _ in range(40)}
+    assert len(values) > 1
+    for value in values:
+        assert -10.2 <= value <= 15
+        assert abs(((value + 10.2) / 0.5) - round((value + 10.2) / 0.5)) < 1e-6

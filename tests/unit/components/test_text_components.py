@@ -3,14 +3,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from carpool.components import HTML, Markdown, Textbox
+from carpool.components import HTML, Button, Markdown, Textbox
 from carpool.exceptions import InvalidInputError
 
 
-def test_textbox_preprocess_passes_strings_and_turns_null_into_empty() -> None:
+def test_textbox_preprocess_passes_strings_and_keeps_null_as_none_like_gradio() -> None:
     box = Textbox()
     assert box.preprocess("héllo") == "héllo"
-    assert box.preprocess(None) == ""
+    assert box.preprocess(None) is None
+    assert box.postprocess(None) is None and box.config_value() is None
+
+
+def test_textbox_buttons_copy_shows_the_copy_button_and_warns_about_custom_ones() -> None:
+    assert Textbox(buttons=["copy"]).show_copy_button is True
+    with pytest.warns(UserWarning, match="not shown: 'Refresh'"):
+        box = Textbox(buttons=["copy", Button("Refresh", render=False)])
+    assert box.show_copy_button is True
 
 
 @pytest.mark.parametrize(
@@ -31,7 +39,7 @@ def test_textbox_enforces_max_length() -> None:
 def test_textbox_postprocess_accepts_text_and_numbers_only() -> None:
     box = Textbox()
     assert box.postprocess("a") == "a"
-    assert box.postprocess(None) == ""
+    assert box.postprocess(None) is None
     assert box.postprocess(2.5) == "2.5"
     assert box.postprocess(np.int64(7)) == "7"
     with pytest.raises(TypeError, match="Textbox output expects a str"):
@@ -47,7 +55,7 @@ def test_textbox_config_and_schema() -> None:
         3,
         "type here",
         "password",
-        "",
+        None,
     )
     assert box.api_schema() == {"type": "string", "maxLength": 10}
     assert box.preprocess(box.example_payload()) == box.example_payload()
