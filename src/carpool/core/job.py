@@ -1,4 +1,8 @@
-"""One event: a typed record of what was asked, where it stands, and every message it emitted.
+"""One event: a typed record of what was asked, where it stands, and the messages it emitted.
+
+Only what a late reader still needs is kept: a newer ``Generating``, ``Progress`` or ``Estimation``
+replaces the previous one of its kind (each is the whole state so far), so a generator that yields
+cumulative text keeps one copy of it, not one per step (memory linear in the output, not quadratic).
 
 The engine drives the state machine through the underscore methods; callers use ``result()``,
 ``messages()``, ``cancel()`` and ``estimation()``. Every path to an end goes through ``_finish``, which
@@ -13,7 +17,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from carpool.core.messages import Cancelled, Completed, Estimation, Failed, Generating, Message
+from carpool.core.messages import Cancelled, Completed, Estimation, Failed, Generating, Message, Progress
 
 if TYPE_CHECKING:
     from carpool.core.listener import Batch
@@ -21,6 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["Job", "JobOwner", "JobState"]
 
 logger = logging.getLogger("carpool.core")
+
+# Messages that carry the whole state so far: a newer one makes the previous one useless to a reader.
+_SUPERSEDED = (Generating, Progress, Estimation)
 
 
 class JobState(enum.Enum):
@@ -56,6 +63,8 @@ class Job:
         "_owner",
         "_position",
         "_queued",
+        "_sent",
+        "_seqs",
         "_value",
         "_waiters",
         "context",
@@ -91,7 +100,9 @@ class Job:
         self.state = JobState.WAITING
         self._owner = owner
         self._on_message = on_message
-        self._history: list[Message] = []
+        self._history: list[Message] = []  # what a reader that starts now gets, in order
+        self._seqs: list[int] = []  # the emit number of each kept message (a reader's cursor)
+        self._sent = 0
         self._waiters: list[asyncio.Future[Any]] = []
         self._msg_waiters: list[asyncio.Future[None]] = []
         self._final = False
@@ -136,12 +147,15 @@ class Job:
         return self._owner._estimate_job(self)
 
     async def messages(self) -> AsyncIterator[Message]:
-        """Every message since submit, then the new ones; ends after the final message."""
-        index = 0
+        """The messages since submit, then the new ones; ends after the final message. A reader that
+        falls behind skips a ``Generating``/``Progress``/``Estimation`` a newer one replaced."""
+        seen = 0
         while True:
-            while index < len(self._history):
-                message = self._history[index]
-                index += 1
+            while seen < self._sent:
+                seq, message = next(
+                    (s, m) for s, m in zip(self._seqs, self._history, strict=True) if s > seen
+                )
+                seen = seq
                 yield message
                 if message.final:
                     return
@@ -156,7 +170,7 @@ class Job:
     # -- engine side ---------------------------------------------------------------------------------
 
     def _emit(self, message: Message) -> None:
-        self._history.append(message)
+        self._keep(message)
         if self._on_message is not None:
             try:
                 self._on_message(message)
@@ -168,6 +182,17 @@ class Job:
             for waiter in waiters:
                 if not waiter.done():  # cancelled by a reader that stopped
                     waiter.set_result(None)
+
+    def _keep(self, message: Message) -> None:
+        self._sent += 1
+        if isinstance(message, _SUPERSEDED):
+            kind = type(message)
+            for index, old in enumerate(self._history):  # at most one of each kind is kept
+                if type(old) is kind:
+                    del self._history[index], self._seqs[index]
+                    break
+        self._history.append(message)
+        self._seqs.append(self._sent)
 
     def _generating(self, output: Any) -> None:
         if not self._final:

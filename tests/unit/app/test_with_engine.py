@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -82,10 +83,11 @@ async def test_progress_reports_reach_every_event_of_the_batch() -> None:
     demo = Interface(slow, "text", "text", batch=True)
     engine = await run_app(demo)
     try:
-        jobs = engine.submit_batch("predict", [["a"], ["b"]])
+        seen: list[Any] = []  # every message as it is emitted (a late reader gets the last progress only)
+        jobs = engine.submit_batch("predict", [["a"], ["b"]], on_message=seen.append)
         for job in jobs:
             await asyncio.wait_for(job.result(), 5)
-            units = [m.units[0] async for m in job.messages() if isinstance(m, ProgressMessage)]
+            units = [m.units[0] for m in seen if isinstance(m, ProgressMessage) and m.event_id == job.id]
             assert units[0].progress == 0.5 and units[0].desc == "half"
             assert (units[-1].index, units[-1].length, units[-1].desc) == (3, 3, "loop")
     finally:

@@ -91,16 +91,24 @@ async def test_cancelled_event_of_a_batched_generator_stops_receiving_items(engi
             yield [[f"{x}{i}" for x in xs]]
 
     engine.add_listener(batched("f", stream, max_batch_size=2))
-    a, b = engine.submit("f", ["a"]), engine.submit("f", ["b"])
+    b_seen: list[Any] = []
+    a = engine.submit("f", ["a"])
+    b = engine.submit("f", ["b"], on_message=b_seen.append)
     step.set()
-    await asyncio.wait_for(_message_count(a, 3), 1.0)  # estimation, starts, generating
+    await asyncio.wait_for(_output(a, "a0"), 1.0)
     b.cancel()
     step.set()
-    await asyncio.wait_for(_message_count(a, 4), 1.0)
+    await asyncio.wait_for(_output(a, "a1"), 1.0)
     step.set()
     assert await results([a]) == ["a2"]
-    b_outputs = [m.output for m in b._history if hasattr(m, "output")]
+    b_outputs = [m.output for m in b_seen if hasattr(m, "output")]
     assert b_outputs == ["b0"]
+
+
+async def _output(job: Any, value: Any) -> None:
+    async for message in job.messages():
+        if getattr(message, "output", None) == value:
+            return
 
 
 async def _message_count(job: Any, count: int) -> None:

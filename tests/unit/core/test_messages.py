@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from carpool.core import (
     Engine,
     Estimation,
     Failed,
+    Generating,
     Job,
     ListenerConfig,
     Message,
@@ -204,3 +206,21 @@ async def test_finishing_batches_sends_no_estimation_to_every_waiter() -> None:
         jobs = [engine.submit("f", [i]) for i in range(20)]
         await results(jobs)  # 20 batches ran one after another while the rest waited
         assert all(sum(isinstance(m, Estimation) for m in job._history) == 1 for job in jobs)
+
+
+async def test_a_job_keeps_only_the_latest_of_each_superseded_message(engine: Engine) -> None:
+    """A generator yielding cumulative text keeps one copy of it, not one per step (#12 item 19)."""
+
+    def cumulative(n: int) -> Iterator[str]:
+        for i in range(n):
+            yield "x" * (i + 1)
+
+    engine.add_listener(ListenerConfig(listener_id="g", fn=cumulative))
+    job = engine.submit("g", [2000])
+    reader = [m async for m in job.messages()]  # a reader from the start sees messages as they come
+    assert await job.result() == "x" * 2000
+    kept = sum(len(m.output) for m in job._history if isinstance(m, Generating))
+    assert kept == 2000 and len(job._history) <= 5  # estimation, starts, last generating, completed
+    late = [m async for m in job.messages()]  # a late reader gets what is needed: the last output, the end
+    assert [type(m) for m in late] == [Estimation, ProcessStarts, Generating, Completed]
+    assert late[2].output == "x" * 2000 and reader[-1] == late[-1]

@@ -128,9 +128,10 @@ async def test_batched_async_generator_streams_one_sample_values(engine: Engine)
             yield [f"{x}{i}" for x in xs], [n + i for n in ns]
 
     engine.add_listener(batched("f", stream, n_outputs=2, max_batch_size=2))
-    a, b = engine.submit("f", ["a", 10]), engine.submit("f", ["b", 20])
+    a_seen: list[Any] = []
+    a, b = engine.submit("f", ["a", 10], on_message=a_seen.append), engine.submit("f", ["b", 20])
     assert await results([a, b]) == [("a1", 11), ("b1", 21)]
-    assert [m.output for m in a._history if isinstance(m, Generating)] == [("a0", 10), ("a1", 11)]
+    assert [m.output for m in a_seen if isinstance(m, Generating)] == [("a0", 10), ("a1", 11)]
 
 
 async def test_batched_generator_items_finish_or_fail_single_events(engine: Engine) -> None:
@@ -220,9 +221,11 @@ async def test_unbatched_generators_stream_and_end_with_their_last_value(engine:
 
     engine.add_listener(ListenerConfig(listener_id="sync", fn=count))
     engine.add_listener(ListenerConfig(listener_id="async", fn=acount))
-    jobs = [engine.submit("sync", [3]), engine.submit("async", [3]), engine.submit("sync", [0])]
+    seen: list[Any] = []
+    jobs = [engine.submit("sync", [3]), engine.submit("async", [3], on_message=seen.append)]
+    jobs.append(engine.submit("sync", [0]))
     assert await results(jobs) == [2, 2, None]
-    assert [m.output for m in jobs[1]._history if isinstance(m, Generating)] == [0, 1, 2]
+    assert [m.output for m in seen if isinstance(m, Generating)] == [0, 1, 2]
 
 
 async def test_unbatched_function_errors_fail_the_event(engine: Engine) -> None:
@@ -254,15 +257,18 @@ async def test_report_progress_reaches_every_event_or_one(engine: Engine) -> Non
 
     engine.add_listener(batched("f", model, max_batch_size=4, pad_to_multiple=4))
     engine.add_listener(ListenerConfig(listener_id="g", fn=amodel))
-    a, b, c = engine.submit("f", ["a"]), engine.submit("f", ["b"]), engine.submit("g", ["c"])
+    seen: dict[str, list[Any]] = {"a": [], "b": [], "c": []}
+    a = engine.submit("f", ["a"], on_message=seen["a"].append)
+    b = engine.submit("f", ["b"], on_message=seen["b"].append)
+    c = engine.submit("g", ["c"], on_message=seen["c"].append)
     await results([a, b, c])
-    assert [m.units[0].desc for m in a._history if hasattr(m, "units")] == ["half"]
-    units = [m.units[0] for m in b._history if hasattr(m, "units")]
+    assert [m.units[0].desc for m in seen["a"] if hasattr(m, "units")] == ["half"]
+    units = [m.units[0] for m in seen["b"] if hasattr(m, "units")]
     assert [(u.progress, u.index, u.length, u.unit) for u in units] == [
         (0.5, None, None, "steps"),
         (None, 1, 2, "items"),
     ]
-    assert [m.units[0].progress for m in c._history if hasattr(m, "units")] == [1.0]
+    assert [m.units[0].progress for m in seen["c"] if hasattr(m, "units")] == [1.0]
 
 
 def test_report_progress_outside_the_engine_does_nothing() -> None:
