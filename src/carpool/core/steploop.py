@@ -81,7 +81,7 @@ class StepLoop:
         newcomers = list(self.batch.jobs)  # the events the dispatcher started this loop with
         try:
             while True:
-                left = self._drop_over()
+                left = await self._drop_over()
                 newcomers += self.take(self.listener.max_batch_size - len(self.members) - len(newcomers))
                 joined_at = self.clock()
                 waits = tuple(joined_at - job.enqueued_at for job in newcomers)
@@ -106,8 +106,9 @@ class StepLoop:
 
     # -- boundaries ----------------------------------------------------------------------------------
 
-    def _drop_over(self) -> int:
-        """Remove the items whose events are over; their states go to ``leave`` in one call."""
+    async def _drop_over(self) -> int:
+        """Remove the items whose events are over; their states go to ``leave`` in one call, before
+        anyone joins: a function that pools its rows (KV-cache slots) gets them back first."""
         over = [member for member in self.members if member.job.done()]
         if not over:
             return 0
@@ -118,20 +119,11 @@ class StepLoop:
                 member.timer.cancel()
             self.listener.steps.item_left(member.steps)
         self.listener.counters["leaves"] += len(over)
-        self._leave([member.state for member in over])
+        try:
+            await self._call("leave", [[member.state for member in over]], [])
+        except Exception:  # the items are over already; a failed free must not stop the others
+            logger.exception("leave of %s failed", self.listener.name)
         return len(over)
-
-    def _leave(self, states: list[Any]) -> None:
-        """``leave`` runs detached: a slow free of KV rows never delays the next step's joins."""
-        if self.fn.is_async("leave"):
-            task = asyncio.get_running_loop().create_task(self.fn.call("leave")(states))
-        else:
-            task = asyncio.get_running_loop().create_task(self.executor.run(self.fn.call("leave"), states))
-        task.add_done_callback(self._left)
-
-    def _left(self, task: asyncio.Task[Any]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("leave of %s failed", self.listener.name, exc_info=task.exception())
 
     def _stepped(self, live: list[_Member], started: float, leaves: int, waits: tuple[float, ...]) -> None:
         run_time = self.clock() - started

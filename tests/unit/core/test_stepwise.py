@@ -306,7 +306,7 @@ async def test_sync_functions_multiple_outputs_progress_and_leave_errors(
     with caplog.at_level(logging.ERROR, "carpool.core"):
         job = engine.submit("d", [0], on_message=messages.append)
         assert await outcome(job) == (2, -2)
-        await asyncio.sleep(0.05)  # leave runs detached
+        await asyncio.sleep(0.05)  # leave runs at the boundary after the item finished
     assert [m.output for m in messages if isinstance(m, Generating)] == [(1, -1)]
     assert any(isinstance(m, Progress) for m in messages)
     assert "leave of" in caplog.text
@@ -379,7 +379,7 @@ def test_stepwise_configuration_errors() -> None:
 async def test_an_internal_error_in_the_loop_is_logged_and_its_events_fail(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(self: StepLoop) -> int:
+    async def broken(self: StepLoop) -> int:
         raise RuntimeError("bug")
 
     monkeypatch.setattr(StepLoop, "_drop_over", broken)
