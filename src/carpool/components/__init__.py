@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from carpool.components.audio import Audio
 from carpool.components.base import Block, Component, is_update, update
+from carpool.components.buttons import ClearButton, DuplicateButton
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
+from carpool.components.code import Code
 from carpool.components.dataframe import DataFrame, Dataframe
 from carpool.components.display import JSON, Button, Label, State
 from carpool.components.files import (
@@ -21,10 +23,12 @@ from carpool.components.files import (
     file_data,
     use_file_store,
 )
+from carpool.components.highlighted import HighlightedText
 from carpool.components.image import Gallery, Image
 from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Tab, TabItem, Tabs
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
 from carpool.components.numeric import Number, Slider
+from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.shortcuts import SHORTCUTS, get_component
 from carpool.components.text import HTML, Markdown, Textbox
 
@@ -40,11 +44,16 @@ __all__ = [
     "Button",
     "Checkbox",
     "CheckboxGroup",
+    "ClearButton",
+    "Code",
+    "ColorPicker",
     "Column",
     "Component",
     "DataFrame",
     "Dataframe",
+    "DateTime",
     "Dropdown",
+    "DuplicateButton",
     "File",
     "FileComponent",
     "FileRecord",
@@ -52,6 +61,7 @@ __all__ = [
     "FileTooLargeError",
     "Gallery",
     "Group",
+    "HighlightedText",
     "Image",
     "Label",
     "Layout",

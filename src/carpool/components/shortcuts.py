@@ -7,11 +7,14 @@ from collections.abc import Callable
 from carpool.components.audio import Audio
 from carpool.components.base import Component
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
+from carpool.components.code import Code
 from carpool.components.dataframe import Dataframe
 from carpool.components.display import JSON, Button, Label, State
+from carpool.components.highlighted import HighlightedText
 from carpool.components.image import Gallery, Image
 from carpool.components.media import File, Video
 from carpool.components.numeric import Number, Slider
+from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.text import HTML, Markdown, Textbox
 
 __all__ = ["SHORTCUTS", "get_component"]
@@ -40,6 +43,11 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "state": lambda: State(render=False),
     "button": lambda: Button(render=False),
     "dataframe": lambda: Dataframe(render=False),
+    "code": lambda: Code(render=False),
+    "colorpicker": lambda: ColorPicker(render=False),
+    "datetime": lambda: DateTime(render=False),
+    "highlightedtext": lambda: HighlightedText(render=False),
+    "highlight": lambda: HighlightedText(render=False),
     "numpy": lambda: Dataframe(type="numpy", render=False),
     "matrix": lambda: Dataframe(type="array", render=False),
     "list": lambda: Dataframe(type="array", column_count=1, render=False),
