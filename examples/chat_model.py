@@ -143,7 +143,7 @@ class Decoder(Stepwise[Row]):
         self.free = list(range(slots))
         self.lock = threading.Lock()  # the unbatched baseline may call it from several threads
 
-    def join(self, prompts: list[str], budgets: list[float]) -> list[Row | BaseException]:
+    def join(self, prompts: list[str], budgets: list[float]) -> list[Row]:
         if len(prompts) > len(self.free):
             raise RuntimeError(f"{len(prompts)} newcomers, {len(self.free)} free KV-cache rows")
         encoded = [list(p.encode("utf-8", "replace")[-PROMPT_BYTES:]) or [32] for p in prompts]

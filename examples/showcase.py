@@ -7,6 +7,8 @@
 2. A sepia filter, vectorised with numpy over every same-size image of a batch.
 3. Audio peak normalisation, one numpy operation over the zero-padded batch.
 4. The seed's ``trim_words``: a 1 s "model" that shows requests finishing together.
+5. Chat with a small causal LM (``examples/chat_model.py``) under continuous batching: answers stream
+   token by token, and a new question joins the running batch at the next decode step.
 
 Every function is ``batch=True``: it receives one list per input (one item per waiting request) and returns
 one list per output. Open the page in several tabs and press the buttons together to see batches form.
@@ -16,17 +18,20 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import threading
 import time
 import wave
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image as PILImage
 
 import carpool as cp
+from carpool.core import Stepwise
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 MODEL_EXTRA_HINT = """
@@ -297,11 +302,97 @@ def trim_words_tab() -> None:
     cp.Examples(examples=[["batching", 5], ["abc", 1]], inputs=[word, length])
 
 
+# -- 5. chat: a causal LM under continuous batching --------------------------------------------------
+
+CHAT_EXTRA_HINT = """
+### Install the model extra to try this tab
+
+This tab runs a small causal language model on CPU torch with `transformers`. Install it and restart:
+
+```bash
+pip install 'carpool[model]'
+```
+"""
+CHAT_MODEL_NOTE = (
+    "**About the model:** no package on PyPI ships a small causal LM's weights, so this is GPT-2's "
+    "architecture at a small size (6 layers, 384 wide, a byte vocabulary) with *random* weights: it writes "
+    "gibberish. The serving is real: a KV cache with one row per request, a batched prefill for newcomers, "
+    "one batched decode step over every running answer."
+)
+
+
+def _chat_model() -> ModuleType:
+    """``examples/chat_model.py``, loaded by path (the showcase also runs as a file, not a package)."""
+    module = sys.modules.get("carpool_chat_model")
+    if module is None:
+        spec = importlib.util.spec_from_file_location(
+            "carpool_chat_model", Path(__file__).with_name("chat_model.py")
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["carpool_chat_model"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+class LazyDecoder(Stepwise[Any]):
+    """The chat model's continuous decoder, built on the first question (torch loads only then)."""
+
+    def __init__(self, slots: int) -> None:
+        super().__init__(name="chat")
+        self.slots = slots
+        self._decoder: Any = None
+        self._lock = threading.Lock()
+
+    def decoder(self) -> Any:
+        with self._lock:
+            if self._decoder is None:
+                self._decoder = _chat_model().Decoder(self.slots)
+            return self._decoder
+
+    def join(self, prompts: list[str], budgets: list[float]) -> list[Any]:
+        return self.decoder().join([p or " " for p in prompts], budgets)  # type: ignore[no-any-return]
+
+    def step(self, rows: list[Any]) -> list[Any]:
+        return self.decoder().step(rows)  # type: ignore[no-any-return]
+
+    def leave(self, rows: list[Any]) -> None:
+        self.decoder().leave(rows)
+
+
+CHAT_SLOTS = 16
+chat_decoder = LazyDecoder(CHAT_SLOTS)
+
+
+def chat_tab() -> None:
+    batching_note(
+        "continuous batching: every running answer advances one token per decode step, a new question "
+        "joins at the next step (it does not wait for the others to finish) and a finished answer frees "
+        "its KV-cache row at once. Ask from a few tabs at the same time."
+    )
+    if not _chat_model().model_installed():
+        cp.Markdown(CHAT_EXTRA_HINT)
+        return
+    cp.Markdown(CHAT_MODEL_NOTE)
+    with cp.Row():
+        prompt = cp.Textbox(label="Message", value="Tell me about batching.")
+        budget = cp.Slider(4, 512, value=64, step=1, label="Max new tokens")
+    reply = cp.Textbox(label="Reply", lines=4)
+    with cp.Row():
+        send = cp.Button("Send", variant="primary")
+        stop = cp.Button("Stop", variant="stop")
+    event = send.click(
+        chat_decoder, [prompt, budget], reply, batch=True, max_batch_size=CHAT_SLOTS, api_name="chat"
+    )
+    stop.click(None, None, None, cancels=[event])
+
+
 TABS: list[tuple[str, Callable[[], None]]] = [
     ("Semantic similarity", similarity_tab),
     ("Image filter", image_tab),
     ("Audio", audio_tab),
     ("trim_words", trim_words_tab),
+    ("Chat (continuous batching)", chat_tab),
 ]
 
 

