@@ -29,6 +29,7 @@ from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Ta
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
 from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
+from carpool.components.plots import BarPlot, LinePlot, NativePlot, ScatterPlot
 from carpool.components.shortcuts import SHORTCUTS, get_component
 from carpool.components.text import HTML, Markdown, Textbox
 
@@ -40,6 +41,7 @@ __all__ = [
     "SHORTCUTS",
     "Accordion",
     "Audio",
+    "BarPlot",
     "Block",
     "Button",
     "Checkbox",
@@ -65,10 +67,13 @@ __all__ = [
     "Image",
     "Label",
     "Layout",
+    "LinePlot",
     "Markdown",
+    "NativePlot",
     "Number",
     "Radio",
     "Row",
+    "ScatterPlot",
     "Slider",
     "State",
     "Tab",

@@ -15,6 +15,7 @@ from carpool.components.image import Gallery, Image
 from carpool.components.media import File, Video
 from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
+from carpool.components.plots import BarPlot, LinePlot, ScatterPlot
 from carpool.components.text import HTML, Markdown, Textbox
 
 __all__ = ["SHORTCUTS", "get_component"]
@@ -43,6 +44,9 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "state": lambda: State(render=False),
     "button": lambda: Button(render=False),
     "dataframe": lambda: Dataframe(render=False),
+    "lineplot": lambda: LinePlot(render=False),
+    "barplot": lambda: BarPlot(render=False),
+    "scatterplot": lambda: ScatterPlot(render=False),
     "code": lambda: Code(render=False),
     "colorpicker": lambda: ColorPicker(render=False),
     "datetime": lambda: DateTime(render=False),

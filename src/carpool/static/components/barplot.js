@@ -1,0 +1,2 @@
+// barplot: see nativeplot.js (the front end loads a module per component type).
+export { create } from "./nativeplot.js";

@@ -1,0 +1,2 @@
+// lineplot: see nativeplot.js (the front end loads a module per component type).
+export { create } from "./nativeplot.js";

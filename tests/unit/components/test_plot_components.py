@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from carpool.components import BarPlot, LinePlot, ScatterPlot, get_component
+from carpool.exceptions import InvalidInputError
+
+
+def test_plot_output_is_gradios_plot_value_with_dates_in_epoch_milliseconds() -> None:
+    frame = pd.DataFrame({"t": pd.to_datetime(["2024-01-01", None]), "v": [1.5, np.nan], "k": ["a", "b"]})
+    assert LinePlot(x="t", y="v", render=False).postprocess(frame) == {
+        "columns": ["t", "v", "k"],
+        "data": [[1704067200000, 1.5, "a"], [None, None, "b"]],
+        "datatypes": {"t": "temporal", "v": "quantitative", "k": "nominal"},
+        "mark": "line",
+    }
+
+
+def test_each_plot_has_its_mark_and_passes_its_options_to_the_page() -> None:
+    frame = pd.DataFrame({"x": [1], "y": [2]})
+    assert BarPlot(render=False).postprocess(frame)["mark"] == "bar"
+    assert ScatterPlot(render=False).postprocess(frame)["mark"] == "point"
+    props = BarPlot(x="x", y="y", color="c", y_aggregate="mean", x_lim=[0, 5], render=False).props()
+    assert (props["x"], props["y"], props["color"], props["y_aggregate"], props["x_lim"]) == (
+        "x",
+        "y",
+        "c",
+        "mean",
+        [0, 5],
+    )
+
+
+def test_plot_rejects_what_it_cannot_draw() -> None:
+    with pytest.raises(TypeError, match="LinePlot output expects a pandas DataFrame"):
+        LinePlot(render=False).postprocess([[1, 2]])
+    with pytest.raises(ValueError, match="y_aggregate"):
+        BarPlot(y_aggregate="avg", render=False)
+    with pytest.raises(InvalidInputError, match="ScatterPlot expects an object"):
+        ScatterPlot(render=False).preprocess([1])
+
+
+def test_plot_input_is_a_dataframe_and_timers_are_warned_about() -> None:
+    frame = LinePlot(render=False).preprocess({"columns": ["a"], "data": [[1], [2]]})
+    assert list(frame["a"]) == [1, 2]
+    with pytest.warns(UserWarning, match="LinePlot ignores: every"):
+        LinePlot(every=1, render=False)
+    assert isinstance(get_component("barplot"), BarPlot)
