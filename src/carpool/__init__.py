@@ -51,7 +51,7 @@ from carpool.components import (
     Textbox,
     Video,
 )
-from carpool.core import FINISHED
+from carpool.core import FINISHED, Done, Stepwise
 from carpool.exceptions import (
     AppError,
     AuthenticationError,
@@ -93,6 +93,7 @@ __all__ = [
     "DataFrame",
     "Dataframe",
     "DateTime",
+    "Done",
     "Dropdown",
     "DuplicateButton",
     "EngineClosedError",
@@ -120,6 +121,7 @@ __all__ = [
     "ScatterPlot",
     "Slider",
     "State",
+    "Stepwise",
     "Tab",
     "TabItem",
     "Tabs",
