@@ -7,6 +7,7 @@ from typing import Any
 
 from carpool import _context
 from carpool.components import Block
+from carpool.components.events import DECORATOR
 
 __all__ = ["on"]
 
@@ -29,15 +30,24 @@ def _change_of(inputs: Any) -> list[tuple[Any, str]]:
 
 def on(
     triggers: Any,
-    fn: Callable[..., Any] | None = None,
+    fn: Any = DECORATOR,
     inputs: Any = None,
     outputs: Any = None,
     **options: Any,
 ) -> Any:
     """Register ``fn`` for every trigger; ``triggers=None`` means a change of any of the inputs.
 
-    Must run inside ``with carpool.Blocks():``; returns the listener's ``Dependency``.
+    Must run inside ``with carpool.Blocks():``; returns the listener's ``Dependency``. Without ``fn``,
+    it is a decorator (``@carpool.on([name.submit, btn.click], inputs=name, outputs=out)``) that
+    registers the function and returns it; ``fn=None`` registers a listener with no function.
     """
+    if fn is DECORATOR:
+
+        def register(function: Callable[..., Any]) -> Callable[..., Any]:
+            on(triggers, function, inputs, outputs, **options)
+            return function
+
+        return register
     registry = _context.current_registry()
     if registry is None:
         raise RuntimeError("carpool.on(...) must be called inside a `with carpool.Blocks():` block")

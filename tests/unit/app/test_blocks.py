@@ -156,6 +156,20 @@ def test_on_without_triggers_listens_to_changes_of_the_inputs() -> None:
     assert dep.options.trigger_mode == "always_last"
 
 
+def test_on_without_fn_is_a_decorator_that_registers_and_returns_the_function() -> None:
+    with Blocks() as demo:
+        text, out = cc.Textbox(), cc.Textbox()
+        button = cc.Button()
+
+        @on(triggers=[text.submit, button.click], inputs=text, outputs=out)
+        def greet(name: str) -> str:
+            return "Hello " + name
+
+    assert greet("Ada") == "Hello Ada"
+    assert demo.dependencies[-1].fn is greet
+    assert demo.dependencies[-1].targets == [(text.id, "submit"), (button.id, "click")]
+
+
 def test_on_outside_blocks_is_an_error() -> None:
     with pytest.raises(RuntimeError, match="inside"):
         on(None, trim_words)
