@@ -24,6 +24,7 @@ from carpool.core import Done, Stepwise
 PROMPT_BYTES = 96  # a prompt is cut to its last PROMPT_BYTES bytes
 MAX_NEW_TOKENS = 512
 PRINTABLE = range(32, 127)  # sampling is restricted to printable ASCII so the gibberish is readable
+ATTENTION_GROUP = 8  # decode attention runs per group of this many rows of similar length
 
 
 def model_installed() -> bool:
@@ -83,44 +84,53 @@ class TinyGPT:
         causal = torch.ones(longest, longest, dtype=torch.bool).tril()
         visible = causal & (torch.arange(longest) < lengths[:, None])[:, None, :]
         index = torch.tensor(slots)
-        hidden = self._blocks(
-            tokens, positions, visible, lambda layer, k, v: self._store_prefix(layer, index, k, v)
-        )
+
+        def attend(layer: int, q: Any, k: Any, v: Any) -> Any:
+            self.keys[layer][index, :, :longest] = k
+            self.values[layer][index, :, :longest] = v
+            return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=visible[:, None])
+
+        hidden = self._blocks(tokens, positions, attend)
         last = hidden[torch.arange(len(prompts)), lengths - 1]
         return self._sample(last)
 
     def decode(self, slots: list[int], tokens: list[int], positions: list[int]) -> list[int]:
-        """One step for every running row: feed its last token at its own position, sample the next."""
+        """One step for every running row: feed its last token at its own position, sample the next.
+
+        Projections and MLPs run over all rows at once. Attention runs in groups of rows of similar
+        length, each over its own longest row's cache only: one group padded to the longest row of the
+        whole set would read mostly padding once a long answer is running.
+        """
         torch = self.torch
         index, at = torch.tensor(slots), torch.tensor(positions)
-        span = int(at.max()) + 1  # attend over the longest row's cache only
-        visible = (torch.arange(span)[None, :] <= at[:, None])[:, None, :]  # [n, 1 query, span]
+        order = sorted(range(len(slots)), key=positions.__getitem__)
+        groups = [torch.tensor(order[i : i + ATTENTION_GROUP]) for i in range(0, len(order), ATTENTION_GROUP)]
 
-        def store(layer: int, k: Any, v: Any) -> tuple[Any, Any]:
+        def attend(layer: int, q: Any, k: Any, v: Any) -> Any:
             self.keys[layer][index, :, at] = k[:, :, 0]
             self.values[layer][index, :, at] = v[:, :, 0]
-            return self.keys[layer][index, :, :span], self.values[layer][index, :, :span]
+            out = torch.empty_like(q)
+            for rows in groups:
+                span = int(at[rows].max()) + 1
+                visible = (torch.arange(span)[None, :] <= at[rows][:, None])[:, None, None, :]
+                keys = self.keys[layer][index[rows], :, :span]
+                values = self.values[layer][index[rows], :, :span]
+                out[rows] = torch.nn.functional.scaled_dot_product_attention(
+                    q[rows], keys, values, attn_mask=visible
+                )
+            return out
 
-        hidden = self._blocks(torch.tensor(tokens)[:, None], at[:, None], visible, store)
+        hidden = self._blocks(torch.tensor(tokens)[:, None], at[:, None], attend)
         return self._sample(hidden[:, 0])
 
-    def _store_prefix(self, layer: int, index: Any, k: Any, v: Any) -> tuple[Any, Any]:
-        length = k.shape[2]
-        self.keys[layer][index, :, :length] = k
-        self.values[layer][index, :, :length] = v
-        return k, v
-
-    def _blocks(self, tokens: Any, positions: Any, visible: Any, store: Any) -> Any:
+    def _blocks(self, tokens: Any, positions: Any, attend: Any) -> Any:
         torch, net = self.torch, self.net
         with torch.inference_mode():
             x = net.wte(tokens) + net.wpe(positions)
             for layer, block in enumerate(net.h):
                 q, k, v = block.attn.c_attn(block.ln_1(x)).split(x.shape[-1], dim=-1)
                 q, k, v = (self._split_heads(t) for t in (q, k, v))
-                keys, values = store(layer, k, v)
-                attended = torch.nn.functional.scaled_dot_product_attention(
-                    q, keys, values, attn_mask=visible[:, None]
-                )
+                attended = attend(layer, q, k, v)
                 x = x + block.attn.c_proj(attended.transpose(1, 2).flatten(2))
                 x = x + block.mlp(block.ln_2(x))
             return net.ln_f(x) @ net.wte.weight.T
