@@ -29,7 +29,7 @@ def _change_of(inputs: Any) -> list[tuple[Any, str]]:
 
 
 def on(
-    triggers: Any,
+    triggers: Any = None,
     fn: Any = DECORATOR,
     inputs: Any = None,
     outputs: Any = None,

@@ -47,3 +47,18 @@ def test_plot_input_is_a_dataframe_and_timers_are_warned_about() -> None:
     with pytest.warns(UserWarning, match="LinePlot ignores: every"):
         LinePlot(every=1, render=False)
     assert isinstance(get_component("barplot"), BarPlot)
+
+
+def test_plot_value_function_with_inputs_reruns_on_load_and_on_input_changes() -> None:
+    import carpool as cp
+
+    def rows(n: float) -> pd.DataFrame:
+        return pd.DataFrame({"x": list(range(int(n))), "y": list(range(int(n)))})
+
+    with cp.Blocks() as demo:
+        count = cp.Slider(1, 10, value=3)
+        plot = LinePlot(rows, x="x", y="y", inputs=[count])
+    dependency = demo.dependencies[-1]
+    assert dependency.targets == [(0, "load"), (count.id, "change")]
+    assert dependency.outputs == [plot] and dependency.fn is rows and dependency.api_name is None
+    assert plot.config_value() is None
