@@ -22,7 +22,7 @@ may be plain or ``async def``; plain ones run in the engine's executor (off the 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -80,6 +80,27 @@ class Stepwise(Generic[S]):
         """The function the engine calls for ``method`` ("join", "step" or "leave")."""
         return self._calls[method]
 
+    def with_outputs(self, transform: Callable[[Any], Any]) -> Stepwise[S]:
+        """This function with every output of ``step`` passed through ``transform`` (the value inside a
+        ``Done`` too; ``FINISHED`` and exceptions pass as they are): how a wrapper such as a chat UI
+        turns a reply into what its outputs show without knowing the decode loop."""
+        step = self._calls["step"]
+
+        def convert(outputs: Sequence[Any]) -> list[Any]:
+            return [_transformed(output, transform) for output in outputs]
+
+        if self.is_async("step"):
+
+            async def async_step(states: list[S]) -> list[Any]:
+                return convert(await step(states))
+
+            return Stepwise(self._calls["join"], async_step, self._calls["leave"], name=self.__qualname__)
+
+        def sync_step(states: list[S]) -> list[Any]:
+            return convert(step(states))
+
+        return Stepwise(self._calls["join"], sync_step, self._calls["leave"], name=self.__qualname__)
+
     def is_async(self, method: str) -> bool:
         return inspect.iscoroutinefunction(self._calls[method])
 
@@ -110,6 +131,14 @@ class Stepwise(Generic[S]):
 
     def __repr__(self) -> str:
         return f"<Stepwise {self.__qualname__}>"
+
+
+def _transformed(output: Any, transform: Callable[[Any], Any]) -> Any:
+    if output is FINISHED or isinstance(output, BaseException):
+        return output
+    if isinstance(output, Done):
+        return Done(transform(output.value))
+    return transform(output)
 
 
 class StepEstimator:

@@ -435,3 +435,31 @@ def test_calling_a_stepwise_directly_runs_one_item_alone() -> None:
 
     with pytest.raises(TypeError, match="through the engine"):
         list(Stepwise(join, async_step)("x"))
+
+
+async def test_with_outputs_transforms_streamed_and_final_outputs_only(engine: Engine) -> None:
+    def step(states: list[list[Any]]) -> list[Any]:
+        out: list[Any] = []
+        for state in states:
+            state[1] += 1
+            if state[0] == "bad":
+                out.append(ValueError("bad"))
+            elif state[0] == "stop" and state[1] == 2:
+                out.append(FINISHED)
+            else:
+                out.append(Done(state[1]) if state[1] >= 2 else state[1])
+        return out
+
+    async def async_step(states: list[list[Any]]) -> list[Any]:
+        return step(states)
+
+    join = lambda names: [[n, 0] for n in names]  # noqa: E731
+    for name, fn in (("sync", Stepwise(join, step)), ("async", Stepwise(join, async_step))):
+        wrapped = fn.with_outputs(lambda n: f"reply {n}")
+        engine.add_listener(continuous(name, wrapped))
+        seen: list[Any] = []
+        ok = engine.submit(name, ["ok"], on_message=seen.append)
+        stop, bad = engine.submit(name, ["stop"]), engine.submit(name, ["bad"])
+        assert await outcome(ok) == "reply 2" and await outcome(stop) == "reply 1"
+        assert isinstance(await outcome(bad), ValueError)
+        assert [m.output for m in seen if isinstance(m, Generating)] == ["reply 1"]
