@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from carpool.app import Blocks
+from carpool.client import Client
 from carpool.components import Button, Number, Textbox
 from carpool.core import Done, Stepwise
 from carpool.server import RunningServer
@@ -135,3 +136,15 @@ def test_a_bad_step_result_is_a_clear_error_for_that_step_only(
     good = finals(stream(http, url, "good", lambda ms: bool(finals(ms))))[0]
     assert bad["status"] == "failed" and bad["error"]["type"] == "batch_shape"
     assert good["status"] == "completed" and good["output"]["data"] == ["FINE"]
+
+
+def test_the_plain_api_and_the_python_client_get_the_final_answer(
+    serve: Callable[..., RunningServer], http: httpx.Client
+) -> None:
+    url = serve(decoder_app(EchoDecoder())).local_url
+    response = http.post(url + "api/decode", json={"data": ["ab", 3]})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == ["ababab"]
+    with Client(url) as client:
+        jobs = [client.submit(text, 2, api_name="/decode") for text in ("x", "yy", "z")]
+        assert [job.result(30) for job in jobs] == ["xx", "yyyy", "zz"]
