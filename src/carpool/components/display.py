@@ -123,8 +123,8 @@ class Label(Changeable, Selectable, Component):
         if value is None:
             return None
         if isinstance(value, Mapping) and _is_wire_label(value):
-            if "confidences" not in value:
-                return {"label": value["label"]}
+            if value.get("confidences") is None:
+                return {"label": value["label"], "confidences": None}
             return self.postprocess({c["label"]: c["confidence"] for c in value["confidences"]})
         if isinstance(value, Mapping):
             ranked = sorted(
@@ -132,7 +132,7 @@ class Label(Changeable, Selectable, Component):
             )
             top = ranked[: self.num_top_classes] if self.num_top_classes is not None else ranked
             return {"label": top[0]["label"] if top else None, "confidences": top}
-        return {"label": text_output(self, value)}
+        return {"label": text_output(self, value), "confidences": None}  # Gradio's wire form
 
     def preprocess(self, payload: Any) -> Any:
         if payload is None:
@@ -170,6 +170,8 @@ class Label(Changeable, Selectable, Component):
 
 def _is_wire_label(value: Mapping[Any, Any]) -> bool:
     """Already in wire form: ``{"label": str}`` or ``{"label", "confidences": [...]}``."""
+    if "confidences" in value and value["confidences"] is None:  # Gradio's form of a bare label
+        return set(value) == {"label", "confidences"} and isinstance(value["label"], str)
     if "confidences" in value:
         confidences = value["confidences"]
         if not isinstance(confidences, list) or not all(_is_confidence(c) for c in confidences):
