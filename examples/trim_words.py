@@ -22,7 +22,7 @@ def trim_words(words: list[str], lengths: list[float]) -> list[list[str]]:
 
 with cp.Blocks(title="trim_words") as demo:
     word = cp.Textbox(label="word")
-    length = cp.Number(precision=0, label="length")
+    length = cp.Number(3, precision=0, label="length")
     out = cp.Textbox(label="out")
     with cp.Row():
         run = cp.Button("Run", variant="primary")

@@ -57,7 +57,11 @@ def _range_schema(schema: dict[str, Any], minimum: float | None, maximum: float 
 
 
 class Number(Changeable, Inputable, Submittable, Focusable, Blurrable, Component):
-    """A number field. ``precision=0`` gives the function an ``int``, ``precision=k`` a float rounded to k."""
+    """A number field. ``precision=0`` gives the function an ``int``, ``precision=k`` a float rounded to k.
+
+    As in Gradio, ``value=None`` without a ``placeholder`` shows (and sends) 0 on the page, so a function
+    doing ``int(n)`` works on the first click; a field the user empties sends ``None``.
+    """
 
     block_type: ClassVar[str] = "number"
 
@@ -69,11 +73,13 @@ class Number(Changeable, Inputable, Submittable, Focusable, Blurrable, Component
         minimum: float | None = None,
         maximum: float | None = None,
         step: float = 1,
+        placeholder: str | None = None,
         **common: Any,
     ) -> None:
         if precision is not None and precision < 0:
             raise ValueError(f"precision must be None or >= 0, got {precision}")
         self.precision = precision
+        self.placeholder = placeholder
         self.minimum = minimum
         self.maximum = maximum
         self.step = step
@@ -104,7 +110,7 @@ class Number(Changeable, Inputable, Submittable, Focusable, Blurrable, Component
 
     def component_props(self) -> dict[str, Any]:
         bounds = {"minimum": self.minimum, "maximum": self.maximum, "step": self.step}
-        return {"precision": self.precision, **bounds}
+        return {"precision": self.precision, "placeholder": self.placeholder, **bounds}
 
 
 def _default_step(minimum: float, maximum: float) -> float:
