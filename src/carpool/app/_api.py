@@ -58,6 +58,7 @@ def endpoint_info(dep: Dependency) -> dict[str, Any]:
         "batch": dep.batch,
         "max_batch_size": dep.max_batch_size,
         "generator": dep.is_generator,
+        "chat": dep.chat,
         "parameters": parameters,
         "returns": [_component_info(block) for block in dep.outputs],
     }

@@ -44,6 +44,17 @@ class Dependency:
         self.plan = call_plan(self.fn) if self.fn is not None else CallPlan((), (), 0, True)
         self.name = fn_name(self.fn) if self.fn is not None else f"dependency {self.index}"
         self.parameter_names = [self._parameter_name(i, block) for i, block in enumerate(self.inputs)]
+        if self.options.chat:
+            self._check_chat_shape()
+
+    def _check_chat_shape(self) -> None:
+        """A chat listener is called as ``fn(message, history, *extra)`` and answers in output 0."""
+        if self.fn is None or len(self.inputs) < 2 or not self.outputs or self.inputs_as_dict:
+            raise ValueError(
+                f"chat=True needs a function, inputs [message, history, *additional_inputs] (a list) "
+                f"and at least one output (the reply); {self.name} has {len(self.inputs)} input(s) "
+                f"and {len(self.outputs)} output(s)"
+            )
 
     def _parameter_name(self, index: int, block: Any) -> str:
         label = getattr(block, "label", None)
@@ -62,6 +73,11 @@ class Dependency:
     @property
     def max_batch_size(self) -> int:
         return self.options.max_batch_size
+
+    @property
+    def chat(self) -> bool:
+        """Marked ``chat=True``: inputs are ``[message, history, *extra]``, the first output the reply."""
+        return self.options.chat
 
     @property
     def queue(self) -> bool:

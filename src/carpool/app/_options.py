@@ -64,6 +64,7 @@ class EventOptions:
     fairness: Literal["fifo", "session"] = "fifo"
     on_batch_error: Literal["split", "fail"] = "split"
     pad_to_multiple: int | None = None
+    chat: bool = False  # carpool-only: inputs are [message, history, *extra], output 0 the reply
     # set by .then/.success/.failure, not by users
     trigger_after: int | None = None
     trigger_only_on_success: bool = False
@@ -99,6 +100,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _validate(options: EventOptions) -> None:
+    _check(isinstance(options.chat, bool), f"chat must be True or False, got {options.chat!r}")
     _check(
         isinstance(options.max_batch_size, int) and options.max_batch_size >= 1,
         f"max_batch_size must be an int >= 1, got {options.max_batch_size!r}",
