@@ -1,5 +1,11 @@
-// Markdown: a small, safe renderer. All text is HTML-escaped FIRST; only the markup this file emits
-// reaches innerHTML, and link targets are limited to http(s), mailto, relative paths and anchors.
+// Markdown: parsed by marked (CommonMark + GitHub tables, strikethrough, task lists), then sanitised by
+// DOMPurify against an allow-list of tags and attributes before anything reaches innerHTML. Raw HTML in
+// the source is allowed only as far as that allow-list goes (Gradio apps write <div align=...>, <img
+// width=...>, <details>). URLs are checked after the browser's own normalisation: only http(s), mailto,
+// relative paths and anchors survive (and data:image/... as an <img> source). Chat messages go through
+// this same function.
+import { Marked, Renderer } from "../vendor/marked/marked.esm.js";
+import DOMPurify from "../vendor/dompurify/purify.es.js";
 import { Shell } from "./base.js";
 
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -8,108 +14,88 @@ export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-function safeHref(raw) {
-  // `raw` is already escaped; decode the one entity a URL legitimately contains before checking.
-  const url = raw.replace(/&amp;/g, "&").trim();
-  if (/^(https?:|mailto:|#|\/|\.\/|\.\.\/)/i.test(url) || !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
-    return escapeHtml(url);
+const ALLOWED_TAGS = [
+  "a", "abbr", "b", "blockquote", "br", "center", "code", "dd", "del", "details", "div", "dl", "dt",
+  "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "kbd", "li", "mark", "ol", "p",
+  "pre", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "summary", "sup", "table",
+  "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+];
+// No style (an injected overlay could cover the page), no id/name (DOM clobbering), no event handlers.
+const ALLOWED_ATTR = [
+  "align", "alt", "checked", "class", "colspan", "disabled", "height", "href", "lang", "open",
+  "rowspan", "src", "start", "title", "type", "width",
+];
+const URL_ATTRIBUTES = new Set(["href", "src"]);
+const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:"]);
+const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp|avif|bmp);base64,[a-z0-9+/=\s]*$/i;
+
+/**
+ * Whether `raw` (an attribute value, entities already decoded) is a link or image target we allow.
+ * Normalised as a URL parser would: C0 controls and spaces at the ends dropped, tabs and newlines
+ * removed anywhere, so "\u0001java\tscript:" is seen as "javascript:".
+ */
+export function isSafeUrl(raw, { image = false } = {}) {
+  // eslint-disable-next-line no-control-regex
+  const url = String(raw).replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, "").replace(/[\t\n\r]/g, "");
+  const scheme = /^([^/?#]*?):/.exec(url);
+  if (scheme === null) return !/[\u0000-\u001f\u007f]/.test(url); // relative path, anchor or //host
+  const name = `${scheme[1].toLowerCase()}:`;
+  if (SAFE_SCHEMES.has(name)) return true;
+  return image && name === "data:" && DATA_IMAGE.test(url);
+}
+
+function checkAttribute(node, data) {
+  // marked's classes only (a fenced block's language, our table box): the app's own could dress up fake UI.
+  if (data.attrName === "class") data.keepAttr = /^(language-[\w-]+|cp-table-wrap)$/.test(data.attrValue);
+  if (!URL_ATTRIBUTES.has(data.attrName)) return;
+  const image = node.nodeName === "IMG" && data.attrName === "src";
+  if (!isSafeUrl(data.attrValue, { image })) data.keepAttr = false;
+}
+
+function finishElement(node) {
+  if (node.nodeName === "A" && node.hasAttribute("href")) {
+    // Links open elsewhere and cannot reach back into the app's window.
+    if (!node.getAttribute("href").startsWith("#")) node.setAttribute("target", "_blank");
+    node.setAttribute("rel", "noopener noreferrer");
+  } else if (node.nodeName === "INPUT") {
+    // GitHub task lists are the one use of <input>: a disabled checkbox, nothing a user can type into.
+    node.setAttribute("type", "checkbox");
+    node.setAttribute("disabled", "");
   }
-  return null; // javascript:, data:, vbscript: ... never become links
 }
 
-function inline(text) {
-  const codes = [];
-  // Code spans first, so nothing inside them is treated as markup.
-  let out = text.replace(/`([^`]+)`/g, (_, code) => {
-    codes.push(code);
-    return `\u0000${codes.length - 1}\u0000`;
-  });
-  out = out
-    .replace(/!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))+)\)/g, (m, alt, src) => {
-      const href = safeHref(src);
-      return href ? `<img src="${href}" alt="${alt}">` : alt;
-    })
-    .replace(/\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)/g, (m, label, target) => {
-      const href = safeHref(target);
-      return href ? `<a href="${href}" target="_blank" rel="noopener noreferrer">${label}</a>` : label;
-    })
-    .replace(/\*\*([^*]+)\*\*|__([^_]+)__/g, (_, a, b) => `<strong>${a ?? b}</strong>`)
-    .replace(/(^|[^*\w])\*([^*\s][^*]*)\*/g, "$1<em>$2</em>")
-    .replace(/(^|\W)_([^_\s][^_]*)_(?=\W|$)/g, "$1<em>$2</em>")
-    .replace(/~~([^~]+)~~/g, "<del>$1</del>")
-    .replace(/(^|[\s(])(https?:\/\/[^\s<)]+)/g, '$1<a href="$2" target="_blank" rel="noopener noreferrer">$2</a>');
-  return out.replace(/\u0000(\d+)\u0000/g, (_, i) => `<code>${codes[Number(i)]}</code>`);
-}
+const purifier = DOMPurify();
+purifier.addHook("uponSanitizeAttribute", checkAttribute);
+purifier.addHook("afterSanitizeAttributes", finishElement);
 
-function table(rows) {
-  const cells = (row) => row.replace(/^\||\|$/g, "").split("|").map((c) => inline(c.trim()));
-  const head = cells(rows[0]).map((c) => `<th>${c}</th>`).join("");
-  const body = rows
-    .slice(2)
-    .map((r) => `<tr>${cells(r).map((c) => `<td>${c}</td>`).join("")}</tr>`)
-    .join("");
-  return `<div class="cp-table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
-}
+const PURIFY_CONFIG = {
+  ALLOWED_TAGS,
+  ALLOWED_ATTR,
+  ADD_ATTR: ["target", "rel"], // set by finishElement only, after the source's own were dropped
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  ALLOW_UNKNOWN_PROTOCOLS: false,
+};
+
+const tableRenderer = {
+  // Wide tables scroll inside their own box instead of widening the page.
+  table(token) {
+    return `<div class="cp-table-wrap">${Renderer.prototype.table.call(this, token)}</div>`;
+  },
+};
+const parsers = {
+  plain: new Marked({ gfm: true, breaks: false, renderer: tableRenderer }),
+  lineBreaks: new Marked({ gfm: true, breaks: true, renderer: tableRenderer }),
+};
 
 /**
  * Render markdown to an HTML string that is safe to assign to innerHTML.
  * @param {{lineBreaks?: boolean}} [opts] lineBreaks: a single newline in a paragraph becomes <br>
  */
 export function renderMarkdown(source, opts = {}) {
-  const lines = escapeHtml(source ?? "").replace(/\r\n?/g, "\n").split("\n");
-  const html = [];
-  let i = 0;
-  const isBlockStart = (l) => /^(#{1,6}\s|```|&gt;|\s*([-*+]|\d+[.)])\s|\s*(---|\*\*\*)\s*$|\|)/.test(l);
-  while (i < lines.length) {
-    const line = lines[i];
-    if (/^```/.test(line)) {
-      const body = [];
-      for (i += 1; i < lines.length && !/^```/.test(lines[i]); i += 1) body.push(lines[i]);
-      i += 1;
-      html.push(`<pre><code>${body.join("\n")}</code></pre>`);
-    } else if (/^(#{1,6})\s+(.*)$/.test(line)) {
-      const [, hashes, text] = line.match(/^(#{1,6})\s+(.*)$/);
-      html.push(`<h${hashes.length}>${inline(text.replace(/\s+#+\s*$/, ""))}</h${hashes.length}>`);
-      i += 1;
-    } else if (/^\s*(---|\*\*\*|___)\s*$/.test(line)) {
-      html.push("<hr>");
-      i += 1;
-    } else if (/^&gt;\s?/.test(line)) {
-      const quote = [];
-      for (; i < lines.length && /^&gt;\s?/.test(lines[i]); i += 1) quote.push(lines[i].replace(/^&gt;\s?/, ""));
-      html.push(`<blockquote>${renderEscaped(quote)}</blockquote>`);
-    } else if (/^\s*([-*+]|\d+[.)])\s+/.test(line)) {
-      const ordered = /^\s*\d+[.)]\s+/.test(line);
-      const items = [];
-      for (; i < lines.length && /^\s*([-*+]|\d+[.)])\s+/.test(lines[i]); i += 1) {
-        items.push(`<li>${inline(lines[i].replace(/^\s*([-*+]|\d+[.)])\s+/, ""))}</li>`);
-      }
-      html.push(ordered ? `<ol>${items.join("")}</ol>` : `<ul>${items.join("")}</ul>`);
-    } else if (/^\|.*\|\s*$/.test(line) && /^\|?\s*:?-{3,}/.test(lines[i + 1] || "")) {
-      const rows = [];
-      for (; i < lines.length && /^\|.*\|\s*$/.test(lines[i]); i += 1) rows.push(lines[i].trim());
-      html.push(table(rows));
-    } else if (line.trim() === "") {
-      i += 1;
-    } else {
-      const para = [];
-      for (; i < lines.length && lines[i].trim() !== "" && (para.length === 0 || !isBlockStart(lines[i])); i += 1) {
-        para.push(lines[i]);
-      }
-      const breaks = opts.lineBreaks ? /\n/g : / {2,}\n/g;
-      html.push(`<p>${inline(para.join("\n")).replace(breaks, "<br>")}</p>`);
-    }
-  }
-  return html.join("\n");
-}
-
-// Blockquotes nest: their lines are already escaped, so render them without escaping twice.
-function renderEscaped(lines) {
-  const decoded = lines.join("\n").replace(/&(amp|lt|gt|quot|#39);/g, (m) => {
-    const back = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
-    return back[m];
-  });
-  return renderMarkdown(decoded);
+  const parser = opts.lineBreaks ? parsers.lineBreaks : parsers.plain;
+  const html = parser.parse(String(source ?? ""), { async: false });
+  return purifier.sanitize(html, PURIFY_CONFIG);
 }
 
 export function create(config, ctx) {
