@@ -26,6 +26,8 @@ class PageLog:
 
     def _console(self, message: ConsoleMessage) -> None:
         self.lines.append(f"[{message.type}] {message.text}")
+        if "Content Security Policy" in message.text:  # the page must work under its own CSP
+            self.uncaught.append(message.text)
 
     def _page_error(self, error: Exception) -> None:
         self.lines.append(f"[pageerror] {error}")

@@ -18,7 +18,6 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from carpool.app import SessionState, SessionStore
 from carpool.components import FileStore, use_file_store
@@ -27,6 +26,7 @@ from carpool.server import _api_routes, _files, _login_routes, _pages, _queue_ro
 from carpool.server._auth import Authenticator, AuthGate
 from carpool.server._errors import handle_errors, routing_error_response
 from carpool.server._guards import OriginGuard
+from carpool.server._headers import CSPSpec, FrameAncestors, page_headers
 from carpool.server._metrics import Metrics
 from carpool.server._sessions import SessionRegistry
 from carpool.server._settings import AuthSpec, MiB, ServerSettings, parse_size
@@ -55,7 +55,7 @@ def _routes() -> list[Any]:
         route("/file/{file_id}", _files.serve_file, ["GET"]),
         route("/login", _login_routes.login, ["POST"]),
         route("/logout", _login_routes.logout, ["GET"]),
-        Mount("/static", StaticFiles(directory=_pages.STATIC_DIR, check_dir=False), name="static"),
+        Mount("/static", _pages.StaticAssets(directory=_pages.STATIC_DIR, check_dir=False), name="static"),
     ]
 
 
@@ -142,12 +142,18 @@ def create_app(
     close_grace: float = 10.0,
     session_idle_timeout: float = 60.0,
     allowed_hosts: Iterable[str] | str | None = (),
+    content_security_policy: CSPSpec = True,
+    frame_ancestors: FrameAncestors = None,
 ) -> Starlette:
     """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`).
 
     ``allowed_hosts``: host names the app answers to besides loopback ones (``"app.example.com"``,
     ``"*.example.com"``, ``"*"`` for any), e.g. the public name a reverse proxy forwards. Given, it is
     enforced on every address; otherwise an app reached on loopback refuses other names (DNS rebinding).
+
+    ``content_security_policy``: the page's CSP (``True``: carpool's, ``script-src 'self'``; a string:
+    yours; ``False``: none but ``frame-ancestors``). ``frame_ancestors``: who may frame the page
+    (default ``"'self'"``; ``"'none'"``, ``"*"`` or a list of origins). See docs/security.md.
     """
     settings = ServerSettings(
         auth=auth,
@@ -159,6 +165,7 @@ def create_app(
         close_grace=close_grace,
         session_idle_timeout=session_idle_timeout,
         allowed_hosts=ServerSettings.names(allowed_hosts),
+        page_headers=page_headers(content_security_policy, frame_ancestors),
     )
 
     def new_file_store() -> FileStore:

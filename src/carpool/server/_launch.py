@@ -21,6 +21,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from carpool.server._app import create_app, shutdown_app
+from carpool.server._headers import CSPSpec, FrameAncestors
 from carpool.server._settings import AuthSpec, MiB
 from carpool.server._state import ServerState
 
@@ -142,12 +143,15 @@ def launch(
     ssl_certfile: str | Path | None = None,
     log_level: str = "warning",
     allowed_hosts: Iterable[str] | str | None = None,
+    content_security_policy: CSPSpec = True,
+    frame_ancestors: FrameAncestors = None,
     **ignored: Any,
 ) -> RunningServer:
     """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
 
     Options Gradio has but carpool does not need (``share``, ``inbrowser``, ...) are accepted and ignored.
     ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
+    ``content_security_policy``, ``frame_ancestors``: see :func:`create_app`.
     """
     host = _env_host(server_name)
     port, explicit = _env_port(server_port)
@@ -161,6 +165,8 @@ def launch(
         root_path=root_path,
         close_grace=close_grace,
         allowed_hosts=_env_allowed_hosts(allowed_hosts),
+        content_security_policy=content_security_policy,
+        frame_ancestors=frame_ancestors,
     )
     sock = _bind(host, port, explicit)
     config = uvicorn.Config(

@@ -99,4 +99,6 @@ form{{display:grid;gap:.6rem;min-width:16rem}}input,button{{font:inherit;padding
 
 def login_page(request: Request, title: str) -> HTMLResponse:
     action = html.escape(_home(request) + "login")
-    return HTMLResponse(LOGIN_FORM.format(title=html.escape(title), action=action), status_code=200)
+    page = LOGIN_FORM.format(title=html.escape(title), action=action)
+    headers = {**server_state(request).settings.page_headers, "Cache-Control": "no-store"}
+    return HTMLResponse(page, status_code=200, headers=headers)

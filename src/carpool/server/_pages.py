@@ -9,6 +9,8 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from carpool.components import use_file_store
 from carpool.protocol import PROTOCOL_VERSION
@@ -18,7 +20,17 @@ from carpool.server._openapi import openapi_document
 from carpool.server._requests import request_username
 from carpool.server._state import ServerState, server_state
 
-__all__ = ["STATIC_DIR", "app_config", "config", "health", "index", "info", "metrics", "openapi"]
+__all__ = [
+    "STATIC_DIR",
+    "StaticAssets",
+    "app_config",
+    "config",
+    "health",
+    "index",
+    "info",
+    "metrics",
+    "openapi",
+]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 CONFIG_PLACEHOLDER = "<!--CARPOOL_CONFIG-->"  # inside <script id="carpool-config"> of static/index.html
@@ -59,7 +71,19 @@ async def index(request: Request) -> Response:
         page = template.replace(CONFIG_PLACEHOLDER, spec, 1)
     else:
         page = template.replace("</head>", CONFIG_SCRIPT.format(spec) + "\n</head>", 1)
-    return HTMLResponse(page, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return HTMLResponse(page, headers={**state.settings.page_headers, "Cache-Control": "no-store"})
+
+
+class StaticAssets(StaticFiles):
+    """The front end's files: never sniffed, and HTML among them gets the page's headers (CSP, framing)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            state: ServerState = scope["app"].state.carpool
+            response.headers.update(state.settings.page_headers)
+        return response
 
 
 async def config(request: Request) -> Response:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
+
+from carpool.server._headers import page_headers
 
 __all__ = ["AuthSpec", "MiB", "ServerSettings", "parse_size"]
 
@@ -30,6 +32,7 @@ class ServerSettings:
     login_attempts: int = 10  # failed logins per client per minute before 429
     max_json_body: int = 64 * MiB  # JSON bodies (API calls, joins) larger than this get 413
     allowed_hosts: tuple[str, ...] = ()  # host names besides loopback ones a local app answers to
+    page_headers: Mapping[str, str] = field(default_factory=page_headers)  # CSP, framing, nosniff
 
     @staticmethod
     def names(names: Iterable[str] | str | None) -> tuple[str, ...]:
