@@ -27,6 +27,7 @@ Error bodies (4xx/5xx)::
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Literal, TypedDict
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "JoinRequest",
     "MessageType",
     "Msg",
+    "encode_json",
     "encode_sse",
     "error_body",
 ]
@@ -118,6 +120,41 @@ def error_body(type_: str, message: str, parameter: str | None = None) -> dict[s
     return {"error": {"type": type_, "message": message, "parameter": parameter}}
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN and infinity (which JSON has no spelling for) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _dumps(value: Any, *, ascii_only: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=ascii_only, allow_nan=False, separators=(",", ":"), default=str)
+
+
+def encode_json(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON that every parser accepts.
+
+    NaN and infinities become ``null`` (as Gradio sends them: JSON has no such numbers, and a browser's
+    ``JSON.parse`` fails on Python's ``NaN``); a lone surrogate in a string is sent escaped. Both cost
+    nothing unless they occur: the plain encoding is tried first.
+    """
+    try:
+        text = _dumps(value)
+    except ValueError as error:
+        if "Out of range float" not in str(error):
+            raise
+        value = _finite(value)
+        text = _dumps(value)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # UTF-8 cannot hold a lone surrogate; a JSON escape can
+        return _dumps(value, ascii_only=True).encode()
+
+
 def encode_sse(message: dict[str, Any]) -> bytes:
-    """One server-sent event carrying ``message`` as compact JSON."""
-    return b"data: " + json.dumps(message, separators=(",", ":"), default=str).encode() + b"\n\n"
+    """One server-sent event carrying ``message`` as compact JSON (see :func:`encode_json`)."""
+    return b"data: " + encode_json(message) + b"\n\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,6 +22,8 @@ from carpool.exceptions import InvalidInputError
 
 __all__ = ["Number", "Slider"]
 
+_LARGEST_FLOAT = int(sys.float_info.max)
+
 
 def _wire_number(payload: Any) -> float | int:
     """A JSON number (never a bool, NaN or infinity) or InvalidInputError."""
@@ -28,6 +31,10 @@ def _wire_number(payload: Any) -> float | int:
         raise InvalidInputError(f"expected a number, got {json_type_name(payload)}")
     if isinstance(payload, float) and not math.isfinite(payload):
         raise InvalidInputError(f"expected a finite number, got {payload}")
+    if isinstance(payload, int) and abs(payload) > _LARGEST_FLOAT:  # JSON allows 400 digits; floats do not
+        raise InvalidInputError(
+            f"expected a number of at most {_LARGEST_FLOAT:.3g} in size, got {len(str(payload))} digits"
+        )
     return payload
 
 

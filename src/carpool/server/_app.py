@@ -81,8 +81,10 @@ async def _start(state: ServerState) -> None:
         state.files, state.files_closed = state.new_file_store(), False
     engine = _build_engine(state)
     await engine.start()
+    states = SessionStore(state.settings.max_sessions, state.settings.max_sessions_per_client)
     sessions = SessionRegistry(
-        state_for=SessionStore().get,
+        state_for=states.acquire,
+        release_state=states.release,
         on_abandon=engine.cancel_session,
         max_buffer=state.settings.session_buffer,
         idle_timeout=state.settings.session_idle_timeout,

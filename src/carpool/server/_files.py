@@ -57,6 +57,7 @@ class _Upload:
         self._header_value = b""
         self._writer: UploadWriter | None = None
         self.writers: list[UploadWriter] = []
+        self.complete = False  # the closing boundary arrived: without it the last file is cut short
 
     def callbacks(self) -> dict[str, Any]:
         return {
@@ -67,6 +68,7 @@ class _Upload:
             "on_headers_finished": self.on_headers_finished,
             "on_part_data": self.on_part_data,
             "on_part_end": self.on_part_end,
+            "on_end": self.on_end,
         }
 
     def on_part_begin(self) -> None:
@@ -108,6 +110,9 @@ class _Upload:
     def on_part_end(self) -> None:
         self._writer = None
 
+    def on_end(self) -> None:
+        self.complete = True
+
     def commit(self) -> list[FileData]:
         return [writer.commit() for writer in self.writers]
 
@@ -141,6 +146,8 @@ async def upload_files(request: Request) -> Response:
                 raise HTTPError(413, "too_large", f"Uploads are limited to {limit} bytes.")
             parser.write(chunk)
         parser.finalize()
+        if not upload.complete:
+            raise HTTPError(400, "bad_request", "Truncated multipart body: the closing boundary is missing.")
         if not upload.writers:
             raise HTTPError(400, "bad_request", "No file in the multipart field 'files'.")
         return JSONResponse({"files": upload.commit()})

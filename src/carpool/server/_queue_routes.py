@@ -11,7 +11,7 @@ from carpool.server._api_routes import endpoint_for
 from carpool.server._errors import HTTPError
 from carpool.server._events import EventRelay
 from carpool.server._processing import off_loop_if_files, preprocess
-from carpool.server._requests import event_context, read_json, session_hash
+from carpool.server._requests import client_key, event_context, read_json, session_hash
 from carpool.server._sessions import SessionChannel
 from carpool.server._sse import EventStreamResponse
 from carpool.server._state import ServerState, server_state
@@ -64,7 +64,7 @@ async def join_queue(request: Request) -> Response:
     engine = state.running_engine()
     data, target, session = _parse_join(await read_json(request, state.settings.max_json_body))
     dependency = endpoint_for(state, target)
-    channel = state.running_sessions().channel(session)
+    channel = state.running_sessions().channel(session, client_key(request))
     _cancel_targets(state, channel, dependency)
     if dependency.listener_id is None:  # a cancel-only (or front-end only) dependency: nothing to run
         return JSONResponse({"event_id": None})
@@ -92,7 +92,8 @@ async def join_queue(request: Request) -> Response:
 async def stream_session(request: Request) -> Response:
     state = server_state(request)
     sessions = state.running_sessions()
-    channel, generation = sessions.attach(session_hash(request.query_params.get("session_hash")))
+    hash_ = session_hash(request.query_params.get("session_hash"))
+    channel, generation = sessions.attach(hash_, client_key(request))
     return EventStreamResponse(sessions, channel, generation)  # type: ignore[return-value]
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import ClientDisconnect, Request
 
+from carpool.exceptions import InvalidInputError
 from carpool.server._errors import HTTPError
 
 __all__ = [
     "MAX_SESSION_HASH",
     "USERNAME_SCOPE_KEY",
+    "client_key",
     "event_context",
     "optional_session_hash",
     "read_json",
@@ -46,19 +49,57 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 async def read_json(request: Request, limit: int) -> Any:
-    """The body parsed as JSON; 400 when it is not JSON, 413 when it is larger than ``limit``."""
+    """The body parsed as JSON; 400 when it is not JSON, 413 when it is larger than ``limit``.
+
+    A string holding a lone surrogate (``"\\ud800"``: valid JSON, but no text) is a 422, here, once:
+    otherwise it would reach the function and fail only when the answer is encoded as UTF-8.
+    """
     body = await _read_body(request, limit)
     try:
-        return json.loads(body)
+        value = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise HTTPError(400, "bad_request", "The request body is not valid JSON.") from None
     except RecursionError:  # "[[[[..." nested deeper than the parser's stack: the client's fault
         raise HTTPError(400, "bad_request", "The request body is nested too deeply.") from None
+    if _SURROGATE_ESCAPE.search(body) and _holds_lone_surrogate(value):
+        raise InvalidInputError("A string in the request holds a lone UTF-16 surrogate.", parameter=None)
+    return value
+
+
+# Only an escape can put a surrogate into parsed JSON (raw UTF-8 cannot encode one), so bodies without
+# such an escape, nearly all of them, are never walked.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+    return False
 
 
 def request_username(request: Request) -> str | None:
     name = request.scope.get(USERNAME_SCOPE_KEY)
     return name if isinstance(name, str) else None
+
+
+def client_key(request: Request) -> str | None:
+    """Who a request counts against for per-client quotas: the logged-in user, else the peer address."""
+    username = request_username(request)
+    if username is not None:
+        return f"user:{username}"
+    client = request.scope.get("client")
+    return f"addr:{client[0]}" if client else None
 
 
 def event_context(request: Request, session_hash: str | None) -> dict[str, Any]:

@@ -114,13 +114,15 @@ class SessionRegistry:
     def __init__(
         self,
         *,
-        state_for: Callable[[str], Any],
+        state_for: Callable[[str, str | None], Any],
         on_abandon: Callable[[str], object],
+        release_state: Callable[[str], object] = lambda session_hash: None,
         max_buffer: int = 1000,
         idle_timeout: float = 60.0,
         heartbeat_interval: float = 15.0,
     ) -> None:
-        self._state_for = state_for
+        self._state_for = state_for  # (session_hash, client) -> the session's State values, held ...
+        self._release_state = release_state  # ... until the channel goes: then they may be evicted
         self._on_abandon = on_abandon
         self._max_buffer = max_buffer
         self._idle_timeout = idle_timeout
@@ -134,22 +136,23 @@ class SessionRegistry:
     def get(self, session_hash: str) -> SessionChannel | None:
         return self._channels.get(session_hash)
 
-    def channel(self, session_hash: str) -> SessionChannel:
-        """The session's channel, created on first use (a join or a stream)."""
+    def channel(self, session_hash: str, client: str | None = None) -> SessionChannel:
+        """The session's channel, created on first use (a join or a stream) by ``client`` (for quotas)."""
         channel = self._channels.get(session_hash)
         if channel is None:
-            channel = SessionChannel(session_hash, self._state_for(session_hash), max_buffer=self._max_buffer)
+            state = self._state_for(session_hash, client)
+            channel = SessionChannel(session_hash, state, max_buffer=self._max_buffer)
             self._channels[session_hash] = channel
             self._arm_idle_timer(channel)
         return channel
 
-    def attach(self, session_hash: str) -> tuple[SessionChannel, int]:
+    def attach(self, session_hash: str, client: str | None = None) -> tuple[SessionChannel, int]:
         """A stream opened for the session: it becomes the reader (generation), replacing any older one.
 
         A browser's EventSource reconnects on its own; the old connection may not have been noticed
         as gone yet, so the newest stream wins instead of being refused.
         """
-        channel = self.channel(session_hash)
+        channel = self.channel(session_hash, client)
         channel.reader_attached = True
         channel.reader_generation += 1
         channel.wake()  # an older reader wakes up, sees it is superseded, and ends
@@ -177,6 +180,7 @@ class SessionRegistry:
     def _abandon(self, channel: SessionChannel) -> None:
         if self._channels.get(channel.session_hash) is channel:
             del self._channels[channel.session_hash]
+            self._release_state(channel.session_hash)
         if channel.pending:
             self._on_abandon(channel.session_hash)
 

@@ -27,6 +27,8 @@ class ServerSettings:
     heartbeat_interval: float = 15.0
     session_buffer: int = 1000  # messages buffered per session until its stream reads them
     session_idle_timeout: float = 60.0  # a session whose stream never opens is abandoned after this
+    max_sessions: int = 10_000  # sessions whose State values are kept; idle ones evicted first
+    max_sessions_per_client: int = 1_000  # per address (or user): a client churning sessions evicts its own
     close_grace: float = 10.0  # running batches get this long to finish at shutdown
     login_ttl: float = 7 * 24 * 3600.0  # seconds a login cookie stays valid
     login_attempts: int = 10  # failed logins per client per minute before 429

@@ -173,7 +173,8 @@ export class Client {
     try {
       message = JSON.parse(raw);
     } catch {
-      return; // not ours: ignore rather than break the whole page's stream
+      this.unreadable(raw);
+      return;
     }
     if (message.msg === "heartbeat") return;
     if (message.msg === "close_stream") {
@@ -183,6 +184,22 @@ export class Client {
       return;
     }
     this.dispatch(message);
+  }
+
+  /**
+   * A frame that is not JSON: its event (or, when no event id can be read, every pending one) ends
+   * failed with a message, instead of waiting forever in "running".
+   */
+  unreadable(raw) {
+    console.error("carpool: the server sent a message that is not JSON:", raw.slice(0, 200));
+    const reason = "The server sent a reply the page cannot read.";
+    const id = /"event_id"\s*:\s*"([^"\\]+)"/.exec(raw);
+    if (!id || !this.handlers.has(id[1])) {
+      this.failAll(reason, "bad_message");
+      return;
+    }
+    const error = { type: "bad_message", message: reason, parameter: null };
+    this.dispatch({ msg: "process_completed", event_id: id[1], status: "failed", error });
   }
 
   dispatch(message) {
@@ -247,7 +264,7 @@ export class Client {
     this.source = null;
   }
 
-  failAll(reason) {
+  failAll(reason, type = "shutting_down") {
     const pending = [...this.handlers.entries()];
     this.handlers.clear();
     for (const [eventId, handler] of pending) {
@@ -255,7 +272,7 @@ export class Client {
         msg: "process_completed",
         event_id: eventId,
         status: "failed",
-        error: { type: "shutting_down", message: reason, parameter: null },
+        error: { type, message: reason, parameter: null },
       });
     }
   }
