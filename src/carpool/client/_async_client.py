@@ -12,7 +12,7 @@ import contextlib
 import functools
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -21,7 +21,7 @@ import httpx
 from carpool.client._errors import error_from_body, raise_for_response
 from carpool.client._files import Downloads, FileInput, is_file_data, replace_files
 from carpool.client._job import AsyncJob
-from carpool.client._sse import SSEDecoder
+from carpool.client._sse import NamedEventDecoder, SSEDecoder
 from carpool.exceptions import CarpoolError, ProtocolError
 from carpool.protocol import Msg
 
@@ -177,6 +177,38 @@ class AsyncClient:
                 results.append(await self._outputs([column[index] for column in out_columns], stateful))
         return results
 
+    async def stream(self, *data: Any, api_name: str = "/predict") -> AsyncGenerator[Any, None]:
+        """Call the endpoint with one sample and yield its outputs as they are produced.
+
+        Each partial output of a generator comes as it is yielded, then the final output (left out
+        when it is the last partial again, as a generator's final output is). A failure raises.
+        """
+        body = {"data": await self._inputs(data), "stream": True}
+        stateful = await self._stateful(api_name)
+        await self._login()
+        headers = {"Accept": "text/event-stream"}
+        path = self._href(endpoint_path(api_name))
+        async with self._http.stream("POST", path, json=body, headers=headers) as response:
+            if not response.is_success:
+                await response.aread()
+                raise_for_response(response)
+            last: Any = None
+            decoder = NamedEventDecoder()
+            async for line in response.aiter_lines():
+                event = decoder.feed(line)
+                if event is None:
+                    continue
+                name, payload = event
+                if name == "error":
+                    raise error_from_body(_error_record(payload), response.status_code, response)
+                outputs = _data_list(payload)
+                if name == "generating" or (name == "complete" and outputs != last):
+                    yield await self._outputs(outputs, stateful)
+                if name == "complete":
+                    return
+                last = outputs
+        raise ProtocolError("the stream ended before the final output")
+
     async def _inputs_one(self, value: Any) -> Any:
         return (await self._inputs([value]))[0]
 
@@ -276,6 +308,13 @@ class AsyncClient:
                 await self._stream
         if self._owns_http:
             await self._http.aclose()
+
+
+def _error_record(body: Any) -> dict[str, Any]:
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        raise ProtocolError('an error event without an "error" record')
+    return error
 
 
 def _data_list(body: Any) -> list[Any]:

@@ -125,6 +125,18 @@ class Client:
     def submit(self, *data: Any, api_name: str = "/predict") -> Job:
         return Job(self._portal.call(self._client.submit(*data, api_name=api_name)), self._portal)
 
+    def stream(self, *data: Any, api_name: str = "/predict") -> Iterator[Any]:
+        """Each output of one call as it is produced (``AsyncClient.stream``); a failure raises."""
+        outputs = self._client.stream(*data, api_name=api_name)
+        try:
+            while True:
+                try:
+                    yield self._portal.call(anext(outputs))
+                except StopAsyncIteration:
+                    return
+        finally:  # the caller may stop early: close the stream (the server cancels the event)
+            self._portal.call(outputs.aclose())
+
     def view_api(self, print_info: bool = True) -> dict[str, Any]:
         return self._portal.call(self._client.view_api(print_info))
 

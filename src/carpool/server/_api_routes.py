@@ -1,6 +1,8 @@
 """``POST /api/{api_name}``: call an endpoint and wait for its answer, through the queue.
 
 A single sample is one event like a browser's, so API callers are batched together with everyone else.
+Asked to stream (``Accept: text/event-stream`` or ``"stream": true``), the answer is server-sent events
+(``_api_stream``).
 ``"batched": true`` sends one list per input and runs those samples as ONE batch (others may fill it).
 """
 
@@ -15,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from carpool.core import Engine, Job
 from carpool.exceptions import InvalidInputError
+from carpool.server._api_stream import ServerSentEvents, stream_call, wants_stream
 from carpool.server._errors import HTTPError, describe_error, error_response
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
 from carpool.server._requests import event_context, read_json
@@ -42,7 +45,7 @@ def _parse_call(body: Any) -> tuple[list[Any], bool]:
     return body["data"], batched
 
 
-async def call_endpoint(request: Request) -> Response:
+async def call_endpoint(request: Request) -> Response | ServerSentEvents:
     state = server_state(request)
     engine = state.running_engine()
     body = await read_json(request, state.settings.max_json_body)
@@ -52,6 +55,10 @@ async def call_endpoint(request: Request) -> Response:
         raise HTTPError(404, "unknown_endpoint", "This endpoint has no function to call.")
     session = state.new_session_state()
     context = event_context(request, None)
+    if wants_stream(request, body):
+        if batched:
+            raise HTTPError(400, "bad_request", 'A streamed call sends one sample: drop "batched".')
+        return await stream_call(state, engine, dependency, data, session, context)
     if batched:
         return await _call_batch(request, state, engine, dependency, data, session, context)
     inputs = await off_loop_if_files(dependency, preprocess, dependency, data, session, state.files)

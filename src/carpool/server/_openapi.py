@@ -39,6 +39,12 @@ ERROR_SCHEMA = {
         }
     },
 }
+# One server-sent event of a streamed POST /api call (the data is the JSON of an answer or error body).
+STREAMED_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {"event": {"enum": ["generating", "complete", "error"]}, "data": {"type": "string"}},
+}
 # What /upload answers: the components' FileData, whose meta always names its kind.
 UPLOADED_FILE_SCHEMA = {
     **FILE_DATA_SCHEMA,
@@ -112,7 +118,13 @@ def _endpoint_operation(dep: Any) -> dict[str, Any]:
         "summary": f"Call {dep.api_name}" + (" (batched function)" if dep.batch else ""),
         "requestBody": {"required": True, "content": {JSON: {"schema": api_request_schema(dep)}}},
         "responses": {
-            "200": {"description": "outputs", "content": {JSON: {"schema": api_response_schema(dep)}}},
+            "200": {
+                "description": "outputs; asked to stream, server-sent events (docs/protocol.md)",
+                "content": {
+                    JSON: {"schema": api_response_schema(dep)},
+                    "text/event-stream": {"schema": STREAMED_EVENT_SCHEMA},
+                },
+            },
             **_errors(400, 404, 409, 413, 422, 503, 504),
         },
     }

@@ -150,7 +150,8 @@ def api_request_schema(dep: Any) -> dict[str, Any]:
     single = {
         "type": "object",
         "required": ["data"],
-        "properties": {"data": _list_of(inputs), "batched": {"const": False}},
+        # "stream": true (or Accept: text/event-stream) answers with server-sent events
+        "properties": {"data": _list_of(inputs), "batched": {"const": False}, "stream": {"type": "boolean"}},
     }
     if not inputs:  # a batched call needs at least one column to say how many samples it holds
         return {"oneOf": [single]}
@@ -159,7 +160,7 @@ def api_request_schema(dep: Any) -> dict[str, Any]:
     batched: dict[str, Any] = {
         "type": "object",
         "required": ["data", "batched"],
-        "properties": {"data": _list_of(columns), "batched": {"const": True}},
+        "properties": {"data": _list_of(columns), "batched": {"const": True}, "stream": {"const": False}},
     }
     if len(columns) > 1:
         batched.update(_equal_lengths(len(columns), max_n))
