@@ -79,14 +79,14 @@ def wrap_for_engine(fn: Callable[..., Any], binder: Binder) -> Callable[..., Any
                 yield item
 
         return async_generator
-    if kind is FnKind.GENERATOR:
+    if kind is FnKind.SYNC_GENERATOR:
 
         def generator(*values: Any) -> Generator[Any, Any, Any]:
             args, kwargs = bind(values)
             return (yield from fn(*args, **kwargs))
 
         return generator
-    if kind is FnKind.COROUTINE:
+    if kind is FnKind.ASYNC:
 
         async def coroutine(*values: Any) -> Any:
             args, kwargs = bind(values)

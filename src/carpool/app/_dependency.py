@@ -16,7 +16,7 @@ from carpool.app._backend import Binder, wrap_for_engine
 from carpool.app._options import EventOptions
 from carpool.app._processing import postprocess_outputs, preprocess_inputs
 from carpool.app._session import SessionState
-from carpool.app._signature import CallPlan, FnKind, call_plan, fn_kind, fn_name
+from carpool.app._signature import CallPlan, call_plan, fn_kind, fn_name
 from carpool.core import ListenerConfig
 
 __all__ = ["Dependency"]
@@ -97,7 +97,7 @@ class Dependency:
 
     @property
     def is_generator(self) -> bool:
-        return self.fn is not None and fn_kind(self.fn) in (FnKind.GENERATOR, FnKind.ASYNC_GENERATOR)
+        return self.fn is not None and fn_kind(self.fn).is_generator
 
     @property
     def show_api(self) -> bool:

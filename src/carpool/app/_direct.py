@@ -35,11 +35,11 @@ def call_direct(dep: Dependency, args: tuple[Any, ...]) -> Any:
 def _run_to_end(fn: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
     """The function's return value; for a generator, the last value it yielded."""
     kind = fn_kind(fn)
-    if kind is FnKind.FUNCTION:
+    if kind is FnKind.SYNC:
         return fn(*args, **kwargs)
-    if kind is FnKind.GENERATOR:
+    if kind is FnKind.SYNC_GENERATOR:
         return _last(fn(*args, **kwargs))
-    if kind is FnKind.COROUTINE:
+    if kind is FnKind.ASYNC:
         return _run_async(fn(*args, **kwargs))
     return _run_async(_alast(fn(*args, **kwargs)))
 

@@ -14,7 +14,7 @@ from typing import Any
 from carpool.app._blocks import Blocks
 from carpool.app._dependency import Dependency
 from carpool.app._examples import Examples
-from carpool.app._signature import FnKind, fn_kind, fn_name
+from carpool.app._signature import fn_kind, fn_name
 from carpool.components import Accordion, Button, Column, Component, Markdown, Row, get_component
 
 __all__ = ["Interface"]
@@ -179,7 +179,7 @@ class Interface(Blocks):
 
     @property
     def is_generator(self) -> bool:
-        return fn_kind(self.fn) in (FnKind.GENERATOR, FnKind.ASYNC_GENERATOR)
+        return fn_kind(self.fn).is_generator
 
     def __repr__(self) -> str:
         counts = f"inputs={len(self.all_inputs)}, outputs={len(self.output_components)}"

@@ -18,6 +18,7 @@ from typing import Any
 
 from carpool.app._progress import Progress
 from carpool.app._request import Request
+from carpool.core.callables import FnKind
 
 __all__ = ["CallPlan", "FnKind", "Slot", "call_plan", "fn_kind", "fn_name"]
 
@@ -28,13 +29,6 @@ class Slot(enum.Enum):
     INPUT = "input"
     REQUEST = "request"
     PROGRESS = "progress"
-
-
-class FnKind(enum.Enum):
-    FUNCTION = "function"
-    COROUTINE = "coroutine"
-    GENERATOR = "generator"
-    ASYNC_GENERATOR = "async_generator"
 
 
 @dataclass(frozen=True)
@@ -141,19 +135,8 @@ def call_plan(fn: Callable[..., Any]) -> CallPlan:
 
 
 def fn_kind(fn: Callable[..., Any]) -> FnKind:
-    """What calling ``fn`` gives; also for ``functools.partial`` and objects with ``__call__``."""
-    target: Any = fn
-    while isinstance(target, functools.partial):
-        target = target.func
-    if not inspect.isroutine(target) and hasattr(target, "__call__"):  # noqa: B004
-        target = target.__call__
-    if inspect.isasyncgenfunction(target):
-        return FnKind.ASYNC_GENERATOR
-    if inspect.isgeneratorfunction(target):
-        return FnKind.GENERATOR
-    if inspect.iscoroutinefunction(target):
-        return FnKind.COROUTINE
-    return FnKind.FUNCTION
+    """What calling ``fn`` gives (the engine's own classifier: partials, objects with ``__call__``)."""
+    return FnKind.of(fn)
 
 
 def fn_name(fn: Callable[..., Any]) -> str:

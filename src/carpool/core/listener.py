@@ -8,13 +8,12 @@ dispatch policy and counters; ``ConcurrencyGroup`` is the limit shared by listen
 from __future__ import annotations
 
 import asyncio
-import enum
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from carpool.core.batcher import Batcher, DispatchReason
+from carpool.core.callables import FnKind
 from carpool.core.cost_model import CostModel
 from carpool.core.job import Job, JobState
 from carpool.core.queue import make_queue
@@ -22,7 +21,7 @@ from carpool.core.stats import ListenerStats
 from carpool.core.stepwise import StepEstimator, Stepwise
 from carpool.exceptions import EventExpiredError
 
-__all__ = ["Batch", "ConcurrencyGroup", "FnKind", "Listener", "ListenerConfig"]
+__all__ = ["Batch", "ConcurrencyGroup", "Listener", "ListenerConfig"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,29 +66,6 @@ class ListenerConfig:
     def stepwise(self) -> bool:
         """Continuous batching: the function is a ``Stepwise`` (join + step), see ``core.stepwise``."""
         return isinstance(self.fn, Stepwise)
-
-
-class FnKind(enum.Enum):
-    SYNC = "sync"
-    ASYNC = "async"
-    SYNC_GENERATOR = "sync_generator"
-    ASYNC_GENERATOR = "async_generator"
-
-    @classmethod
-    def of(cls, fn: Callable[..., Any]) -> FnKind:
-        targets = (fn, getattr(fn, "__call__", None))  # noqa: B004 - callable objects count by __call__
-        if any(inspect.isasyncgenfunction(t) for t in targets):
-            return cls.ASYNC_GENERATOR
-        if any(inspect.iscoroutinefunction(t) for t in targets):
-            return cls.ASYNC
-        if any(inspect.isgeneratorfunction(t) for t in targets):
-            return cls.SYNC_GENERATOR
-        return cls.SYNC
-
-    @property
-    def runs_on_loop(self) -> bool:
-        """Async functions run on the loop, so cancelling their task really stops them."""
-        return self in (FnKind.ASYNC, FnKind.ASYNC_GENERATOR)
 
 
 class ConcurrencyGroup:

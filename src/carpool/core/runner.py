@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from carpool.core.callables import FnKind
 from carpool.core.executor import Executor
 from carpool.core.job import Job
-from carpool.core.listener import Batch, FnKind, Listener
+from carpool.core.listener import Batch, Listener
 from carpool.core.outputs import FINISHED, one_sample_values, sample_error
 from carpool.core.progress import ProgressSink, current_sink
 from carpool.exceptions import BatchShapeError
