@@ -5,6 +5,7 @@
     ├── InvalidInputError          a value failed a component's preprocess (HTTP 422)
     ├── BatchShapeError            a batched function returned the wrong shape
     ├── QueueFullError             the queue is at max_size (HTTP 503 + Retry-After)
+    ├── BatchTooLargeError         a pre-batched call larger than a limit it can never fit (HTTP 413)
     ├── UnknownEndpointError       no listener/api_name of that name (HTTP 404)
     ├── EventCancelledError        the event was cancelled (or its client left)
     ├── EventExpiredError          the event's deadline passed before it ran
@@ -26,6 +27,7 @@ __all__ = [
     "AppError",
     "AuthenticationError",
     "BatchShapeError",
+    "BatchTooLargeError",
     "CarpoolError",
     "ClientError",
     "EngineClosedError",
@@ -77,6 +79,15 @@ class QueueFullError(CarpoolError):
     def __init__(self, message: str = "The queue is full.", *, retry_after: float = 1.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class BatchTooLargeError(CarpoolError, ValueError):
+    """A pre-batched call of more samples than ``limit`` (max_batch_size, the queue's max_size): waiting
+    would never help, unlike :class:`QueueFullError`. Send at most ``limit`` samples at once."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class UnknownEndpointError(CarpoolError):

@@ -25,6 +25,7 @@ from carpool.core.registry import JobTable
 from carpool.core.stats import BatchRecord, EngineStats
 from carpool.core.subscription import Subscription
 from carpool.exceptions import (
+    BatchTooLargeError,
     EngineClosedError,
     EventCancelledError,
     EventExpiredError,
@@ -149,8 +150,9 @@ class Engine:
         """Queue samples that run together in one batch (others may fill the rest of it)."""
         listener = self._admit(listener_id, len(samples))
         if len(samples) > listener.max_batch_size:
-            raise ValueError(
-                f"{len(samples)} samples exceed max_batch_size={listener.max_batch_size} of {listener_id!r}"
+            raise BatchTooLargeError(
+                f"{len(samples)} samples exceed max_batch_size={listener.max_batch_size} of {listener_id!r}",
+                limit=listener.max_batch_size,
             )
         jobs = [self._new_job(listener, s, session_id, context, timeout, on_message) for s in samples]
         group = tuple(jobs)
@@ -188,6 +190,12 @@ class Engine:
         listener = self._listeners.get(listener_id)
         if listener is None:
             raise UnknownEndpointError(f"no listener {listener_id!r}")
+        if self._max_size is not None and count > max(self._max_size, 1):  # waiting never helps
+            raise BatchTooLargeError(
+                f"{count} samples at once can never fit the queue (max_size={self._max_size}); "
+                f"send at most {self._max_size}",
+                limit=self._max_size,
+            )
         if self._max_size is not None:
             waiting = sum(other.queue.live for other in self._dispatcher.pending.values())
             if waiting + count > self._max_size:

@@ -79,6 +79,8 @@ def describe_error(error: BaseException, *, show_error: bool = False) -> ErrorIn
         return _info(422, "invalid_input", error.message, error.parameter)
     if isinstance(error, exc.UnknownEndpointError):
         return _info(404, "unknown_endpoint", str(error) or "No such endpoint.")
+    if isinstance(error, exc.BatchTooLargeError):
+        return _info(413, "too_large", str(error))
     if isinstance(error, exc.QueueFullError):
         info = _info(503, "queue_full", str(error) or "The queue is full.")
         return ErrorInfo(info.status, info.body, _retry_after(error.retry_after))
