@@ -48,11 +48,12 @@ def _parse_call(body: Any) -> tuple[list[Any], bool]:
 async def call_endpoint(request: Request) -> Response | ServerSentEvents:
     state = server_state(request)
     engine = state.running_engine()
-    body = await read_json(request, state.settings.max_json_body)
-    data, batched = _parse_call(body)
+    # The endpoint first: a body sent to an unknown one is never read.
     dependency = endpoint_for(state, request.path_params["api_name"])
     if dependency.listener_id is None:
         raise HTTPError(404, "unknown_endpoint", "This endpoint has no function to call.")
+    body = await read_json(request, state.settings.max_json_body)
+    data, batched = _parse_call(body)
     session = state.new_session_state()
     context = event_context(request, None)
     if wants_stream(request, body):

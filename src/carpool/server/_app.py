@@ -146,6 +146,7 @@ def create_app(
     allowed_hosts: Iterable[str] | str | None = (),
     content_security_policy: CSPSpec = True,
     frame_ancestors: FrameAncestors = None,
+    max_body_size: int | str | None = 4 * MiB,
 ) -> Starlette:
     """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`).
 
@@ -156,6 +157,9 @@ def create_app(
     ``content_security_policy``: the page's CSP (``True``: carpool's, ``script-src 'self'``; a string:
     yours; ``False``: none but ``frame-ancestors``). ``frame_ancestors``: who may frame the page
     (default ``"'self'"``; ``"'none'"``, ``"*"`` or a list of origins). See docs/security.md.
+
+    ``max_body_size``: the largest JSON body (API calls, queue joins; default 4 MiB, ``"16mb"`` style
+    allowed); larger ones get 413 before they are read. Uploads have ``max_file_size`` instead.
     """
     settings = ServerSettings(
         auth=auth,
@@ -168,6 +172,7 @@ def create_app(
         session_idle_timeout=session_idle_timeout,
         allowed_hosts=ServerSettings.names(allowed_hosts),
         page_headers=page_headers(content_security_policy, frame_ancestors),
+        max_json_body=parse_size(max_body_size, default=4 * MiB),
     )
 
     def new_file_store() -> FileStore:

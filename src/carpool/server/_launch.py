@@ -145,13 +145,14 @@ def launch(
     allowed_hosts: Iterable[str] | str | None = None,
     content_security_policy: CSPSpec = True,
     frame_ancestors: FrameAncestors = None,
+    max_body_size: int | str | None = 4 * MiB,
     **ignored: Any,
 ) -> RunningServer:
     """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
 
     Options Gradio has but carpool does not need (``share``, ``inbrowser``, ...) are accepted and ignored.
     ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
-    ``content_security_policy``, ``frame_ancestors``: see :func:`create_app`.
+    ``content_security_policy``, ``frame_ancestors``, ``max_body_size``: see :func:`create_app`.
     """
     host = _env_host(server_name)
     port, explicit = _env_port(server_port)
@@ -167,6 +168,7 @@ def launch(
         allowed_hosts=_env_allowed_hosts(allowed_hosts),
         content_security_policy=content_security_policy,
         frame_ancestors=frame_ancestors,
+        max_body_size=max_body_size,
     )
     sock = _bind(host, port, explicit)
     config = uvicorn.Config(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
+from json import scanner as json_scanner
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,12 +30,18 @@ USERNAME_SCOPE_KEY = "carpool.username"  # set by the auth middleware on an auth
 MAX_SESSION_HASH = 128
 
 
+def _too_large(limit: int) -> HTTPError:
+    # Connection: close -- uvicorn then drops the rest of the body instead of reading it to keep the
+    # connection alive, so a refused 60 MiB upload costs nothing more.
+    return HTTPError(413, "too_large", f"Request body over {limit} bytes.", headers={"Connection": "close"})
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
     # Straight from ASGI ``receive``: Starlette's ``request.stream()`` async generator costs a real share
     # of a fast request, and a body larger than ``limit`` must be refused while it streams anyway.
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPError(413, "too_large", f"Request body over {limit} bytes.")
+        raise _too_large(limit)  # before a byte of it is read
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -41,11 +50,46 @@ async def _read_body(request: Request, limit: int) -> bytes:
             raise ClientDisconnect()
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > limit:  # a lying or absent Content-Length: count while reading
-            raise HTTPError(413, "too_large", f"Request body over {limit} bytes.")
+        if size > limit:  # a lying or absent Content-Length (chunked): count while reading
+            raise _too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+# Up to this size a body is parsed on the event loop: a few milliseconds even for the costliest JSON.
+INLINE_PARSE_BYTES = 256 * 1024
+# Arrays and objects per body. Parsing "[[],[],...]" costs far more than its size suggests (every
+# container is a tracked object the garbage collector walks again and again while it grows).
+MAX_JSON_CONTAINERS = 100_000
+# Big bodies are parsed by worker threads, a few at a time (each one's body is already in memory).
+_PARSERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="carpool-json")
+
+
+def _decode(body: bytes) -> Any:
+    """Parse a big body with the stdlib's pure-Python scanner (its string scanning stays in C).
+
+    C ``json.loads`` holds the GIL from start to end, so in a thread it would still freeze the loop;
+    the Python scanner runs bytecode, and the interpreter hands the GIL to the event loop every few
+    milliseconds while it works.
+    """
+    decoder = json.JSONDecoder()
+    decoder.scan_once = json_scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    return decoder.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
+
+
+def _count_containers(body: bytes) -> int:
+    # An upper bound (a "[" inside a string counts too), at memchr speed: nothing is parsed yet.
+    return body.count(b"[") + body.count(b"{")
+
+
+async def _parse(body: bytes) -> Any:
+    if len(body) <= INLINE_PARSE_BYTES:
+        return json.loads(body)
+    if _count_containers(body) > MAX_JSON_CONTAINERS:
+        message = f"The request body holds more than {MAX_JSON_CONTAINERS} arrays and objects."
+        raise HTTPError(413, "too_large", message)
+    return await asyncio.get_running_loop().run_in_executor(_PARSERS, _decode, body)
 
 
 async def read_json(request: Request, limit: int) -> Any:
@@ -56,7 +100,7 @@ async def read_json(request: Request, limit: int) -> Any:
     """
     body = await _read_body(request, limit)
     try:
-        value = json.loads(body)
+        value = await _parse(body)
     except (ValueError, UnicodeDecodeError):
         raise HTTPError(400, "bad_request", "The request body is not valid JSON.") from None
     except RecursionError:  # "[[[[..." nested deeper than the parser's stack: the client's fault
