@@ -6,7 +6,7 @@ import json
 
 import pytest
 from browser_session import Web
-from browser_support import button, status
+from browser_support import button, component, status
 from playwright.sync_api import Page, Route, expect
 
 import carpool as cp
@@ -58,3 +58,16 @@ def test_an_unreadable_frame_ends_the_event_with_a_message_instead_of_running_fo
     button(page, "Go").click()
     expect(status(page, dependency_id)).to_have_attribute("data-state", "error")
     expect(status(page, dependency_id)).to_contain_text("cannot read")
+
+
+def test_a_default_that_cannot_be_loaded_is_marked_and_the_rest_of_the_page_works(web: Web) -> None:
+    with cp.Blocks() as demo:
+        picture = cp.Image("/no/such/picture.png", label="Picture")
+        text = cp.Textbox(label="In")
+        out = cp.Textbox(label="Out")
+        cp.Button("Go").click(lambda s: s.upper(), text, out)
+    page = web.page(web.launch(demo.queue()))
+    expect(component(page, picture.id).get_by_role("note")).to_contain_text("could not be loaded")
+    page.get_by_label("In", exact=True).fill("works")
+    button(page, "Go").click()
+    expect(page.get_by_label("Out", exact=True)).to_have_value("WORKS")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -21,6 +22,12 @@ from carpool import _context
 from carpool.components.events import Listenable
 
 __all__ = ["Block", "Component", "is_update", "json_type_name", "update"]
+
+logger = logging.getLogger("carpool.components")
+
+# Shown on the page by a component whose initial value failed (the reason, which may hold a path, is
+# in the server log only).
+VALUE_ERROR = "The initial value could not be loaded (see the server log)."
 
 UPDATE_TYPE = "update"
 
@@ -214,8 +221,22 @@ class Component(Block):
             "interactive": self.interactive,
             **super().props(),
             **self.component_props(),
-            "value": self.config_value(),
+            **self._initial_value_props(),
         }
+
+    def _initial_value_props(self) -> dict[str, Any]:
+        """``{"value": ...}`` for the page, or an empty value and a mark when the default cannot be shown.
+
+        A default that fails (a missing file, a URL, a callable that raises) must not take the whole
+        page down with it: the page renders, the component says its value is missing, the log says why.
+        """
+        try:
+            return {"value": self.config_value()}
+        except Exception as error:  # one component's default must never make / and /config fail
+            if not self.__dict__.get("_value_error_logged"):
+                self.__dict__["_value_error_logged"] = True
+                logger.warning("%r: initial value %.200r cannot be shown: %s", self, self.value, error)
+            return {"value": None, "value_error": VALUE_ERROR}
 
     def component_props(self) -> dict[str, Any]:
         """Properties specific to this kind of component (choices, lines, min/max, ...)."""

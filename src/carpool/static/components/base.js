@@ -72,6 +72,11 @@ export class Shell {
     }
     this.body = h("div", { class: "cp-body" });
     this.el.append(this.body);
+    if (this.props.value_error) {
+      // The server could not load this component's default (a missing file, say): say so, render the rest.
+      this.el.dataset.valueError = "true";
+      this.el.append(h("p", { class: "cp-value-error", role: "note", text: this.props.value_error }));
+    }
     this.applyCommon(this.props);
   }
 
