@@ -41,7 +41,19 @@ def values_app() -> cp.Blocks:
         )
         cp.Button("echo").click(lambda s: s, text, text, api_name="echo")
         cp.Button("twice").click(lambda n: n * 2, number, number, api_name="twice")
+        cp.Button("error").click(
+            lambda s: (_ for _ in ()).throw(cp.Error("bad \udc80 byte")), text, text, api_name="error"
+        )
     return demo.queue()
+
+
+async def test_nan_and_infinity_in_an_api_answer_are_null_not_a_500() -> None:
+    driver = AsgiDriver(create_app(values_app()))
+    async with driver.running():
+        reply = await driver.request("POST", "/api/classify", json_body={"data": ["x"]})
+    assert reply.status == 200, reply.body
+    confidences = strict_json(reply.body)["data"][0]["confidences"]
+    assert [entry["confidence"] for entry in confidences] == [None, None]
 
 
 class RawEventStream(EventStream):
@@ -56,6 +68,15 @@ class RawEventStream(EventStream):
             *(line[6:] for line in body.split(b"\n") if line.startswith(b"data: ")),
         ]
         await super()._send(message)
+
+
+async def test_a_lone_surrogate_in_an_error_message_is_escaped_not_a_500() -> None:
+    driver = AsgiDriver(create_app(values_app()))
+    async with driver.running():
+        reply = await driver.request("POST", "/api/error", json_body={"data": ["x"]})
+    assert reply.status == 500
+    assert reply.headers["content-type"].startswith("application/json")
+    assert strict_json(reply.body)["error"]["message"] == "bad \udc80 byte"
 
 
 async def test_nan_on_the_event_stream_is_valid_json() -> None:

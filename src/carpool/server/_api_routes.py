@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from carpool.core import Engine, Job
 from carpool.exceptions import InvalidInputError
 from carpool.server._api_stream import ServerSentEvents, stream_call, wants_stream
 from carpool.server._errors import HTTPError, describe_error, error_response
+from carpool.server._json import WireJSONResponse
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
 from carpool.server._requests import event_context, read_json
 from carpool.server._state import ServerState, server_state
@@ -70,7 +71,7 @@ async def call_endpoint(request: Request) -> Response | ServerSentEvents:
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     output = await off_loop_if_files(dependency, postprocess, dependency, outcome[0], session, state.files)
-    return JSONResponse({"data": output})
+    return WireJSONResponse({"data": output})
 
 
 def _samples(data: list[Any], dependency: Any) -> list[list[Any]]:
@@ -147,7 +148,7 @@ def _batch_response(state: ServerState, dependency: Any, outcomes: list[Any], se
     if failures:
         show = state.settings.show_error
         body["errors"] = [None if e is None else describe_error(e, show_error=show).body for e in errors]
-    return JSONResponse(body)
+    return WireJSONResponse(body)
 
 
 async def _await_unless_disconnected(request: Request, jobs: Sequence[Job]) -> list[Any] | None:

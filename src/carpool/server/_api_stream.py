@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from carpool.core import Cancelled, Completed, Engine, Failed, Generating, Job
 from carpool.exceptions import EventCancelledError
+from carpool.protocol import encode_json
 from carpool.server._errors import HTTPError, describe_error
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
 from carpool.server._sse import HEADERS
@@ -60,8 +60,7 @@ def wants_stream(request: Request, body: dict[str, Any]) -> bool:
 
 def sse_event(event: str, payload: Any) -> bytes:
     """One named server-sent event whose data is ``payload`` as compact JSON."""
-    data = json.dumps(payload, separators=(",", ":"), default=str)
-    return f"event: {event}\ndata: {data}\n\n".encode()
+    return f"event: {event}\ndata: ".encode() + encode_json(payload) + b"\n\n"
 
 
 @dataclass(frozen=True, slots=True)

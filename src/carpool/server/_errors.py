@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from carpool import exceptions as exc
 from carpool.protocol import ErrorBody, error_body
+from carpool.server._json import WireJSONResponse
 
 __all__ = [
     "ErrorInfo",
@@ -104,7 +105,8 @@ def describe_error(error: BaseException, *, show_error: bool = False) -> ErrorIn
 
 def error_response(error: BaseException, *, show_error: bool = False) -> JSONResponse:
     info = describe_error(error, show_error=show_error)
-    return JSONResponse({"error": info.body}, status_code=info.status, headers=info.headers)
+    # A message may quote what the function saw (a lone surrogate, say): encoded as the protocol does.
+    return WireJSONResponse({"error": info.body}, status_code=info.status, headers=info.headers)
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]

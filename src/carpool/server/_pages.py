@@ -14,6 +14,7 @@ from starlette.types import Scope
 
 from carpool.components import use_file_store
 from carpool.protocol import PROTOCOL_VERSION
+from carpool.server._json import WireJSONResponse
 from carpool.server._login_routes import login_page
 from carpool.server._metrics import CONTENT_TYPE
 from carpool.server._openapi import openapi_document
@@ -87,7 +88,7 @@ class StaticAssets(StaticFiles):
 
 
 async def config(request: Request) -> Response:
-    return JSONResponse(app_config(server_state(request)))
+    return WireJSONResponse(app_config(server_state(request)))
 
 
 async def info(request: Request) -> Response:
