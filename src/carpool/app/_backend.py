@@ -17,29 +17,59 @@ from carpool.app._request import Request
 from carpool.app._signature import CallPlan, FnKind, Slot, fn_kind
 from carpool.core.progress import current_sink
 
-__all__ = ["Binder", "wrap_for_engine"]
+__all__ = ["CHAT_OPTIONS", "CHAT_OPTIONS_KEY", "Binder", "wrap_for_engine"]
 
 ExtrasSource = Callable[[], Mapping[Slot, Any]]
+
+# Sampling options a chat request may carry (the OpenAI-compatible API puts them in the event's context
+# under this key); a chat listener's function gets those it declares as parameters.
+CHAT_OPTIONS = ("max_tokens", "temperature", "top_p", "stop", "seed")
+CHAT_OPTIONS_KEY = "chat_options"
 
 
 class Binder:
     """Turns the engine's positional values into the arguments of one call of the user's function."""
 
-    def __init__(self, plan: CallPlan, *, batch: bool, input_keys: Sequence[Any] | None) -> None:
+    def __init__(
+        self,
+        plan: CallPlan,
+        *,
+        batch: bool,
+        input_keys: Sequence[Any] | None,
+        chat_options: Sequence[str] = (),
+    ) -> None:
         self.plan = plan
         self.batch = batch
         self.input_keys = input_keys  # the input components when the fn takes one dict
+        self.chat_options = tuple(chat_options)  # CHAT_OPTIONS the fn declares beyond its inputs
 
     @property
     def needed(self) -> bool:
-        return self.plan.injects or self.input_keys is not None
+        return self.plan.injects or self.input_keys is not None or bool(self.chat_options)
 
     def arguments(
         self, values: Sequence[Any], contexts: Sequence[Mapping[str, Any] | None]
     ) -> tuple[list[Any], dict[str, Any]]:
         if self.input_keys is not None:
             values = [dict(zip(self.input_keys, values, strict=True))]
-        return self.plan.arguments(values, self._extras(contexts))
+        args, kwargs = self.plan.arguments(values, self._extras(contexts))
+        if self.chat_options:
+            kwargs.update(self._chat_options(contexts))
+        return args, kwargs
+
+    def _chat_options(self, contexts: Sequence[Mapping[str, Any] | None]) -> dict[str, Any]:
+        """The options the request(s) set; a parameter nobody set keeps the function's default.
+
+        A batched function gets one list per option, one entry per sample (None where unset).
+        """
+        given = [(context or {}).get(CHAT_OPTIONS_KEY) or {} for context in contexts]
+        chosen: dict[str, Any] = {}
+        for name in self.chat_options:
+            if not any(name in options for options in given):
+                continue
+            values = [options.get(name) for options in given]
+            chosen[name] = values if self.batch else values[0]
+        return chosen
 
     def _extras(self, contexts: Sequence[Mapping[str, Any] | None]) -> dict[Slot, Any]:
         extras: dict[Slot, Any] = {Slot.PROGRESS: Progress()}

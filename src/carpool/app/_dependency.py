@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from carpool.app._backend import Binder, wrap_for_engine
+from carpool.app._backend import CHAT_OPTIONS, CHAT_OPTIONS_KEY, Binder, wrap_for_engine
 from carpool.app._options import EventOptions
-from carpool.app._processing import postprocess_outputs, preprocess_inputs
+from carpool.app._processing import chat_inputs, chat_reply, postprocess_outputs, preprocess_inputs
 from carpool.app._session import SessionState
-from carpool.app._signature import CallPlan, call_plan, fn_kind, fn_name
+from carpool.app._signature import CallPlan, call_plan, fn_kind, fn_name, free_parameters
 from carpool.core import ListenerConfig
 
 __all__ = ["Dependency"]
@@ -118,9 +118,28 @@ class Dependency:
         """One sample's return value -> one wire value per output."""
         return postprocess_outputs(self, output, session)
 
+    def chat_inputs(self, message: str, history: list[Any], session: SessionState) -> list[Any]:
+        """The function's arguments for a conversation from outside the page (see ``chat=True``)."""
+        return chat_inputs(self, message, history, session)
+
+    def chat_context(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The event-context entry carrying a chat request's sampling options to the function."""
+        return {CHAT_OPTIONS_KEY: dict(options)}
+
+    def chat_reply(self, output: Any) -> Any:
+        """The reply (a str, a message dict or object) in one output of this chat listener."""
+        return chat_reply(self, output)
+
     def binder(self) -> Binder:
         keys = self.inputs if self.inputs_as_dict else None
-        return Binder(self.plan, batch=self.batch, input_keys=keys)
+        return Binder(self.plan, batch=self.batch, input_keys=keys, chat_options=self.chat_options)
+
+    @property
+    def chat_options(self) -> tuple[str, ...]:
+        """The sampling options (``max_tokens``, ``temperature``, ...) a chat request passes to the fn."""
+        if not self.chat or self.fn is None:
+            return ()
+        return free_parameters(self.fn, CHAT_OPTIONS, len(self.inputs))
 
     def engine_fn(self) -> Callable[..., Any]:
         """What the engine runs: the function, plus any Request/Progress/dict-of-inputs it asks for."""

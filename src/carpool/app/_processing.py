@@ -22,7 +22,7 @@ from carpool.exceptions import InvalidInputError
 if TYPE_CHECKING:
     from carpool.app._dependency import Dependency
 
-__all__ = ["SKIP", "postprocess_outputs", "preprocess_inputs"]
+__all__ = ["SKIP", "chat_inputs", "chat_reply", "postprocess_outputs", "preprocess_inputs"]
 
 SKIP: dict[str, Any] = {"__type__": "update"}  # wire form of "leave this output unchanged"
 
@@ -78,6 +78,35 @@ def _preprocess_one(dep: Dependency, index: int, block: Any, value: Any, session
         raise InvalidInputError(error.message, parameter=parameter) from error
     except (TypeError, ValueError) as error:
         raise InvalidInputError(str(error), parameter=parameter) from error
+
+
+def chat_inputs(dep: Dependency, message: str, history: list[Any], session: SessionState) -> list[Any]:
+    """A chat listener's arguments for a conversation sent from outside the page (the OpenAI API).
+
+    The message and history are already Python values in the chat contract's form (a MultimodalTextbox
+    message becomes ``{"text", "files": []}``); each additional input takes its current value, as if
+    the user had left it untouched.
+    """
+    first = dep.inputs[0]
+    text: Any = {"text": message, "files": []} if first.block_type == "multimodaltextbox" else message
+    extras = [
+        _preprocess_one(dep, index, block, _initial_wire_value(block), session)
+        for index, block in enumerate(dep.inputs[2:], start=2)
+    ]
+    return [text, history, *extras]
+
+
+def _initial_wire_value(block: Any) -> Any:
+    config_value = getattr(block, "config_value", None)
+    return config_value() if config_value is not None else getattr(block, "value", None)
+
+
+def chat_reply(dep: Dependency, output: Any) -> Any:
+    """The reply in one output (or partial output) of a chat listener: its first output's value."""
+    if not dep.outputs:
+        return None
+    reply = _by_output(dep, output)[0]
+    return None if reply is SKIP else reply
 
 
 def _by_output(dep: Dependency, output: Any) -> list[Any]:

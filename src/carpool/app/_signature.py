@@ -20,7 +20,7 @@ from carpool.app._progress import Progress
 from carpool.app._request import Request
 from carpool.core.callables import FnKind
 
-__all__ = ["CallPlan", "FnKind", "Slot", "call_plan", "fn_kind", "fn_name"]
+__all__ = ["CallPlan", "FnKind", "Slot", "call_plan", "fn_kind", "fn_name", "free_parameters"]
 
 _REQUEST_ANNOTATION = re.compile(r"(^|[\s\[|.(,])Request\b")
 
@@ -132,6 +132,21 @@ def call_plan(fn: Callable[..., Any]) -> CallPlan:
     inputs = [param for param in params if param.slot is Slot.INPUT]
     required = sum(1 for param in inputs if param.default is inspect.Parameter.empty)
     return CallPlan(tuple(params), tuple(p.name for p in inputs), required, takes_varargs)
+
+
+def free_parameters(fn: Callable[..., Any], names: Sequence[str], n_inputs: int) -> tuple[str, ...]:
+    """Those of ``names`` that ``fn`` declares as parameters no input fills (``**kwargs`` does not count)."""
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return ()
+    filled = set(call_plan(fn).input_names[:n_inputs])
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return tuple(
+        name
+        for name in names
+        if name in parameters and parameters[name].kind not in variadic and name not in filled
+    )
 
 
 def fn_kind(fn: Callable[..., Any]) -> FnKind:

@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route
 from carpool.app import SessionState, SessionStore
 from carpool.components import FileStore, use_file_store
 from carpool.core import Engine
-from carpool.server import _api_routes, _files, _login_routes, _pages, _queue_routes
+from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes
 from carpool.server._auth import Authenticator, AuthGate
 from carpool.server._errors import handle_errors, routing_error_response
 from carpool.server._guards import OriginGuard
@@ -55,6 +55,7 @@ def _routes() -> list[Any]:
         route("/file/{file_id}", _files.serve_file, ["GET"]),
         route("/login", _login_routes.login, ["POST"]),
         route("/logout", _login_routes.logout, ["GET"]),
+        *_openai.routes(),  # OpenAI-compatible chat API (its own error shape)
         Mount("/static", _pages.StaticAssets(directory=_pages.STATIC_DIR, check_dir=False), name="static"),
     ]
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import carpool.components as cc
-from carpool.app import Blocks
+from carpool.app import Blocks, SessionState
 
 
 def echo(message: str, history: list[dict[str, Any]]) -> str:
@@ -44,3 +44,49 @@ def test_chat_listener_needs_message_history_and_a_reply(shape: str) -> None:
             message.submit(None, [message, history], reply, chat=True)
         else:
             message.submit(lambda d: "", {message, history}, reply, chat=True)
+
+
+def sampled(
+    message: str, history: list[Any], max_tokens: int | None = None, *, temperature: float = 1.0
+) -> str:
+    return f"{message}:{max_tokens}:{temperature}"
+
+
+def test_a_chat_function_takes_the_sampling_options_it_declares_beyond_its_inputs() -> None:
+    with Blocks():
+        message, history, reply, extra = cc.Textbox(), cc.JSON(), cc.Textbox(), cc.Number()
+        dep = message.submit(sampled, [message, history], reply, chat=True)
+        filled = message.submit(sampled, [message, history, extra], reply, chat=True)
+        plain = message.submit(sampled, [message, history], reply)
+    assert dep.chat_options == ("max_tokens", "temperature")
+    assert filled.chat_options == ("temperature",)  # max_tokens is an input here
+    assert plain.chat_options == ()  # only chat listeners take them
+    context = dep.chat_context({"max_tokens": 7})
+    args, kwargs = dep.binder().arguments(["hi", []], [context])
+    assert sampled(*args, **kwargs) == "hi:7:1.0"
+    args, kwargs = dep.binder().arguments(["hi", []], [None])  # a page event: the defaults
+    assert sampled(*args, **kwargs) == "hi:None:1.0"
+
+
+def test_a_batched_chat_function_gets_one_option_per_sample() -> None:
+    def batched(messages: list[str], histories: list[Any], temperature: Any = None) -> Any:
+        return [[f"{m}@{t}" for m, t in zip(messages, temperature, strict=True)]]
+
+    with Blocks():
+        message, history, reply = cc.Textbox(), cc.JSON(), cc.Textbox()
+        dep = message.submit(batched, [message, history], reply, chat=True, batch=True)
+    contexts = [dep.chat_context({"temperature": 0.5}), None]
+    args, kwargs = dep.binder().arguments([["a", "b"], [[], []]], contexts)
+    assert batched(*args, **kwargs) == [["a@0.5", "b@None"]]
+
+
+def test_chat_inputs_fill_additional_inputs_with_their_current_values() -> None:
+    with Blocks():
+        message, history, reply, times = cc.Textbox(), cc.JSON(), cc.Textbox(), cc.Number(value=3)
+        dep = message.submit(lambda m, h, n: m * int(n), [message, history, times], reply, chat=True)
+    assert dep.chat_inputs("ho", [{"role": "user", "content": "x"}], SessionState()) == [
+        "ho",
+        [{"role": "user", "content": "x"}],
+        3,
+    ]
+    assert dep.chat_reply("ho ho") == "ho ho"
