@@ -10,6 +10,7 @@ import numpy as np
 import PIL.Image
 import PIL.ImageOps
 
+from carpool.components._decode_limits import DecodeLimits
 from carpool.exceptions import InvalidInputError
 
 __all__ = ["ImageFormat", "array_to_pil", "encode_image", "open_image"]
@@ -18,22 +19,39 @@ ImageFormat = Literal["png", "webp", "jpeg"]
 
 # Decoders we trust with untrusted bytes: never EPS (runs Ghostscript) or other rarely audited plugins.
 SAFE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF", "ICO")
-_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, PIL.Image.DecompressionBombError)
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError)
+_DEFAULT_LIMITS = DecodeLimits()  # for callers without a file store's limits
 
 
-def open_image(path: Path, *, max_pixels: int | None = None) -> PIL.Image.Image:
-    """Decode an uploaded image (EXIF rotation applied); InvalidInputError if it is not a safe image."""
-    limit = max_pixels if max_pixels is not None else PIL.Image.MAX_IMAGE_PIXELS
+def open_image(path: Path, *, limits: DecodeLimits | None = None) -> PIL.Image.Image:
+    """Decode an uploaded image (EXIF rotation applied); InvalidInputError if it is not a safe image.
+
+    The header's pixel count is checked against ``limits.max_pixels`` before anything is decoded, and
+    the decode itself holds one of ``limits``' slots.
+    """
+    limits = limits or _DEFAULT_LIMITS
     try:
         with PIL.Image.open(path, formats=SAFE_FORMATS) as image:
-            pixels = image.width * image.height
-            if limit is not None and pixels > limit:
-                raise InvalidInputError(f"the image has {pixels} pixels; the limit is {limit}")
-            image.load()
-            # a decoded copy (rotated per EXIF), so the file is closed when we return
-            return PIL.ImageOps.exif_transpose(image)
+            _check_pixels(image, limits.max_pixels)
+            with limits.decoding():
+                image.load()
+                # a decoded copy (rotated per EXIF), so the file is closed when we return
+                return PIL.ImageOps.exif_transpose(image)
+    except (PIL.Image.DecompressionBombError, PIL.Image.DecompressionBombWarning):
+        # Pillow's own check at open, over 89.5 Mpx (a warning, an error where warnings are) or 179 Mpx
+        limit = limits.max_pixels or PIL.Image.MAX_IMAGE_PIXELS
+        raise InvalidInputError(f"the image has more pixels than the limit of {limit}") from None
     except _DECODE_ERRORS:
         raise InvalidInputError(f"not a readable image (accepted: {', '.join(SAFE_FORMATS)})") from None
+
+
+def _check_pixels(image: PIL.Image.Image, limit: int | None) -> None:
+    pixels = image.width * image.height
+    if limit is not None and pixels > limit:
+        raise InvalidInputError(
+            f"the image is {image.width}x{image.height} = {pixels} pixels; the limit is {limit} pixels "
+            "(the app's max_image_pixels)"
+        )
 
 
 def convert_mode(image: PIL.Image.Image, mode: str | None) -> PIL.Image.Image:

@@ -32,6 +32,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final
 
+from carpool.components._decode_limits import DecodeLimits
 from carpool.exceptions import CarpoolError, FileAccessError, InvalidInputError
 from carpool.protocol import FILE_META, FileData
 
@@ -174,6 +175,7 @@ class FileStore:
         max_files: int = 10_000,
         max_total_bytes: int | None = None,
         max_upload_bytes: int | None = DEFAULT_MAX_UPLOAD_BYTES,
+        decode_limits: DecodeLimits | None = None,
     ) -> None:
         if cache_dir is not None:
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
@@ -184,6 +186,7 @@ class FileStore:
         self.max_files = max_files
         self.max_total_bytes = max_total_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.decode_limits = decode_limits or DecodeLimits()  # what decoding an uploaded image may cost
         self._records: OrderedDict[str, FileRecord] = OrderedDict()
         self._total_bytes = 0
         self._lock = threading.Lock()

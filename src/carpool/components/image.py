@@ -34,7 +34,7 @@ _FORMATS = ("png", "webp", "jpeg")
 def load_image_input(payload: Any, image_type: ImageType, image_mode: str | None) -> Any:
     """An uploaded image's FileData -> ndarray / PIL image / path (converted to ``image_mode``)."""
     record = _resolve(payload)
-    image = open_image(record.path)
+    image = open_image(record.path, limits=current_file_store().decode_limits)
     converted = convert_mode(image, image_mode)
     if image_type == "filepath":
         if converted is image:

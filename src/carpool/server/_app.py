@@ -21,6 +21,11 @@ from starlette.routing import Mount, Route
 
 from carpool.app import SessionState, SessionStore
 from carpool.components import FileStore, use_file_store
+from carpool.components._decode_limits import (
+    DEFAULT_MAX_CONCURRENT_DECODES,
+    DEFAULT_MAX_IMAGE_PIXELS,
+    DecodeLimits,
+)
 from carpool.core import Engine
 from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes
 from carpool.server._auth import Authenticator, AuthGate
@@ -148,6 +153,8 @@ def create_app(
     content_security_policy: CSPSpec = True,
     frame_ancestors: FrameAncestors = None,
     max_body_size: int | str | None = 4 * MiB,
+    max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
+    max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
 ) -> Starlette:
     """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`).
 
@@ -161,6 +168,9 @@ def create_app(
 
     ``max_body_size``: the largest JSON body (API calls, queue joins; default 4 MiB, ``"16mb"`` style
     allowed); larger ones get 413 before they are read. Uploads have ``max_file_size`` instead.
+
+    ``max_image_pixels`` (default 50 million; None: Pillow's own limit) and ``max_concurrent_decodes``
+    (default 2): what decoding uploaded images may cost. A larger image is a 422 naming the limit.
     """
     settings = ServerSettings(
         auth=auth,
@@ -176,11 +186,14 @@ def create_app(
         max_json_body=parse_size(max_body_size, default=4 * MiB),
     )
 
+    decode_limits = DecodeLimits(max_image_pixels, max_concurrent_decodes)
+
     def new_file_store() -> FileStore:
         return FileStore(
             allowed_paths=settings.allowed_paths,
             blocked_paths=blocked_paths or (),
             max_upload_bytes=settings.max_file_size,
+            decode_limits=decode_limits,
         )
 
     authenticator = None

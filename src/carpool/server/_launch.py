@@ -20,6 +20,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from carpool.components._decode_limits import DEFAULT_MAX_CONCURRENT_DECODES, DEFAULT_MAX_IMAGE_PIXELS
 from carpool.server._app import create_app, shutdown_app
 from carpool.server._headers import CSPSpec, FrameAncestors
 from carpool.server._settings import AuthSpec, MiB
@@ -146,13 +147,16 @@ def launch(
     content_security_policy: CSPSpec = True,
     frame_ancestors: FrameAncestors = None,
     max_body_size: int | str | None = 4 * MiB,
+    max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
+    max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
     **ignored: Any,
 ) -> RunningServer:
     """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
 
     Options Gradio has but carpool does not need (``share``, ``inbrowser``, ...) are accepted and ignored.
     ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
-    ``content_security_policy``, ``frame_ancestors``, ``max_body_size``: see :func:`create_app`.
+    ``content_security_policy``, ``frame_ancestors``, ``max_body_size``, ``max_image_pixels``,
+    ``max_concurrent_decodes``: see :func:`create_app`.
     """
     host = _env_host(server_name)
     port, explicit = _env_port(server_port)
@@ -169,6 +173,8 @@ def launch(
         content_security_policy=content_security_policy,
         frame_ancestors=frame_ancestors,
         max_body_size=max_body_size,
+        max_image_pixels=max_image_pixels,
+        max_concurrent_decodes=max_concurrent_decodes,
     )
     sock = _bind(host, port, explicit)
     config = uvicorn.Config(

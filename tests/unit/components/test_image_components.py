@@ -9,6 +9,7 @@ import pytest
 from component_fakes import upload
 
 from carpool.components import FILE_DATA_SCHEMA, FileStore, Gallery, Image, use_file_store
+from carpool.components._decode_limits import DecodeLimits
 from carpool.exceptions import FileAccessError, InvalidInputError
 
 
@@ -87,11 +88,31 @@ def test_non_images_and_unsafe_formats_are_rejected(store: FileStore) -> None:
         Image().preprocess(upload(store, truncated, "t.png"))
 
 
-@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
-def test_images_over_the_pixel_limit_are_rejected(store: FileStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(PIL.Image, "MAX_IMAGE_PIXELS", 10)
-    with pytest.raises(InvalidInputError, match="limit is 10"):
+def test_images_over_the_pixel_limit_are_rejected(store: FileStore) -> None:
+    store.decode_limits = DecodeLimits(max_pixels=10)
+    with pytest.raises(InvalidInputError, match="limit is 10 pixels"):
         Image().preprocess(upload(store, png_bytes(gradient()), "big.png"))
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_images_over_pillows_own_limits_are_rejected_with_ours(
+    store: FileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(PIL.Image, "MAX_IMAGE_PIXELS", 10)
+    store.decode_limits = DecodeLimits(max_pixels=5)
+    with pytest.raises(InvalidInputError, match="limit is 5 pixels"):  # over 10: Pillow only warns
+        Image().preprocess(upload(store, png_bytes(np.zeros((4, 4, 3), np.uint8)), "big.png"))
+    with pytest.raises(InvalidInputError, match="limit of 5"):  # over 20: Pillow raises
+        Image().preprocess(upload(store, png_bytes(gradient(5, 5)), "big.png"))
+
+
+@pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
+def test_pillows_bomb_warning_as_an_error_is_still_a_clear_refusal(
+    store: FileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(PIL.Image, "MAX_IMAGE_PIXELS", 10)
+    with pytest.raises(InvalidInputError, match="limit of 50000000"):
+        Image().preprocess(upload(store, png_bytes(np.zeros((4, 4, 3), np.uint8)), "big.png"))
 
 
 def test_exif_rotation_is_applied(store: FileStore) -> None:
