@@ -7,6 +7,8 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from carpool.app._signature import Slot
+
 if TYPE_CHECKING:
     from carpool.app._blocks import Blocks
     from carpool.app._dependency import Dependency
@@ -47,11 +49,36 @@ def _component_info(block: Any) -> dict[str, Any]:
     }
 
 
+def _input_default(dep: Dependency, index: int, block: Any) -> dict[str, Any]:
+    """Whether a client may leave the input out, and what it sends then (Gradio's rule and names).
+
+    An input whose component starts with a value is optional, defaulting to that value (in wire form);
+    so is one whose function parameter defaults to None. Trailing optional inputs, such as an
+    Interface's ``additional_inputs``, can then be left out of a call.
+    """
+    try:
+        value = block.config_value() if hasattr(block, "config_value") else None
+    except Exception:  # a default that cannot be served here (a file outside a request): required
+        value = None
+    if value is not None:
+        return {"parameter_has_default": True, "parameter_default": value}
+    inputs = [param for param in dep.plan.params if param.slot is Slot.INPUT]
+    fn_default_none = not dep.inputs_as_dict and index < len(inputs) and inputs[index].default is None
+    return {"parameter_has_default": fn_default_none, "parameter_default": None}
+
+
 def endpoint_info(dep: Dependency) -> dict[str, Any]:
     parameters = []
-    for name, block in zip(dep.parameter_names, dep.inputs, strict=True):
+    for index, (name, block) in enumerate(zip(dep.parameter_names, dep.inputs, strict=True)):
         example = block.example_payload() if hasattr(block, "example_payload") else None
-        parameters.append({"parameter_name": name, **_component_info(block), "example": example})
+        parameters.append(
+            {
+                "parameter_name": name,
+                **_component_info(block),
+                "example": example,
+                **_input_default(dep, index, block),
+            }
+        )
     return {
         "api_name": dep.api_name,
         "fn_index": dep.index,

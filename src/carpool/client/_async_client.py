@@ -12,17 +12,18 @@ import contextlib
 import functools
 import json
 import secrets
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from types import TracebackType
 from typing import Any
 
 import httpx
 
+from carpool.client._endpoints import Endpoint, EndpointDirectory
 from carpool.client._errors import error_from_body, raise_for_response
 from carpool.client._files import Downloads, FileInput, is_file_data, replace_files
 from carpool.client._job import AsyncJob
 from carpool.client._sse import NamedEventDecoder, SSEDecoder
-from carpool.exceptions import CarpoolError, ProtocolError
+from carpool.exceptions import CarpoolError, ProtocolError, UnknownEndpointError
 from carpool.protocol import Msg
 
 __all__ = ["AsyncClient", "endpoint_path", "one_or_tuple"]
@@ -71,7 +72,7 @@ class AsyncClient:
         self._stream: asyncio.Task[None] | None = None
         self._stream_open: asyncio.Future[None] | None = None
         self._downloads = Downloads(download_dir)
-        self._stateful_returns: dict[str, list[bool]] | None = None  # from /info, fetched once
+        self._directory: EndpointDirectory | None = None  # from /info, fetched once
         self._closed = False
 
     async def __aenter__(self) -> AsyncClient:
@@ -135,25 +136,43 @@ class AsyncClient:
             data = [value for value, state in zip(data, stateful, strict=True) if not state]
         return one_or_tuple(list(await replace_files(data, self._download, is_file_data)))
 
+    async def _endpoints(self) -> EndpointDirectory:
+        if self._directory is None:
+            try:
+                info = await self._get_json("info")
+            except CarpoolError:  # /info unavailable: calls go out as given, every output is returned
+                info = {}
+            self._directory = EndpointDirectory(info)
+        return self._directory
+
+    async def _endpoint(self, api_name: str) -> Endpoint | None:
+        return (await self._endpoints()).get(api_name)
+
     async def _stateful(self, api_name: str) -> list[bool]:
         """Which outputs of the endpoint are State (as Gradio's client, they are left out of results)."""
-        if self._stateful_returns is None:
-            try:
-                endpoints = (await self._get_json("info")).get("endpoints", {})
-            except CarpoolError:  # /info unavailable: every output is returned
-                endpoints = {}
-            self._stateful_returns = {
-                name: [bool(entry.get("stateful")) for entry in spec.get("returns", [])]
-                for name, spec in endpoints.items()
-                if isinstance(spec, dict)
-            }
-        return self._stateful_returns.get(api_name.strip("/"), [])
+        endpoint = await self._endpoint(api_name)
+        return list(endpoint.stateful_returns) if endpoint is not None else []
+
+    async def _call_inputs(self, api_name: str, data: Sequence[Any]) -> list[Any]:
+        """One sample's inputs for the wire: left-out defaults filled in, files uploaded."""
+        endpoint = await self._endpoint(api_name)
+        return await self._inputs(endpoint.complete(data) if endpoint is not None else data)
+
+    @contextlib.asynccontextmanager
+    async def _naming_endpoints(self, api_name: str) -> AsyncIterator[None]:
+        """An unknown endpoint's error lists the endpoints the app has (a Blocks app has no /predict)."""
+        try:
+            yield
+        except UnknownEndpointError as error:
+            raise (await self._endpoints()).unknown(api_name) from error
 
     # -- calls ----------------------------------------------------------------------------------------
 
     async def predict(self, *data: Any, api_name: str = "/predict") -> Any:
         """Call the endpoint with one sample; one output -> its value, several -> a tuple."""
-        body = await self._post_json(endpoint_path(api_name), {"data": await self._inputs(data)})
+        async with self._naming_endpoints(api_name):
+            inputs = await self._call_inputs(api_name, data)
+            body = await self._post_json(endpoint_path(api_name), {"data": inputs})
         return await self._outputs(_data_list(body), await self._stateful(api_name))
 
     async def predict_batch(self, samples: Sequence[Any], *, api_name: str = "/predict") -> list[Any]:
@@ -161,11 +180,14 @@ class AsyncClient:
 
         Returns one entry per sample: its outputs, or the exception of a sample that failed alone.
         """
-        rows = [list(s) if isinstance(s, list | tuple) else [s] for s in samples]
-        if not rows:
+        given = [list(s) if isinstance(s, list | tuple) else [s] for s in samples]
+        if not given:
             return []
-        columns = [[await self._inputs_one(row[i]) for row in rows] for i in range(len(rows[0]))]
-        body = await self._post_json(endpoint_path(api_name), {"data": columns, "batched": True})
+        async with self._naming_endpoints(api_name):
+            endpoint = await self._endpoint(api_name)
+            rows = [endpoint.complete(row) if endpoint is not None else row for row in given]
+            columns = [[await self._inputs_one(row[i]) for row in rows] for i in range(len(rows[0]))]
+            body = await self._post_json(endpoint_path(api_name), {"data": columns, "batched": True})
         out_columns = _data_list(body)
         errors = body.get("errors") or [None] * len(rows)
         stateful = await self._stateful(api_name)
@@ -183,7 +205,8 @@ class AsyncClient:
         Each partial output of a generator comes as it is yielded, then the final output (left out
         when it is the last partial again, as a generator's final output is). A failure raises.
         """
-        body = {"data": await self._inputs(data), "stream": True}
+        async with self._naming_endpoints(api_name):
+            body = {"data": await self._call_inputs(api_name, data), "stream": True}
         stateful = await self._stateful(api_name)
         await self._login()
         headers = {"Accept": "text/event-stream"}
@@ -191,7 +214,8 @@ class AsyncClient:
         async with self._http.stream("POST", path, json=body, headers=headers) as response:
             if not response.is_success:
                 await response.aread()
-                raise_for_response(response)
+                async with self._naming_endpoints(api_name):
+                    raise_for_response(response)
             last: Any = None
             decoder = NamedEventDecoder()
             async for line in response.aiter_lines():
@@ -223,9 +247,10 @@ class AsyncClient:
 
     async def submit(self, *data: Any, api_name: str = "/predict") -> AsyncJob:
         """Queue one sample and return its job at once; results arrive on the client's one stream."""
-        inputs = await self._inputs(data)
-        body = {"data": inputs, "api_name": api_name.strip("/"), "session_hash": self.session_hash}
-        joined = await self._post_json("queue/join", body)
+        async with self._naming_endpoints(api_name):
+            inputs = await self._call_inputs(api_name, data)
+            body = {"data": inputs, "api_name": api_name.strip("/"), "session_hash": self.session_hash}
+            joined = await self._post_json("queue/join", body)
         event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(event_id, str):
             raise ProtocolError("queue/join answered without an event_id")

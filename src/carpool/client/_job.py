@@ -58,12 +58,14 @@ class AsyncJob:
             self._error = ProtocolError(f"unknown final status {status!r}")
             status = "failed"
         self._state = str(status)
+        self._position = self._eta = None  # an ended event waits for nothing: no stale place or ETA
         self._done.set()
 
     def fail(self, error: CarpoolError) -> None:
         """The stream ended before this event did."""
         if not self._done.is_set():
             self._error, self._state = error, "failed"
+            self._position = self._eta = None
             self._done.set()
             self._changed.set()
 
@@ -88,7 +90,11 @@ class AsyncJob:
         """Ask the server to cancel it; True if it was still unfinished."""
         if self.done():
             return False
-        return await self._cancel(self.event_id)
+        cancelled = await self._cancel(self.event_id)
+        if cancelled and not self.done():  # its final message is on the way; it waits in no queue now
+            self._position = self._eta = None
+            self._changed.set()
+        return cancelled
 
     async def outputs(self) -> list[Any]:
         """Every output generated so far (a generator's intermediate values), converted."""
