@@ -67,6 +67,7 @@ from carpool.exceptions import (
     QueueFullError,
     UnknownEndpointError,
 )
+from carpool.remote import load
 
 __version__ = "0.1.0"
 
@@ -132,6 +133,7 @@ __all__ = [
     "Video",
     "__version__",
     "handle_file",
+    "load",
     "on",
     "update",
 ]

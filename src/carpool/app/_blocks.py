@@ -134,6 +134,11 @@ class Blocks:
         self, fn: Callable[..., Any] | None, inputs: Any = None, outputs: Any = None, **options: Any
     ) -> Dependency:
         """Run ``fn`` when a page opens the app (and every ``every`` seconds, if given)."""
+        if isinstance(fn, str):  # Gradio 3's Blocks.load(name) loaded an app; it registers a listener here
+            raise TypeError(
+                f"Blocks.load(fn, inputs, outputs) runs fn when the page opens; to load the app at "
+                f"{fn!r}, use carpool.load({fn!r})"
+            )
         return self.register_event([(self, "load")], fn, inputs, outputs, **options)
 
     def _target_id(self, block: Any) -> int:
@@ -173,6 +178,11 @@ class Blocks:
     def config(self) -> dict[str, Any]:
         """The ``GET /config`` body (docs/protocol.md)."""
         return _config.app_config(self)
+
+    @property
+    def fns(self) -> dict[int, Dependency]:
+        """Every listener by index (Gradio's name): ``demo.fns[0].fn`` is the function it runs."""
+        return {dependency.index: dependency for dependency in self.dependencies}
 
     def endpoint(self, name_or_index: str | int) -> Dependency:
         """The dependency with that api_name (leading "/" allowed) or index; UnknownEndpointError if none."""
