@@ -1,4 +1,9 @@
-"""The ``carpool`` command: ``carpool run app.py`` / ``carpool run module:demo``, ``carpool bench ...``."""
+"""The ``carpool`` command: ``carpool run app.py`` / ``carpool run module:demo``, ``carpool bench ...``.
+
+``carpool run`` owns the launch, as Gradio's reload mode does: while it imports the app, a module-level
+``demo.launch(...)`` serves nothing and only records its options; then the command launches the app
+once, with those options and its own ``--host``/``--port``/``--show-error`` on top.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,14 @@ import importlib
 import importlib.util
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from carpool.app import Blocks
+from carpool.app import Blocks, set_launcher
 from carpool.server import launch
 
 __all__ = ["find_blocks", "load_target", "main"]
@@ -62,9 +70,40 @@ def load_target(target: str) -> Blocks:
     return find_blocks(_load_module(spec), name or None)
 
 
+@dataclass
+class _DeferredLaunch:
+    """What a module-level ``launch()`` asked for while ``carpool run`` imported the app."""
+
+    blocks: Blocks | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, blocks: Any, **settings: Any) -> None:
+        self.blocks, self.settings = blocks, settings  # the last launch wins, as it would have
+        return None  # Blocks.launch keeps this as its server: there is none yet
+
+
+@contextmanager
+def _launch_deferred() -> Iterator[_DeferredLaunch]:
+    deferred = _DeferredLaunch()
+    previous = set_launcher(deferred)
+    try:
+        yield deferred
+    finally:
+        set_launcher(previous)
+
+
 def _run(args: argparse.Namespace) -> int:
-    blocks = load_target(args.target)
-    launch(blocks, server_name=args.host, server_port=args.port, show_error=args.show_error)
+    spec, _, name = args.target.partition(":") if not Path(args.target).is_file() else (args.target, "", "")
+    with _launch_deferred() as deferred:
+        module = _load_module(spec)
+    # an app named on the command line, else the one the script launched, else the one found in it
+    launched = deferred.blocks if not name else None
+    blocks = launched if launched is not None else find_blocks(module, name or None)
+    settings = dict(deferred.settings) if blocks is deferred.blocks else {}
+    flags = {"server_name": args.host, "server_port": args.port, "show_error": args.show_error or None}
+    settings.update({key: value for key, value in flags.items() if value is not None})
+    settings["prevent_thread_lock"] = False  # the command serves until Ctrl+C
+    launch(blocks, **settings)
     return 0
 
 
