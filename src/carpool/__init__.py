@@ -68,6 +68,7 @@ from carpool.exceptions import (
     UnknownEndpointError,
 )
 from carpool.remote import load
+from carpool.server import mount_app, mount_gradio_app
 
 __version__ = "0.1.0"
 
@@ -134,6 +135,8 @@ __all__ = [
     "__version__",
     "handle_file",
     "load",
+    "mount_app",
+    "mount_gradio_app",
     "on",
     "update",
 ]
