@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
+from integration_support import on_server_loop
 
 from carpool.app import Blocks
 from carpool.client import AsyncClient, Client
@@ -192,3 +195,46 @@ def test_leaving_a_stream_early_cancels_the_event(
     assert speller.closed.wait(20)  # the engine cancelled the event: its generator was closed
     metrics = http.get(url + "metrics").text
     assert 'carpool_events_total{endpoint="hang",outcome="cancelled"} 1' in metrics
+
+
+def test_streamed_calls_ride_in_the_same_batches_as_everyone(
+    serve: Callable[..., RunningServer], http: httpx.Client
+) -> None:
+    sizes: list[int] = []
+    first_running, release = threading.Event(), threading.Event()
+
+    def count_up(words: list[str]) -> Iterator[list[list[str]]]:
+        sizes.append(len(words))
+        if words == ["first"]:
+            first_running.set()
+            assert release.wait(20)
+        yield [[w[:1] for w in words]]
+        yield [list(words)]
+
+    with Blocks() as demo:
+        word, out = Textbox(), Textbox()
+        Button().click(count_up, word, out, api_name="count_up", batch=True, max_batch_size=4)
+    server = serve(demo)
+    url = server.local_url
+    with Client(url) as client:
+        first = client.submit("first", api_name="/count_up")  # a queue (page-style) event holds the slot
+        assert first_running.wait(20)
+        with ThreadPoolExecutor(2) as pool:
+            streams = [
+                pool.submit(lambda w: list(client.stream(w, api_name="/count_up")), w) for w in ("ab", "cd")
+            ]
+            wait_for_waiting(server, 2)
+            release.set()
+            assert [s.result(20) for s in streams] == [["a", "ab"], ["c", "cd"]]
+        assert first.result(20) == "first"
+    assert sizes == [1, 2]  # both streamed calls in one batch
+
+
+def wait_for_waiting(server: RunningServer, count: int, timeout: float = 20) -> None:
+    async def waiting() -> int:
+        return int(server.app.state.carpool.engine.stats().waiting)
+
+    deadline = time.monotonic() + timeout
+    while on_server_loop(server, waiting()) < count:
+        assert time.monotonic() < deadline, f"fewer than {count} events reached the queue"
+        time.sleep(0.02)

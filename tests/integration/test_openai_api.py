@@ -125,6 +125,18 @@ def test_streaming_sends_what_each_partial_adds(client: openai.OpenAI) -> None:
     assert all(chunk.object == "chat.completion.chunk" for chunk in chunks)
 
 
+def test_include_usage_adds_a_last_chunk_without_choices(client: openai.OpenAI) -> None:
+    stream = client.chat.completions.create(
+        model="spell",
+        messages=[{"role": "user", "content": "a"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    assert chunks[-1].choices == [] and chunks[-1].usage is None  # carpool counts no tokens
+    assert chunks[-2].choices[0].finish_reason == "stop"
+
+
 def test_max_tokens_and_temperature_reach_a_function_that_declares_them(
     client: openai.OpenAI, recorder: Recorder
 ) -> None:

@@ -8,7 +8,9 @@ An app built here is an app spec the server reads (``config()``, ``endpoint()``,
 from __future__ import annotations
 
 from carpool.app._blocks import Blocks, QueueSettings
+from carpool.app._chat import ChatInterface
 from carpool.app._dependency import Dependency
+from carpool.app._event_data import EditData, EventData, LikeData, RetryData, SelectData, UndoData
 from carpool.app._events import on
 from carpool.app._examples import Examples
 from carpool.app._interface import Interface
@@ -20,14 +22,21 @@ from carpool.components import update
 
 __all__ = [
     "Blocks",
+    "ChatInterface",
     "Dependency",
+    "EditData",
+    "EventData",
     "Examples",
     "Interface",
+    "LikeData",
     "Progress",
     "QueueSettings",
     "Request",
+    "RetryData",
+    "SelectData",
     "SessionState",
     "SessionStore",
+    "UndoData",
     "get_launcher",
     "on",
     "set_launcher",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
 from typing import Any
 
+from carpool.app._event_data import EventData
 from carpool.app._progress import Progress
 from carpool.app._request import Request
 from carpool.app._signature import CallPlan, FnKind, Slot, fn_kind
@@ -37,11 +38,13 @@ class Binder:
         batch: bool,
         input_keys: Sequence[Any] | None,
         chat_options: Sequence[str] = (),
+        target_of: Callable[[Any], Any] | None = None,
     ) -> None:
         self.plan = plan
         self.batch = batch
         self.input_keys = input_keys  # the input components when the fn takes one dict
         self.chat_options = tuple(chat_options)  # CHAT_OPTIONS the fn declares beyond its inputs
+        self.target_of = target_of or (lambda trigger_id: None)  # trigger id -> the component (EventData)
 
     @property
     def needed(self) -> bool:
@@ -77,7 +80,21 @@ class Binder:
             requests = [Request.from_context(context) for context in contexts]
             # A batched function gets one request per sample, in the order of its input lists.
             extras[Slot.REQUEST] = requests if self.batch else requests[0]
+        if any(param.slot is Slot.EVENT_DATA for param in self.plan.params):
+            extras[Slot.EVENT_DATA] = self._event_data(contexts)
         return extras
+
+    def _event_data(self, contexts: Sequence[Mapping[str, Any] | None]) -> Callable[[type[EventData]], Any]:
+        """Builds each parameter's kind of EventData; a batched function gets one per sample."""
+        events = [
+            (self.target_of((c or {}).get("trigger_id")), (c or {}).get("event_data")) for c in contexts
+        ]
+
+        def build(kind: type[EventData]) -> Any:
+            built = [kind(target, data) for target, data in events]
+            return built if self.batch else built[0]
+
+        return build
 
 
 def _running_contexts() -> Sequence[Mapping[str, Any] | None]:

@@ -132,7 +132,18 @@ class Dependency:
 
     def binder(self) -> Binder:
         keys = self.inputs if self.inputs_as_dict else None
-        return Binder(self.plan, batch=self.batch, input_keys=keys, chat_options=self.chat_options)
+        return Binder(
+            self.plan,
+            batch=self.batch,
+            input_keys=keys,
+            chat_options=self.chat_options,
+            target_of=self._trigger_block,
+        )
+
+    def _trigger_block(self, trigger_id: Any) -> Any:
+        """The component an event's ``trigger_id`` names (the ``target`` of its EventData)."""
+        blocks = getattr(self.registry, "blocks", {})
+        return blocks.get(trigger_id) if isinstance(trigger_id, int) else None
 
     @property
     def chat_options(self) -> tuple[str, ...]:

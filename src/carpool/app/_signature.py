@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carpool.app._event_data import EVENT_DATA_CLASSES, EventData
 from carpool.app._progress import Progress
 from carpool.app._request import Request
 from carpool.core.callables import FnKind
@@ -23,12 +24,14 @@ from carpool.core.callables import FnKind
 __all__ = ["CallPlan", "FnKind", "Slot", "call_plan", "fn_kind", "fn_name", "free_parameters"]
 
 _REQUEST_ANNOTATION = re.compile(r"(^|[\s\[|.(,])Request\b")
+_EVENT_DATA_ANNOTATION = re.compile(r"(^|[\s\[|.(,])(" + "|".join(EVENT_DATA_CLASSES) + r")\b")
 
 
 class Slot(enum.Enum):
     INPUT = "input"
     REQUEST = "request"
     PROGRESS = "progress"
+    EVENT_DATA = "event_data"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Param:
     slot: Slot
     positional: bool  # may be passed by position
     default: Any = inspect.Parameter.empty
+    event_class: type[EventData] = EventData  # for Slot.EVENT_DATA: the kind the parameter asks for
 
 
 @dataclass(frozen=True)
@@ -74,14 +78,34 @@ class CallPlan:
                 else:
                     kwargs[param.name] = value
             elif positional and param.positional:
-                args.append(extras[param.slot])
+                args.append(_extra(param, extras))
             else:
-                kwargs[param.name] = extras[param.slot]
+                kwargs[param.name] = _extra(param, extras)
         args.extend(remaining)  # into *args, or a TypeError from the call itself
         return args, kwargs
 
 
 _MISSING = object()
+
+
+def _extra(param: Param, extras: Mapping[Slot, Any]) -> Any:
+    # event data is built per parameter: each asks for its own kind (SelectData, LikeData, ...)
+    value = extras[param.slot]
+    return value(param.event_class) if param.slot is Slot.EVENT_DATA else value
+
+
+def _event_data_class(annotation: Any) -> type[EventData] | None:
+    """The EventData kind an annotation names (``gr.LikeData``, ``"LikeData | None"``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, EventData):
+        return annotation
+    if isinstance(annotation, str):
+        match = _EVENT_DATA_ANNOTATION.search(annotation)
+        return EVENT_DATA_CLASSES[match.group(2)] if match else None
+    for arg in typing.get_args(annotation):
+        found = _event_data_class(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _annotation_is_request(annotation: Any) -> bool:
@@ -107,6 +131,8 @@ def _slot(param: inspect.Parameter, hints: Mapping[str, Any]) -> Slot:
     annotation = hints.get(param.name, param.annotation)
     if annotation is not inspect.Parameter.empty and _annotation_is_request(annotation):
         return Slot.REQUEST
+    if annotation is not inspect.Parameter.empty and _event_data_class(annotation) is not None:
+        return Slot.EVENT_DATA
     return Slot.INPUT
 
 
@@ -128,7 +154,10 @@ def call_plan(fn: Callable[..., Any]) -> CallPlan:
         if slot is Slot.INPUT and param.kind is inspect.Parameter.KEYWORD_ONLY:
             continue  # never filled from inputs; keeps its default
         positional = param.kind is not inspect.Parameter.KEYWORD_ONLY
-        params.append(Param(param.name, slot, positional, param.default))
+        event_class = (
+            _event_data_class(hints.get(param.name, param.annotation)) if slot is Slot.EVENT_DATA else None
+        )
+        params.append(Param(param.name, slot, positional, param.default, event_class or EventData))
     inputs = [param for param in params if param.slot is Slot.INPUT]
     required = sum(1 for param in inputs if param.default is inspect.Parameter.empty)
     return CallPlan(tuple(params), tuple(p.name for p in inputs), required, takes_varargs)

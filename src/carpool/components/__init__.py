@@ -8,6 +8,7 @@ from __future__ import annotations
 from carpool.components.audio import Audio
 from carpool.components.base import Block, Component, is_update, update
 from carpool.components.buttons import ClearButton, DuplicateButton
+from carpool.components.chatbot import Chatbot, ChatMessage
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
 from carpool.components.code import Code
 from carpool.components.dataframe import DataFrame, Dataframe
@@ -27,6 +28,7 @@ from carpool.components.highlighted import HighlightedText
 from carpool.components.image import Gallery, Image
 from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Tab, TabItem, Tabs
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
+from carpool.components.multimodal import MultimodalTextbox
 from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.plots import BarPlot, LinePlot, NativePlot, ScatterPlot
@@ -44,6 +46,8 @@ __all__ = [
     "BarPlot",
     "Block",
     "Button",
+    "ChatMessage",
+    "Chatbot",
     "Checkbox",
     "CheckboxGroup",
     "ClearButton",
@@ -69,6 +73,7 @@ __all__ = [
     "Layout",
     "LinePlot",
     "Markdown",
+    "MultimodalTextbox",
     "NativePlot",
     "Number",
     "Radio",

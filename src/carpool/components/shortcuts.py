@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from carpool.components.audio import Audio
 from carpool.components.base import Component
+from carpool.components.chatbot import Chatbot
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
 from carpool.components.code import Code
 from carpool.components.dataframe import Dataframe
@@ -13,6 +14,7 @@ from carpool.components.display import JSON, Button, Label, State
 from carpool.components.highlighted import HighlightedText
 from carpool.components.image import Gallery, Image
 from carpool.components.media import File, Video
+from carpool.components.multimodal import MultimodalTextbox
 from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.plots import BarPlot, LinePlot, ScatterPlot
@@ -51,6 +53,8 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "colorpicker": lambda: ColorPicker(render=False),
     "datetime": lambda: DateTime(render=False),
     "highlightedtext": lambda: HighlightedText(render=False),
+    "chatbot": lambda: Chatbot(render=False),
+    "multimodaltextbox": lambda: MultimodalTextbox(render=False),
     "highlight": lambda: HighlightedText(render=False),
     "numpy": lambda: Dataframe(type="numpy", render=False),
     "matrix": lambda: Dataframe(type="array", render=False),

@@ -49,6 +49,12 @@ def _parse_join(body: Any) -> tuple[list[Any], str | int, str]:
     return data, _join_target(body), session_hash(body.get("session_hash"))
 
 
+def _event_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """What the page said about the trigger: its component and data (a like's index...: LikeData & co.)."""
+    event_data = _optional(body, "event_data", dict, "an object or null")
+    return {"trigger_id": body.get("trigger_id"), "event_data": event_data}
+
+
 def _cancel_targets(state: ServerState, channel: SessionChannel, dependency: Any) -> None:
     """A dependency with ``cancels`` stops this session's unfinished events of those dependencies."""
     targets = {getattr(target, "index", target) for target in getattr(dependency, "cancels", None) or ()}
@@ -62,7 +68,8 @@ def _cancel_targets(state: ServerState, channel: SessionChannel, dependency: Any
 async def join_queue(request: Request) -> Response:
     state = server_state(request)
     engine = state.running_engine()
-    data, target, session = _parse_join(await read_json(request, state.settings.max_json_body))
+    body = await read_json(request, state.settings.max_json_body)
+    data, target, session = _parse_join(body)
     dependency = endpoint_for(state, target)
     channel = state.running_sessions().channel(session, client_key(request))
     _cancel_targets(state, channel, dependency)
@@ -80,7 +87,7 @@ async def join_queue(request: Request) -> Response:
         show_error=state.settings.show_error,
         cancel_event=engine.cancel,
     )
-    context = event_context(request, session)
+    context = {**event_context(request, session), **_event_fields(body)}
     job = engine.submit(
         dependency.listener_id, inputs, session_id=session, context=context, on_message=relay.on_message
     )

@@ -88,8 +88,9 @@ export class Client {
    * Join the queue; `onMessage` receives every stream message of the new event, in order.
    * @returns {Promise<string>} the event id
    */
-  async join(fnIndex, data, triggerId, onMessage) {
+  async join(fnIndex, data, triggerId, onMessage, eventData = null) {
     const body = { data, fn_index: fnIndex, session_hash: this.sessionHash, trigger_id: triggerId };
+    if (eventData !== null && eventData !== undefined) body.event_data = eventData;
     this.joining += 1; // synchronously, so a stream going idle right now is not released under us
     this.cancelIdleRelease();
     let eventId;

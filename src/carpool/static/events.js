@@ -51,7 +51,8 @@ export class Dependencies {
           continue;
         }
         const block = this.blocks.get(id);
-        if (block) block.on(event, () => this.trigger(dep, id));
+        // An event may carry data for the function (a like's index and value: LikeData & co.).
+        if (block) block.on(event, (eventData) => this.trigger(dep, id, eventData));
       }
     }
     this.wireClearButtons();
@@ -90,7 +91,7 @@ export class Dependencies {
     return this.statuses.get(dep.id);
   }
 
-  trigger(dep, triggerId) {
+  trigger(dep, triggerId, eventData = null) {
     for (const target of dep.cancels || []) this.cancelDependency(target);
     if (!dep.backend_fn) {
       this.passThrough(dep);
@@ -102,11 +103,11 @@ export class Dependencies {
       const mode = dep.trigger_mode || "once";
       if (mode === "once") return;
       if (mode === "always_last") {
-        s.waiting = triggerId; // run once more, with the values current when this one ends
+        s.waiting = { triggerId, eventData }; // run once more, with the values current when this one ends
         return;
       }
     }
-    this.run(dep, triggerId);
+    this.run(dep, triggerId, eventData);
   }
 
   /** A dependency with no backend function copies its inputs to its outputs (as in Gradio). */
@@ -121,7 +122,7 @@ export class Dependencies {
     });
   }
 
-  async run(dep, triggerId) {
+  async run(dep, triggerId, eventData = null) {
     const s = this.state.get(dep.id);
     const data = (dep.inputs || []).map((id) => {
       const block = this.blocks.get(id);
@@ -133,7 +134,8 @@ export class Dependencies {
     const status = this.status(dep);
     status.begin();
     try {
-      run.eventId = await this.client.join(dep.id, data, triggerId, (msg) => this.onMessage(run, msg));
+      const onMessage = (msg) => this.onMessage(run, msg);
+      run.eventId = await this.client.join(dep.id, data, triggerId, onMessage, eventData);
       if (run.cancelRequested) this.requestCancel(run);
     } catch (err) {
       this.finish(run, "failed", err.parameter ? `${err.parameter}: ${err.message}` : err.message);
@@ -194,9 +196,9 @@ export class Dependencies {
       else status.error(message);
     }
     if (s.waiting !== undefined && !s.pending.size) {
-      const triggerId = s.waiting;
+      const { triggerId, eventData } = s.waiting;
       s.waiting = undefined;
-      this.run(run.dep, triggerId);
+      this.run(run.dep, triggerId, eventData);
     }
     this.chain(run.dep, outcome);
     // `every=N`: run again N seconds after this run ends, for as long as the page is open.
