@@ -160,6 +160,19 @@ def test_a_loaded_app_is_a_building_block_of_another_app(remote_url: str) -> Non
         trimmer.disconnect()
 
 
+def test_load_inside_blocks_places_the_remote_ui_and_endpoints_there(remote_url: str) -> None:
+    with cp.Blocks() as outer:
+        cp.Markdown("before")
+        trimmer = cp.load(remote_url)
+    try:
+        assert {dep.api_name for dep in outer.fns.values()} == {"trim", "shout", "spell", "darken"}
+        assert outer("abcd", 2, api_name="/trim") == "ab"
+        assert len(outer.config()["layout"]["children"]) == 2  # the Markdown, then the remote's tabs
+        assert trimmer("abcd", 3, api_name="/trim") == "abc"  # the returned app works on its own too
+    finally:
+        trimmer.disconnect()
+
+
 # -- a real Gradio app as the remote ----------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from carpool import _context
 from carpool.app import Blocks
 from carpool.components import Button, Markdown, Tab
 from carpool.remote._components import local_component
@@ -45,7 +46,8 @@ def load(
     """The running app at URL ``name`` (``"http://127.0.0.1:7860/"``) as a local carpool app.
 
     Works for carpool apps and Gradio 4+ apps. Hugging Face names (``"models/..."``, ``"spaces/..."``,
-    or ``src="models"``) are not supported: carpool loads apps it can reach by URL.
+    or ``src="models"``) are not supported: carpool loads apps it can reach by URL. Called inside
+    ``with Blocks():``, the remote's UI is also placed there, as Gradio does.
     """
     if not isinstance(name, str) or not name.startswith(("http://", "https://")) or src is not None:
         raise ValueError(
@@ -54,22 +56,25 @@ def load(
             "names are not supported"
         )
     remote = connect(name, headers=headers)
-    return _build(remote)
-
-
-def _build(remote: Remote) -> RemoteBlocks:
+    inside_another_app = _context.current_registry() is not None
+    if inside_another_app:
+        _place_all(remote)  # the enclosing app gets the remote's UI and endpoints too
     demo = RemoteBlocks(title=remote.title or remote.url)
     demo.remote = remote
     with demo:
-        if not remote.endpoints:
-            Markdown(f"The app at {remote.url} has no public API endpoints.")
-        for endpoint in remote.endpoints:
-            if len(remote.endpoints) == 1:
-                _place(remote, endpoint)
-            else:
-                with Tab(endpoint.api_name):
-                    _place(remote, endpoint)
+        _place_all(remote)
     return demo
+
+
+def _place_all(remote: Remote) -> None:
+    if not remote.endpoints:
+        Markdown(f"The app at {remote.url} has no public API endpoints.")
+    for endpoint in remote.endpoints:
+        if len(remote.endpoints) == 1:
+            _place(remote, endpoint)
+        else:
+            with Tab(endpoint.api_name):
+                _place(remote, endpoint)
 
 
 def _place(remote: Remote, endpoint: RemoteEndpoint) -> None:
