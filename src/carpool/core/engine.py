@@ -252,6 +252,7 @@ class Engine:
     def _unqueue(self, listener: Listener, job: Job, *, expired: bool = False) -> None:
         listener.queue.discard(job)
         self._dispatcher.dequeued(listener)
+        self._refresher.refresh_soon()  # the events behind it moved up: their pages should say so
         if not expired:  # an expired job's deadline entry is already gone
             self._left_queue(job)
 

@@ -64,15 +64,36 @@ class EstimationRefresher:
         self._listeners = listeners
         self._send = send
         self._timer: asyncio.TimerHandle | None = None
+        self._soon: asyncio.Handle | None = None
 
     def arm(self) -> None:
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._interval, self._refresh)
 
+    def refresh_soon(self) -> None:
+        """An event left a queue (cancelled, expired): those behind it moved up, tell them now.
+
+        Coalesced: every departure in one loop iteration (a disconnecting client's many events) costs one
+        walk of the queues, and only events whose position changed get a message.
+        """
+        if self._soon is None:
+            self._soon = asyncio.get_running_loop().call_soon(self._send_moved)
+
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._soon is not None:
+            self._soon.cancel()
+            self._soon = None
+
+    def _send_moved(self) -> None:
+        self._soon = None
+        now = self._clock()
+        for listener in self._listeners():
+            for position, job in enumerate(listener.queue.ordered()):
+                if position != job._position:
+                    self._send(listener, job, position, now)
 
     def _refresh(self) -> None:
         self._timer = None
