@@ -10,7 +10,7 @@ function titleOf(conversation) {
   let text = "";
   for (const message of conversation) {
     if (message.role !== "user") continue;
-    for (const part of message.content || []) text += part.type === "text" ? part.text : "📎 ";
+    for (const part of message.content || []) if (part.type === "text") text += part.text;
     if (text) break;
   }
   text = text.trim();

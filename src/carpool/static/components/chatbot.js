@@ -11,7 +11,7 @@
 import { Shell, h } from "./base.js";
 import { renderMarkdown } from "./markdown.js";
 import { savedConversations } from "./chat_history.js";
-import { addChatStyles } from "./chat_styles.js";
+import { addChatStyles, icon } from "./chat_styles.js";
 
 const MEDIA = { image: "img", audio: "audio", video: "video" };
 
@@ -119,7 +119,7 @@ export function create(config, ctx) {
       box.append(h(MEDIA[kind], { src: url, controls: true, preload: "metadata", "aria-label": part.alt_text || name }));
     }
     if (!(kind in MEDIA) || props.allow_file_downloads !== false) {
-      const link = h("a", { href: url, download: name, class: "cp-msg-download", text: kind in MEDIA ? `↓ ${name}` : `📄 ${name}` });
+      const link = h("a", { href: url, download: name, class: "cp-msg-download" }, kind in MEDIA ? "↓ " : icon("file"), name);
       link.setAttribute("aria-label", `Download ${name}`);
       box.append(link);
     }
@@ -193,7 +193,7 @@ export function create(config, ctx) {
     const wired = listens();
     const isBot = row.role !== "user";
     const buttons = [];
-    if (props.show_copy_button !== false && messageText(message)) {
+    if (props.show_copy_button !== false && messageText(message) && !row.thought) {
       const copy = iconButton("Copy message", "Copy", () => {
         writeClipboard(messageText(messages[index] || message));
         flash(copy, "Copied");
@@ -355,7 +355,7 @@ export function create(config, ctx) {
         if (icon) card.append(h("img", { src: icon, alt: "", class: "cp-chat-example-icon" }));
         card.append(h("span", { text: example.display_text || example.text || "" }));
         const files = example.files || [];
-        if (files.length) card.append(h("span", { class: "cp-chat-example-files", text: `📎 ${files.length}` }));
+        if (files.length) card.append(h("span", { class: "cp-chat-example-files" }, icon("clip"), ` ${files.length}`));
         card.addEventListener("click", () =>
           shell.emit("example_select", { index, value: { text: example.text || "", files } }),
         );

@@ -2,7 +2,7 @@
 // through POST /upload (the attach button, drop or paste) like any file input. Enter sends, Shift+Enter
 // adds a line; the optional submit and stop buttons emit "submit" and "stop".
 import { Shell, h, inputId } from "./base.js";
-import { addChatStyles } from "./chat_styles.js";
+import { addChatStyles, icon } from "./chat_styles.js";
 import { acceptFrom } from "./upload.js";
 
 function lineHeight(area) {
@@ -19,7 +19,7 @@ export function create(config, ctx) {
   const picker = h("input", { type: "file", class: "cp-file-input", tabindex: "-1", accept: acceptFrom(props.file_types) || null });
   picker.multiple = props.file_count !== "single";
   if (props.file_count === "directory") picker.webkitdirectory = true;
-  const attach = h("button", { type: "button", class: "cp-mm-attach", text: "📎", title: "Attach files" });
+  const attach = h("button", { type: "button", class: "cp-mm-attach", title: "Attach files" }, icon("clip"));
   attach.setAttribute("aria-label", "Attach files");
   const chips = h("ul", { class: "cp-mm-files", "aria-label": "Attached files" });
   const error = h("p", { class: "cp-field-error", role: "alert", hidden: true });
