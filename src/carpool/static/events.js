@@ -56,7 +56,33 @@ export class Dependencies {
       }
     }
     this.wireClearButtons();
+    this.wireCancelButtons();
     return onLoad;
+  }
+
+  /**
+   * A button whose click only cancels other dependencies (a Stop or Cancel button) is neutral and
+   * disabled while none of them has an event pending, so it does not invite a click that does nothing.
+   */
+  wireCancelButtons() {
+    this.cancelButtons = [];
+    for (const dep of this.deps) {
+      if (dep.backend_fn || !(dep.cancels || []).length) continue;
+      for (const [id, event] of dep.targets || []) {
+        const block = this.blocks.get(id);
+        if (block && event === "click") this.cancelButtons.push({ block, targets: dep.cancels });
+      }
+    }
+    this.refreshCancelButtons();
+  }
+
+  refreshCancelButtons() {
+    for (const { block, targets } of this.cancelButtons || []) {
+      const idle = !targets.some((target) => this.isPending(target));
+      block.el.classList.toggle("cp-nothing-to-cancel", idle);
+      const button = block.el.querySelector("button");
+      if (button && block.shell.props.interactive !== false) button.disabled = idle;
+    }
   }
 
   /** Buttons whose config lists `clears` (ClearButton) reset those components in the page. */
@@ -131,6 +157,7 @@ export class Dependencies {
     const run = { dep, eventId: null, cancelRequested: false, done: false };
     s.pending.add(run);
     s.latest = run;
+    this.refreshCancelButtons();
     const status = this.status(dep);
     status.begin();
     try {
@@ -174,8 +201,25 @@ export class Dependencies {
     }
   }
 
+  /** Two failures in one place show as one message, the latest, not a growing stack. */
+  hideOlderErrors(latest) {
+    for (const view of this.statuses.values()) {
+      const sameHost = view.el.parentElement === latest.el.parentElement;
+      if (view !== latest && sameHost && view.el.dataset.state === "error") view.el.hidden = true;
+    }
+  }
+
+  /** New values in a dependency's outputs (a Clear, another listener) retire its old error message. */
+  retireErrorsShownOn(writer, outputIds) {
+    for (const view of this.statuses.values()) {
+      if (view.dep === writer || view.el.dataset.state !== "error" || this.isPending(view.dep.id)) continue;
+      if ((view.dep.outputs || []).some((id) => outputIds.includes(id))) view.el.hidden = true;
+    }
+  }
+
   applyOutputs(dep, data) {
     if (!Array.isArray(data)) return;
+    if (dep.id !== undefined) this.retireErrorsShownOn(dep, (dep.outputs || []).slice(0, data.length));
     (dep.outputs || []).forEach((id, i) => {
       const block = this.blocks.get(id);
       if (!block || i >= data.length) return;
@@ -189,11 +233,15 @@ export class Dependencies {
     run.done = true;
     const s = this.state.get(run.dep.id);
     s.pending.delete(run);
+    this.refreshCancelButtons();
     if (s.latest === run) {
       const status = this.status(run.dep);
       if (outcome === "completed") status.done();
       else if (outcome === "cancelled") status.cancelled();
-      else status.error(message);
+      else {
+        status.error(message);
+        this.hideOlderErrors(status);
+      }
     }
     if (s.waiting !== undefined && !s.pending.size) {
       const { triggerId, eventData } = s.waiting;

@@ -4,6 +4,7 @@
 // Every block, layout or component, ends up in `blocks` (id -> object with el/applyUpdate/on), so a
 // function may return updates for layouts too (e.g. show a hidden Column).
 
+import { markOverflow, revealInStrip } from "./overflow.js";
 import { h } from "./components/base.js";
 import { renderExamples } from "./examples.js";
 
@@ -158,6 +159,7 @@ export class Renderer {
         t.panel.hidden = !on;
       });
       if (focus) tabs[index].button.focus();
+      revealInStrip(tablist, tabs[index].button);
       if (!emit) return;
       tabs[index].block.emit("select");
       if (tabsBlock) {
@@ -210,6 +212,7 @@ export class Renderer {
     const selected = (config.props || {}).selected;
     const initial = selected === null || selected === undefined ? 0 : Math.max(0, indexOf(selected));
     if (tabs.length) select(initial, false, false);
+    markOverflow(tablist); // on a narrow screen the strip scrolls: show that it does
     if (typeof config.id === "number") {
       tabsBlock = layoutBlock(config, el, {
         applyProps: (p) => {

@@ -33,7 +33,6 @@ export class StatusView {
       this.stateText, " ", this.detail, this.desc, this.bar,
     );
     this.el.hidden = true;
-    if (dep.show_progress === "hidden") this.el.classList.add("cp-sr-only");
     this.timer = null;
     this.startedAt = 0;
     this.eta = null;
@@ -45,6 +44,8 @@ export class StatusView {
     this.el.setAttribute("role", state === "error" ? "alert" : "status");
     this.stateText.textContent = state;
     this.detail.textContent = detail;
+    // show_progress="hidden" hides progress, never a failure: the user must learn that it went wrong.
+    this.el.classList.toggle("cp-sr-only", this.dep.show_progress === "hidden" && state !== "error");
     const pending = state === "queued" || state === "running";
     if (this.dep.show_progress !== "hidden" && this.dep.show_progress !== "minimal") {
       for (const el of this.outputEls) el.classList.toggle("cp-pending", pending);
@@ -116,10 +117,13 @@ export class StatusView {
     }
   }
 
+  /** "done 5.0s": the whole wait since the click, with the part spent queued when there was one. */
   done(label) {
-    const since = this.startedAt || this.queuedAt;
-    const elapsed = since ? (performance.now() - since) / 1000 : null;
-    this.setState("done", label ?? seconds(elapsed));
+    const now = performance.now();
+    const total = this.queuedAt ? (now - this.queuedAt) / 1000 : null;
+    const queued = this.queuedAt && this.startedAt ? (this.startedAt - this.queuedAt) / 1000 : 0;
+    const detail = queued >= 0.1 ? `${seconds(total)} · ${seconds(queued)} queued` : seconds(total);
+    this.setState("done", label ?? detail);
   }
 
   error(message) {
