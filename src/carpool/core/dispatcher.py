@@ -121,6 +121,9 @@ class Dispatcher:
         if wake < math.inf:
             self._wake = asyncio.get_running_loop().call_later(max(0.0, wake - now), self._woken)
 
+    def stuck_threads(self, listener_id: str) -> int:
+        return self._runners[listener_id].stuck_threads()
+
     def _woken(self) -> None:
         self._wake = None
         self._wake_at = math.inf

@@ -178,7 +178,10 @@ class Engine:
         return self._table.jobs.get(event_id)
 
     def stats(self) -> EngineStats:
-        return EngineStats.total({listener.id: listener.stats() for listener in self._listeners.values()})
+        stuck = self._dispatcher.stuck_threads
+        return EngineStats.total(
+            {lid: listener.stats(stuck(lid)) for lid, listener in self._listeners.items()}
+        )
 
     # -- submit internals ----------------------------------------------------------------------------
 

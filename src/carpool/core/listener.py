@@ -121,8 +121,10 @@ class Listener:
         else:
             self.counters[job.state.value] += 1
 
-    def stats(self) -> ListenerStats:
-        return ListenerStats(waiting=self.queue.live, in_flight=self.running, **self.counters)
+    def stats(self, stuck_threads: int = 0) -> ListenerStats:
+        return ListenerStats(
+            waiting=self.queue.live, in_flight=self.running, stuck_threads=stuck_threads, **self.counters
+        )
 
 
 class Batch:

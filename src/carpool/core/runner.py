@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from carpool.core.callables import FnKind
-from carpool.core.executor import Executor
+from carpool.core.executor import Executor, ThreadExecutor, thread_budget
 from carpool.core.job import Job
 from carpool.core.listener import Batch, Listener
 from carpool.core.outputs import FINISHED, one_sample_values, sample_error
@@ -49,6 +49,20 @@ class Runner:
         self.split = listener.config.on_batch_error == "split"
         self.pad_multiple = listener.config.pad_to_multiple
         self.executor = executor
+        self.group = listener.group
+        self.group_name = listener.config.concurrency_id or listener.id
+
+    def threads(self) -> Executor:
+        """Where this listener's sync calls run: its concurrency group's own lane of a thread pool."""
+        if not isinstance(self.executor, ThreadExecutor):
+            return self.executor  # another executor (replicas, a test double) bounds itself
+        budget = thread_budget(self.group.limit, self.executor.max_workers)
+        return self.executor.lane(self.group_name, budget)
+
+    def stuck_threads(self) -> int:
+        """Threads of this listener's group still held by calls given up at their time limit."""
+        threads = self.threads()
+        return threads.stuck if isinstance(threads, ThreadExecutor) else 0
 
     async def run(self, batch: Batch, returned: Callable[[], None] | None = None) -> None:
         """Run ``batch``. ``returned`` is called once the function has returned every output, just
@@ -180,7 +194,7 @@ class Runner:
     async def _call(self, args: list[Any]) -> Any:
         if self.kind is FnKind.ASYNC:
             return await self.fn(*args)
-        return await self.executor.run(self.fn, *args)
+        return await self.threads().run(self.fn, *args)
 
     async def _next(self, generator: Any) -> Any:
         if self.kind is FnKind.ASYNC_GENERATOR:
@@ -188,7 +202,7 @@ class Runner:
                 return await generator.__anext__()
             except StopAsyncIteration:
                 return _DONE
-        return await self.executor.run(_next_or_done, generator)
+        return await self.threads().run(_next_or_done, generator)
 
     async def _close(self, generator: Any) -> None:
         if self.kind is FnKind.ASYNC_GENERATOR:
@@ -196,7 +210,7 @@ class Runner:
         else:
             # ValueError: a cancelled step is still running in its thread; it is left to finish.
             with suppress(ValueError):
-                await self.executor.run(generator.close)
+                await self.threads().run(generator.close)
 
     def _pad(self, jobs: list[Job]) -> list[Job]:
         """Repeat the last sample up to a multiple of ``pad_to_multiple`` (fixed shapes for JAX/TPU)."""

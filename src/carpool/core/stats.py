@@ -33,7 +33,9 @@ class BatchRecord:
 class ListenerStats:
     """``waiting`` and ``in_flight`` count events now; the rest count since start. ``failed`` excludes
     ``expired`` (events whose deadline passed while waiting). ``steps``, ``joins`` and ``leaves`` count
-    the steps of a ``Stepwise`` listener and the items that joined and left its running set."""
+    the steps of a ``Stepwise`` listener and the items that joined and left its running set.
+    ``stuck_threads``: threads of the listener's concurrency group still held by sync calls given up at
+    their ``time_limit`` (shared by the listeners of one group)."""
 
     waiting: int
     in_flight: int
@@ -46,6 +48,7 @@ class ListenerStats:
     steps: int = 0
     joins: int = 0
     leaves: int = 0
+    stuck_threads: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,11 @@ class _EngineStatsCollector(Collector):
         )
         depth = GaugeMetricFamily("carpool_queue_depth", "Events waiting to run", labels=["endpoint"])
         in_flight = GaugeMetricFamily("carpool_in_flight", "Events running now", labels=["endpoint"])
+        stuck = GaugeMetricFamily(
+            "carpool_stuck_threads",
+            "Threads of the endpoint's concurrency group held by sync calls given up at their time_limit",
+            labels=["endpoint"],
+        )
         steps = {  # continuous batching (Stepwise listeners); zero elsewhere
             "steps": CounterMetricFamily("carpool_steps", "Steps run", labels=["endpoint"]),
             "joins": CounterMetricFamily(
@@ -54,11 +59,13 @@ class _EngineStatsCollector(Collector):
                 events.add_metric([endpoint, outcome], float(getattr(listener, outcome, 0)))
             depth.add_metric([endpoint], float(listener.waiting))
             in_flight.add_metric([endpoint], float(listener.in_flight))
+            stuck.add_metric([endpoint], float(getattr(listener, "stuck_threads", 0)))
             for field, family in steps.items():
                 family.add_metric([endpoint], float(getattr(listener, field, 0)))
         yield events
         yield depth
         yield in_flight
+        yield stuck
         yield from steps.values()
 
 
