@@ -8,7 +8,6 @@ it, the Blocks is an app spec the server reads: ``config()``, ``dependencies``, 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from carpool.app._direct import call_direct
 from carpool.app._launcher import get_launcher
 from carpool.app._options import DEFAULT, parse_options
 from carpool.app._signature import fn_name
+from carpool.app._unsupported import refuse_unsupported, warn_ignored, warn_unknown_theme
 from carpool.components import Block
 from carpool.core import ListenerConfig
 from carpool.exceptions import UnknownEndpointError
@@ -52,8 +52,8 @@ class Blocks:
         fill_width: bool = False,
         **ignored: Any,
     ) -> None:
-        if ignored:
-            warnings.warn(f"Blocks ignores: {', '.join(sorted(ignored))}", stacklevel=2)
+        warn_ignored("Blocks", ignored)
+        warn_unknown_theme(theme)
         self.title = title
         self.theme = theme
         self.css = css
@@ -223,8 +223,7 @@ class Blocks:
         **ignored: Any,
     ) -> Blocks:
         """Queue settings for the server; returns the app so calls chain: ``demo.queue().launch()``."""
-        if ignored:
-            warnings.warn(f"queue() ignores: {', '.join(sorted(ignored))}", stacklevel=2)
+        warn_ignored("queue()", ignored)
         if default_concurrency_limit is not None and default_concurrency_limit < 1:
             raise ValueError("default_concurrency_limit must be >= 1 or None")
         if max_size is not None and max_size < 1:
@@ -256,8 +255,9 @@ class Blocks:
 
         Blocks until the server stops unless ``prevent_thread_lock=True``.
         """
+        refuse_unsupported("launch()", kwargs)
         if share:
-            warnings.warn("share=True is not supported: the app is served locally only", stacklevel=2)
+            warn_ignored("launch()", ["share"])
         launcher = get_launcher()
         self.server = launcher(
             self,

@@ -15,6 +15,7 @@ from carpool.app._blocks import Blocks
 from carpool.app._dependency import Dependency
 from carpool.app._examples import Examples
 from carpool.app._signature import fn_kind, fn_name
+from carpool.app._unsupported import warn_ignored
 from carpool.components import Accordion, Button, Column, Component, Markdown, Row, get_component
 
 __all__ = ["Interface"]
@@ -86,7 +87,9 @@ class Interface(Blocks):
         **kwargs: Any,
     ) -> None:
         # Flagging (saving samples to disk) is not a carpool feature; Gradio apps may still pass it.
-        for name in _IGNORED & set(kwargs):
+        flagging = _IGNORED & set(kwargs)
+        warn_ignored("Interface", flagging)
+        for name in flagging:
             kwargs.pop(name)
         super().__init__(title=title or fn_name(fn), theme=theme, css=css, **kwargs)
         self.fn = fn

@@ -9,12 +9,14 @@ Asked to stream (``Accept: text/event-stream`` or ``"stream": true``), the answe
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from carpool.app._unsupported import REASONS
 from carpool.core import Engine, Job
 from carpool.exceptions import InvalidInputError
 from carpool.server._api_stream import ServerSentEvents, stream_call, wants_stream
@@ -25,6 +27,17 @@ from carpool.server._requests import event_context, read_json
 from carpool.server._state import ServerState, server_state
 
 __all__ = ["call_endpoint", "endpoint_for"]
+
+logger = logging.getLogger("carpool.server")
+_logged_fields: set[str] = set()
+
+
+def log_ignored_field(name: str) -> None:
+    """A request field carpool does not act on yet: the app's log says so, once per field."""
+    if name not in _logged_fields:
+        _logged_fields.add(name)
+        logger.warning("POST /api: ignoring %r in the request body (%s)", name, REASONS.get(name, "not used"))
+
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's name for it: nobody reads this response
 WATCH_DISCONNECT_AFTER = 0.2  # seconds
@@ -40,6 +53,8 @@ def endpoint_for(state: ServerState, target: str | int) -> Any:
 def _parse_call(body: Any) -> tuple[list[Any], bool]:
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise HTTPError(400, "bad_request", 'The body must be a JSON object with a "data" list.')
+    if "timeout" in body:
+        log_ignored_field("timeout")
     batched = body.get("batched", False)
     if not isinstance(batched, bool):
         raise HTTPError(400, "bad_request", '"batched" must be true or false.')

@@ -20,6 +20,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from carpool.app._unsupported import refuse_unsupported, warn_ignored
 from carpool.components._decode_limits import DEFAULT_MAX_CONCURRENT_DECODES, DEFAULT_MAX_IMAGE_PIXELS
 from carpool.server._app import create_app, shutdown_app
 from carpool.server._headers import CSPSpec, FrameAncestors
@@ -153,11 +154,14 @@ def launch(
 ) -> RunningServer:
     """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
 
-    Options Gradio has but carpool does not need (``share``, ``inbrowser``, ...) are accepted and ignored.
+    Options Gradio has but carpool does not act on (``inbrowser``, ...) are accepted with a warning
+    naming them (``carpool.app._unsupported``); ``workers=`` is refused.
     ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
     ``content_security_policy``, ``frame_ancestors``, ``max_body_size``, ``max_image_pixels``,
     ``max_concurrent_decodes``: see :func:`create_app`.
     """
+    refuse_unsupported("launch()", ignored)
+    warn_ignored("launch()", ignored, stacklevel=3)  # past demo.launch, at the app's own call
     host = _env_host(server_name)
     port, explicit = _env_port(server_port)
     app = create_app(

@@ -1,0 +1,66 @@
+"""Arguments carpool accepts, so that Gradio apps run unchanged, but does not act on: one list, one warning.
+
+Nothing is ignored silently. Code that takes such arguments calls :func:`warn_ignored` with the names it
+got; each name known here carries its reason in the warning. When a feature is implemented (themes,
+flagging, a per-request ``timeout``), its entry goes from here and its code stops calling this.
+Arguments whose silent acceptance would mislead (``launch(workers=...)``) are refused instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["REASONS", "REFUSED", "THEME_MODES", "refuse_unsupported", "warn_ignored", "warn_unknown_theme"]
+
+_FLAGGING = "flagging (saving samples to disk) is not a carpool feature yet"
+
+REASONS: dict[str, str] = {
+    "flagging_mode": _FLAGGING,
+    "allow_flagging": _FLAGGING,
+    "flagging_options": _FLAGGING,
+    "flagging_dir": _FLAGGING,
+    "flagging_callback": _FLAGGING,
+    "share": "carpool serves on your own host only (no share links); put a reverse proxy in front",
+    "inbrowser": "carpool does not open a browser",
+    "max_threads": "sync calls run on a thread lane per concurrency group (docs/batching.md)",
+    "theme": "themes are not applied yet; the page follows the system's light/dark setting",
+    "timeout": "a per-request timeout in the API body is not applied yet; the listener's timeout= is",
+}
+
+REFUSED: dict[str, str] = {
+    "workers": (
+        "one launch() serves the app in one process; for several worker processes use "
+        "`carpool run app.py --workers N`"
+    ),
+}
+
+THEME_MODES = (None, "auto", "light", "dark")  # the themes the page applies
+
+
+def warn_ignored(where: str, names: Iterable[str], *, stacklevel: int = 2) -> None:
+    """One warning naming every ignored argument of ``where``, with the reasons known for them."""
+    ignored = sorted(set(names))
+    if not ignored:
+        return
+    reasons = [f"{name}: {REASONS[name]}" for name in ignored if name in REASONS]
+    detail = f" ({'; '.join(reasons)})" if reasons else ""
+    warnings.warn(f"{where} ignores: {', '.join(ignored)}{detail}", UserWarning, stacklevel=stacklevel + 1)
+
+
+def refuse_unsupported(where: str, names: Iterable[str]) -> None:
+    """TypeError for an argument that must not be accepted and ignored."""
+    refused = sorted(set(names) & set(REFUSED))
+    if refused:
+        raise TypeError(f"{where} does not take {refused[0]}=: {REFUSED[refused[0]]}")
+
+
+def warn_unknown_theme(theme: Any, *, stacklevel: int = 2) -> None:
+    """A theme other than light/dark/auto is kept in the config but not applied: say so."""
+    if theme in THEME_MODES:
+        return
+    name = theme if isinstance(theme, str) else type(theme).__name__
+    warnings.warn(
+        f"theme {name!r} is not applied: {REASONS['theme']}", UserWarning, stacklevel=stacklevel + 1
+    )
