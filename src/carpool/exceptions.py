@@ -8,8 +8,9 @@
     ├── BatchTooLargeError         a pre-batched call larger than a limit it can never fit (HTTP 413)
     ├── UnknownEndpointError       no listener/api_name of that name (HTTP 404)
     ├── EventCancelledError        the event was cancelled (or its client left)
-    ├── EventExpiredError          the event's deadline passed before it ran
-    ├── EventTimeoutError          the function ran past the event's time_limit
+    ├── EventExpiredError          the event waited past its ``timeout=`` and never ran
+    ├── EventTimeLimitError        the function ran past the listener's ``time_limit=``
+                                   (``EventTimeoutError``: its former name, kept as an alias)
     ├── EngineClosedError          the engine is shutting down / closed
     ├── FileAccessError            a file reference that is not ours to serve (HTTP 403/404)
     └── ClientError                raised only by carpool.client
@@ -34,6 +35,7 @@ __all__ = [
     "Error",
     "EventCancelledError",
     "EventExpiredError",
+    "EventTimeLimitError",
     "EventTimeoutError",
     "FileAccessError",
     "InvalidInputError",
@@ -99,15 +101,19 @@ class EventCancelledError(CarpoolError):
 
 
 class EventExpiredError(CarpoolError):
-    """The event waited past its deadline and never ran."""
+    """The event waited past its ``timeout=`` (its deadline in the queue) and never ran."""
 
 
-class EventTimeoutError(CarpoolError):
-    """The function ran past the listener's ``time_limit``: its events failed and its slot was freed.
+class EventTimeLimitError(CarpoolError):
+    """The function ran past the listener's ``time_limit=``: its events failed and its slot was freed.
 
     An async function is cancelled; a sync one cannot be stopped from outside its thread, so it runs on
-    in its worker thread and its result is dropped.
+    in its worker thread and its result is dropped. (On the wire its error type is ``"timeout"``.)
     """
+
+
+# The former name: the exception of ``time_limit=`` was called a timeout, which ``timeout=`` is not.
+EventTimeoutError = EventTimeLimitError
 
 
 class EngineClosedError(CarpoolError):

@@ -71,25 +71,6 @@ MessageType = Literal[
 # ``status`` of a ``process_completed`` message: every event ends with exactly one of these.
 FINAL_STATUSES = ("completed", "failed", "cancelled")
 
-ErrorType = Literal[
-    "invalid_input",
-    "unknown_endpoint",
-    "queue_full",
-    "app_error",
-    "batch_shape",
-    "cancelled",
-    "expired",
-    "timeout",
-    "shutting_down",
-    "too_large",
-    "not_found",
-    "forbidden",
-    "unauthorized",
-    "rate_limited",
-    "bad_request",
-]
-
-
 class ErrorBody(TypedDict):
     type: str
     message: str

@@ -43,7 +43,7 @@ def error_from_body(
     if kind == "expired":
         return exc.EventExpiredError(message)
     if kind == "timeout":
-        return exc.EventTimeoutError(message)
+        return exc.EventTimeLimitError(message)
     if kind == "shutting_down":
         return exc.EngineClosedError(message)
     if kind == "unauthorized" or status == 401:

@@ -20,7 +20,7 @@ from carpool.core.messages import ProcessStarts
 from carpool.core.runner import Runner
 from carpool.core.stats import BatchRecord
 from carpool.core.steploop import StepLoop
-from carpool.exceptions import EngineClosedError, EventTimeoutError
+from carpool.exceptions import EngineClosedError, EventTimeLimitError
 
 __all__ = ["Dispatcher"]
 
@@ -238,7 +238,7 @@ class Dispatcher:
         """
         batch.overtime = None
         limit = batch.listener.config.time_limit
-        error = EventTimeoutError(f"{batch.listener.name} ran past its time_limit of {limit} s")
+        error = EventTimeLimitError(f"{batch.listener.name} ran past its time_limit of {limit} s")
         for job in batch.jobs:
             if not job.done():
                 job._fail(error)

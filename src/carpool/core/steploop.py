@@ -24,7 +24,7 @@ from carpool.core.outputs import FINISHED, describe, sample_error
 from carpool.core.progress import ProgressSink, current_sink
 from carpool.core.stats import BatchRecord
 from carpool.core.stepwise import Done, Stepwise
-from carpool.exceptions import BatchShapeError, EventTimeoutError
+from carpool.exceptions import BatchShapeError, EventTimeLimitError
 
 __all__ = ["StepLoop"]
 
@@ -179,7 +179,7 @@ class StepLoop:
         its result is dropped) so the waiting events get a fresh loop instead of waiting behind it.
         """
         member.timer = None
-        member.job._fail(EventTimeoutError(f"{self.listener.name} ran past its time_limit of {limit} s"))
+        member.job._fail(EventTimeLimitError(f"{self.listener.name} ran past its time_limit of {limit} s"))
         if self.calling and self.batch.all_done():
             assert self.batch.task is not None
             self.batch.task.cancel()

@@ -94,7 +94,7 @@ def describe_error(error: BaseException, *, show_error: bool = False) -> ErrorIn
         return _info(409, "cancelled", str(error) or "The event was cancelled.")
     if isinstance(error, exc.EventExpiredError):
         return _info(504, "expired", str(error) or "The event waited past its deadline.")
-    if isinstance(error, exc.EventTimeoutError):
+    if isinstance(error, exc.EventTimeLimitError):
         return _info(504, "timeout", str(error) or "The function ran past its time limit.")
     if isinstance(error, exc.Error):
         return _info(500, "app_error", error.message)
