@@ -24,6 +24,7 @@ from carpool.server._errors import HTTPError, describe_error, error_response
 from carpool.server._json import WireJSONResponse
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
 from carpool.server._requests import event_context, read_json
+from carpool.server._spec import Endpoint, SessionValues
 from carpool.server._state import ServerState, server_state
 
 __all__ = ["call_endpoint", "endpoint_for"]
@@ -43,11 +44,12 @@ CLIENT_CLOSED_REQUEST = 499  # nginx's name for it: nobody reads this response
 WATCH_DISCONNECT_AFTER = 0.2  # seconds
 
 
-def endpoint_for(state: ServerState, target: str | int) -> Any:
+def endpoint_for(state: ServerState, target: str | int) -> Endpoint:
     """The dependency an API name (leading "/" allowed) or fn index names; UnknownEndpointError if none."""
     if isinstance(target, str):
         target = target.lstrip("/")
-    return state.blocks.endpoint(target)
+    endpoint: Endpoint = state.blocks.endpoint(target)
+    return endpoint
 
 
 def _parse_call(body: Any) -> tuple[list[Any], bool]:
@@ -89,7 +91,7 @@ async def call_endpoint(request: Request) -> Response | ServerSentEvents:
     return WireJSONResponse({"data": output})
 
 
-def _samples(data: list[Any], dependency: Any) -> list[list[Any]]:
+def _samples(data: list[Any], dependency: Endpoint) -> list[list[Any]]:
     """One list per input, each of length n -> n samples of one value per input."""
     if not data or not all(isinstance(column, list) for column in data):
         raise HTTPError(400, "bad_request", 'A batched call sends "data" as one list per input.')
@@ -106,7 +108,7 @@ def _samples(data: list[Any], dependency: Any) -> list[list[Any]]:
 
 
 def _preprocess_samples(
-    state: ServerState, dependency: Any, samples: list[list[Any]], session: Any
+    state: ServerState, dependency: Endpoint, samples: list[list[Any]], session: SessionValues
 ) -> list[list[Any]]:
     prepared = []
     for index, sample in enumerate(samples):
@@ -121,26 +123,30 @@ async def _call_batch(
     request: Request,
     state: ServerState,
     engine: Engine,
-    dependency: Any,
+    dependency: Endpoint,
     data: list[Any],
-    session: Any,
+    session: SessionValues,
     context: dict[str, Any],
 ) -> Response:
     # Media conversion of a whole batch runs in one worker thread, off the event loop.
     samples = await off_loop_if_files(
         dependency, _preprocess_samples, state, dependency, _samples(data, dependency), session
     )
+    listener_id = dependency.listener_id
+    assert listener_id is not None  # call_endpoint answered 404 for a dependency without a function
     if dependency.batch:
-        jobs = engine.submit_batch(dependency.listener_id, samples, context=context)
+        jobs = engine.submit_batch(listener_id, samples, context=context)
     else:  # an unbatched function still answers a batched call: one event per sample
-        jobs = [engine.submit(dependency.listener_id, sample, context=context) for sample in samples]
+        jobs = [engine.submit(listener_id, sample, context=context) for sample in samples]
     outcomes = await _await_unless_disconnected(request, jobs)
     if outcomes is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     return await off_loop_if_files(dependency, _batch_response, state, dependency, outcomes, session)
 
 
-def _batch_response(state: ServerState, dependency: Any, outcomes: list[Any], session: Any) -> Response:
+def _batch_response(
+    state: ServerState, dependency: Endpoint, outcomes: list[Any], session: SessionValues
+) -> Response:
     outputs: list[list[Any] | None] = []
     errors: list[BaseException | None] = []
     for outcome in outcomes:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from carpool.components import FileComponent, FileStore, use_file_store
 from carpool.exceptions import FileAccessError
+from carpool.server._spec import Endpoint, SessionValues
 
 T = TypeVar("T")
 
@@ -30,13 +31,17 @@ __all__ = [
 NO_SESSION = "\x00no-session"
 
 
-def converts_files(dependency: Any) -> bool:
+def converts_files(dependency: Endpoint) -> bool:
     """Whether converting this dependency's values may touch files (then it runs off the event loop)."""
     return any(isinstance(block, FileComponent) for block in (*dependency.inputs, *dependency.outputs))
 
 
 def preprocess(
-    dependency: Any, data: list[Any], session: Any, files: FileStore, session_id: str | None = None
+    dependency: Endpoint,
+    data: list[Any],
+    session: SessionValues,
+    files: FileStore,
+    session_id: str | None = None,
 ) -> list[Any]:
     """One sample's wire values -> the function's arguments; raises InvalidInputError naming the input.
 
@@ -47,7 +52,7 @@ def preprocess(
         return list(dependency.preprocess(data, session))
 
 
-def postprocess(dependency: Any, output: Any, session: Any, files: FileStore) -> list[Any]:
+def postprocess(dependency: Endpoint, output: Any, session: SessionValues, files: FileStore) -> list[Any]:
     """One sample's return value -> one wire value per output component.
 
     A file output the store refuses (a path outside the app's dirs) is the app's error -- a 500 that
@@ -60,7 +65,7 @@ def postprocess(dependency: Any, output: Any, session: Any, files: FileStore) ->
             raise OutputFileError(str(error)) from error
 
 
-async def off_loop_if_files(dependency: Any, convert: Callable[..., T], *args: Any) -> T:
+async def off_loop_if_files(dependency: Endpoint, convert: Callable[..., T], *args: Any) -> T:
     """``convert(*args)`` -- in a worker thread when the dependency's values may touch files."""
     if converts_files(dependency):
         return await asyncio.to_thread(convert, *args)

@@ -13,6 +13,7 @@ from carpool.server._events import EventRelay
 from carpool.server._processing import off_loop_if_files, preprocess
 from carpool.server._requests import client_key, event_context, read_json, session_hash
 from carpool.server._sessions import SessionChannel
+from carpool.server._spec import Endpoint
 from carpool.server._sse import EventStreamResponse
 from carpool.server._state import ServerState, server_state
 
@@ -55,7 +56,7 @@ def _event_fields(body: dict[str, Any]) -> dict[str, Any]:
     return {"trigger_id": body.get("trigger_id"), "event_data": event_data}
 
 
-def _cancel_targets(state: ServerState, channel: SessionChannel, dependency: Any) -> None:
+def _cancel_targets(state: ServerState, channel: SessionChannel, dependency: Endpoint) -> None:
     """A dependency with ``cancels`` stops this session's unfinished events of those dependencies."""
     targets = {getattr(target, "index", target) for target in getattr(dependency, "cancels", None) or ()}
     if not targets or state.engine is None:

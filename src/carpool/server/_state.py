@@ -16,13 +16,14 @@ from carpool.server._auth import Authenticator
 from carpool.server._metrics import Metrics
 from carpool.server._sessions import SessionRegistry
 from carpool.server._settings import ServerSettings
+from carpool.server._spec import AppSpec
 
 __all__ = ["ServerState", "server_state"]
 
 
 @dataclass
 class ServerState:
-    blocks: Any
+    blocks: AppSpec
     settings: ServerSettings
     files: FileStore
     metrics: Metrics
