@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
+from carpool import _context
 from carpool.app._blocks import Blocks
 from carpool.app._chat_fn import assistant_turn, chat_function, is_generator_fn
 from carpool.app._dependency import Dependency
@@ -153,7 +154,10 @@ class ChatInterface(Blocks):
         if batch and self.additional_outputs:
             raise ValueError("ChatInterface(batch=True) does not take additional_outputs")
         self.examples_in_chatbot = bool(examples) and not self._examples_fill_extra_inputs(examples or [])
-        with self:
+        # Inside another app's `with Blocks():` (Gradio apps do this) the interface is built into that
+        # app, in a column of its own: its components and listeners belong to the enclosing app.
+        self.enclosing_app = _context.current_registry()
+        with self if self.enclosing_app is None else Column():
             self._render(
                 title, chatbot, textbox, examples, example_labels, example_icons, autofocus, autoscroll
             )
@@ -209,6 +213,9 @@ class ChatInterface(Blocks):
             chatbot.editable = "user"
         chatbot.elem_classes = [*chatbot.elem_classes, "cp-chat-log-block"]
         self.chatbot = chatbot
+        # Gradio's handle for setting the conversation from other listeners; here the Chatbot itself is
+        # the conversation (each turn reads it), so an output to it is all that takes.
+        self.chatbot_value = chatbot
         chatbot.render()
         self.textbox: Textbox | MultimodalTextbox = textbox or self._default_textbox(autofocus)
         # Where the prepare step leaves the turn for the chat listener (wire values, never shown).
@@ -286,7 +293,7 @@ class ChatInterface(Blocks):
         triggers: list[Any] = [self.textbox.submit]
         if self.submit_button is not None:
             triggers.append(self.submit_button.click)
-        self.register_event(
+        (self.enclosing_app or self).register_event(
             [_trigger(t) for t in triggers],
             self._on_submit,
             [self.textbox, self.chatbot, self.turn],

@@ -280,3 +280,15 @@ def test_event_data_attributes() -> None:
     with pytest.raises(AttributeError):
         _ = select.missing
     assert cp.EventData(None, None)._data == {}
+
+
+def test_inside_another_app_the_interface_is_built_into_that_app() -> None:
+    with cp.Blocks() as demo:
+        choice = cp.Radio(["Greeting", "Blank"])
+        chat = cp.ChatInterface(echo)
+        choice.change(lambda c: [{"role": "user", "content": c}], choice, chat.chatbot_value)
+    assert chat.enclosing_app is demo and chat.chatbot_value is chat.chatbot
+    assert demo.endpoint("chat") is chat.chat_dependency and chat.dependencies == []
+    types = [c["type"] for c in demo.config()["components"]]
+    assert "chatbot" in types and "radio" in types
+    assert demo("hi", [], api_name="chat")[0] == "hi!"
