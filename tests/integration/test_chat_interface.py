@@ -271,3 +271,33 @@ def test_the_openai_api_talks_to_a_chat_interface(serve: Callable[..., RunningSe
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "you said second"
     message, history = seen[0]
     assert message == "second" and [m["role"] for m in history] == ["user", "assistant"]
+
+
+def test_event_data_sent_with_a_join_reaches_a_function_that_asks_for_it(
+    serve: Callable[..., RunningServer], http: httpx.Client
+) -> None:
+    def on_edit(history: list[Any], data: cp.EditData) -> str:
+        return f"{type(data.target).__name__} {data.index}: {data.previous_value} -> {data.value}"
+
+    with cp.Blocks() as demo:
+        chatbot = cp.Chatbot([{"role": "user", "content": "helo"}], editable="user")
+        said = cp.Textbox()
+        edit = chatbot.edit(on_edit, chatbot, said)
+    url = serve(demo).local_url
+    body = {
+        "data": [[{"role": "user", "content": "helo"}]],
+        "fn_index": edit.index,
+        "session_hash": "editor",
+        "trigger_id": chatbot.id,
+        "event_data": {"index": 0, "value": "hello", "previous_value": "helo"},
+    }
+    assert http.post(url + "queue/join", json=body).status_code == 200
+    with http.stream("GET", url + "queue/data", params={"session_hash": "editor"}) as response:
+        for line in response.iter_lines():
+            if line.startswith("data: ") and '"process_completed"' in line:
+                final = json.loads(line[len("data: ") :])
+                break
+    assert final["output"]["data"] == ["Chatbot 0: helo -> hello"]
+    bad = http.post(url + "queue/join", json={**body, "event_data": "index 0"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["message"] == '"event_data" must be an object or null.'
