@@ -240,3 +240,38 @@ def test_the_chat_reads_well_in_dark_mode_and_fits_a_phone(web: Web) -> None:
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     box = bubble.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_a_multimodal_message_uploads_its_file_and_the_function_reads_it(web: Web, tmp_path: Any) -> None:
+    def describe(message: dict[str, Any], history: list[Any]) -> str:
+        (path,) = message["files"]
+        with open(path, encoding="utf-8") as f:
+            return f"{message['text']}: {f.read()}"
+
+    note = tmp_path / "note.txt"
+    note.write_text("the file's words", encoding="utf-8")
+    page = web.page(web.launch(cp.ChatInterface(describe, multimodal=True)))
+    page.locator(".cp-type-multimodaltextbox:visible input[type=file]").set_input_files(str(note))
+    expect(page.get_by_role("list", name="Attached files")).to_contain_text("note.txt")
+    send(page, "read it")
+    expect(messages(page).nth(0)).to_contain_text("note.txt")
+    expect(messages(page).nth(1)).to_contain_text("read it: the file's words")
+    expect(page.get_by_role("list", name="Attached files")).to_be_hidden()  # the box was emptied
+
+
+def test_saved_history_keeps_conversations_in_the_browser(web: Web) -> None:
+    url = web.launch(cp.ChatInterface(lambda m, h: f"re: {m}", save_history=True))
+    page = web.page(url)
+    send(page, "first chat")
+    expect(messages(page).nth(1)).to_contain_text("re: first chat")
+    button(page, "+ New chat").click()
+    expect(messages(page)).to_have_count(0)
+    send(page, "second chat")
+    expect(messages(page).nth(1)).to_contain_text("re: second chat")
+    saved = page.get_by_role("navigation", name="Saved conversations")
+    expect(saved.get_by_role("button", name="first chat", exact=True)).to_be_visible()
+    page.reload()
+    saved.get_by_role("button", name="first chat", exact=True).click()
+    expect(messages(page).nth(1)).to_contain_text("re: first chat")
+    send(page, "more")  # the loaded conversation goes on from where it was
+    expect(messages(page).nth(3)).to_contain_text("re: more")
