@@ -49,6 +49,7 @@ export function savedConversations(config, actions) {
         const open = h("button", { type: "button", class: "cp-chat-saved-open", text: titleOf(conversation.messages) });
         if (conversation.id === current) open.setAttribute("aria-current", "true");
         open.addEventListener("click", () => {
+          flush();
           current = conversation.id;
           actions.load(conversation.messages);
           renderList();
@@ -66,7 +67,18 @@ export function savedConversations(config, actions) {
     );
   }
 
+  // A pending write goes out before the page goes away or another conversation takes the chat.
+  function flush() {
+    if (timer === null) return;
+    clearTimeout(timer);
+    timer = null;
+    write();
+    renderList();
+  }
+  window.addEventListener("pagehide", flush);
+
   newChat.addEventListener("click", () => {
+    flush();
     current = null;
     actions.startNew();
     renderList();
@@ -87,6 +99,7 @@ export function savedConversations(config, actions) {
       }
       clearTimeout(timer);
       timer = setTimeout(() => {
+        timer = null;
         write();
         renderList();
       }, SAVE_DELAY_MS);
