@@ -350,7 +350,8 @@ class LazyDecoder(Stepwise[Any]):
                 self._decoder = _chat_model().Decoder(self.slots)
             return self._decoder
 
-    def join(self, prompts: list[str], budgets: list[float]) -> list[Any]:
+    def join(self, prompts: list[str], histories: list[list[Any]], budgets: list[float]) -> list[Any]:
+        # a chat function's join: the model answers each message on its own (no history in the prompt)
         return self.decoder().join([p or " " for p in prompts], budgets)  # type: ignore[no-any-return]
 
     def step(self, rows: list[Any]) -> list[Any]:
@@ -374,17 +375,16 @@ def chat_tab() -> None:
         cp.Markdown(CHAT_EXTRA_HINT)
         return
     cp.Markdown(CHAT_MODEL_NOTE)
-    with cp.Row():
-        prompt = cp.Textbox(label="Message", value="Tell me about batching.")
-        budget = cp.Slider(4, 512, value=64, step=1, label="Max new tokens")
-    reply = cp.Textbox(label="Reply", lines=4)
-    with cp.Row():
-        send = cp.Button("Send", variant="primary")
-        stop = cp.Button("Stop", variant="stop")
-    event = send.click(
-        chat_decoder, [prompt, budget], reply, batch=True, max_batch_size=CHAT_SLOTS, api_name="chat"
+    # A ChatInterface inside the tab: its one chat listener (api_name="chat") runs the decoder's
+    # join/step loop, for the page, /api/chat and the OpenAI-compatible API alike.
+    cp.ChatInterface(
+        chat_decoder,
+        additional_inputs=[cp.Slider(4, 512, value=64, step=1, label="Max new tokens", render=False)],
+        chatbot=cp.Chatbot(label="Chat", height=320, render=False),
+        examples=[["Tell me about batching."], ["What is a KV cache?"]],
+        batch=True,
+        max_batch_size=CHAT_SLOTS,
     )
-    stop.click(None, None, None, cancels=[event])
 
 
 TABS: list[tuple[str, Callable[[], None]]] = [

@@ -58,7 +58,8 @@ def _tab_labels(config: dict[str, Any]) -> list[str]:
 
 
 def _api_names(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {d["api_name"]: d for d in config["dependencies"] if d["backend_fn"]}
+    # the API endpoints; the chat tab's ChatInterface also has unqueued page steps with no api_name
+    return {d["api_name"]: d for d in config["dependencies"] if d["backend_fn"] and d["api_name"]}
 
 
 def _read_wav(path: str) -> tuple[int, np.ndarray]:
@@ -219,8 +220,8 @@ def test_chat_streams_an_answer_of_the_asked_length_under_continuous_batching(
 ) -> None:
     [chat] = [d for d in showcase.demo.config()["dependencies"] if d["api_name"] == "chat"]
     assert chat["batch"] and chat["types"]["generator"]  # streamed, and continuously batched
-    jobs = [client.submit(f"question {i}", 5 + i, api_name="/chat") for i in range(3)]
-    answers = [job.result(60) for job in jobs]
+    jobs = [client.submit(f"question {i}", [], 5 + i, api_name="/chat") for i in range(3)]
+    answers = [job.result(60)[0] for job in jobs]  # (reply, conversation)
     assert [len(a) for a in answers] == [5, 6, 7]
     assert all(32 <= ord(ch) < 127 for a in answers for ch in a)  # printable bytes only
     decoder = showcase.chat_decoder.decoder()
