@@ -275,3 +275,19 @@ def test_saved_history_keeps_conversations_in_the_browser(web: Web) -> None:
     expect(messages(page).nth(1)).to_contain_text("re: first chat")
     send(page, "more")  # the loaded conversation goes on from where it was
     expect(messages(page).nth(3)).to_contain_text("re: more")
+
+
+def test_clicking_a_message_selects_it_for_a_select_listener(web: Web) -> None:
+    picked: queue.Queue[tuple[Any, Any]] = queue.Queue()
+
+    def on_select(data: cp.SelectData) -> None:
+        picked.put((data.index, data.value))
+
+    with cp.Blocks() as demo:
+        chatbot = cp.Chatbot(
+            [{"role": "user", "content": "first"}, {"role": "assistant", "content": "second"}]
+        )
+        chatbot.select(on_select)
+    page = web.page(web.launch(demo))
+    page.get_by_test_id("chat-message").nth(1).locator(".cp-msg").click()
+    assert picked.get(timeout=10) == (1, "second")

@@ -17,12 +17,11 @@ from typing import Any, ClassVar, Literal
 
 from carpool.components._messages import ChatMessage, messages_from_wire, messages_to_wire
 from carpool.components.base import Component
-from carpool.components.events import DECORATOR, Changeable, Clearable, Fn, Listenable, Selectable
+from carpool.components.events import DECORATOR, Changeable, Clearable, Fn, Listenable
 from carpool.components.files import FileStore, current_file_store
 
 __all__ = ["ChatMessage", "Chatbot"]
 
-_CHAT_EVENTS = ("like", "retry", "undo", "edit", "example_select", "option_select", "copy")
 _OBSOLETE = ("bubble_full_width", "show_share_button", "likeable", "latex_delimiters", "resizable")
 
 
@@ -63,12 +62,16 @@ class _ChatEvents(Listenable):
         """Runs when the user picks one of a message's ``options`` (``carpool.SelectData``)."""
         return self._listen_chat("option_select", fn, inputs, outputs, options)
 
+    def select(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs when the user clicks a message (``carpool.SelectData``: its index and text)."""
+        return self._listen_chat("select", fn, inputs, outputs, options)
+
     def copy(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
         """Runs when the user copies a message (``carpool.EventData`` with index and value)."""
         return self._listen_chat("copy", fn, inputs, outputs, options)
 
 
-class Chatbot(Changeable, Selectable, Clearable, _ChatEvents, Component):
+class Chatbot(Changeable, Clearable, _ChatEvents, Component):
     """A conversation; the function receives a list of message dicts (content as a list of parts)."""
 
     block_type: ClassVar[str] = "chatbot"

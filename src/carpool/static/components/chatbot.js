@@ -163,6 +163,12 @@ export function create(config, ctx) {
     }
     const actions = h("div", { class: "cp-msg-actions" });
     const row = { key: JSON.stringify(message), role, el, bubble, body, parts, thought, actions, meta };
+    // a click on a message selects it (SelectData), for apps that listen to .select
+    bubble.addEventListener("click", (e) => {
+      if (!listens().has("select") || e.target.closest("a, button, summary, audio, video, textarea")) return;
+      const i = rows.findIndex((r) => r.el === el);
+      if (i >= 0) shell.emit("select", { index: i, value: messageText(messages[i]), selected: true });
+    });
     const pic = avatar(role);
     const main = h("div", { class: "cp-msg-main" }, bubble, actions);
     if (pic) el.append(pic);
