@@ -71,6 +71,7 @@ MessageType = Literal[
 # ``status`` of a ``process_completed`` message: every event ends with exactly one of these.
 FINAL_STATUSES = ("completed", "failed", "cancelled")
 
+
 class ErrorBody(TypedDict):
     type: str
     message: str
