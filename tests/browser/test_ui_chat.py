@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import re
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -291,3 +292,22 @@ def test_clicking_a_message_selects_it_for_a_select_listener(web: Web) -> None:
     page = web.page(web.launch(demo))
     page.get_by_test_id("chat-message").nth(1).locator(".cp-msg").click()
     assert picked.get(timeout=10) == (1, "second")
+
+
+def test_a_waiting_chat_shows_its_queue_position_in_the_chatbot(web: Web) -> None:
+    gate = web.gate()
+
+    def slow(message: str, history: list[Any]) -> str:
+        if message == "first":
+            gate.hold()
+        return f"done {message}"
+
+    url = web.launch(cp.ChatInterface(slow))
+    first, second = web.page(url), web.page(url)
+    send(first, "first")
+    assert gate.entered.wait(10)
+    send(second, "second")
+    waiting = second.locator(".cp-type-chatbot:visible").locator('[data-state="queued"]')
+    expect(waiting).to_have_text(re.compile(r"^queued 1/1"))
+    gate.open()
+    expect(messages(second).nth(1)).to_contain_text("done second")

@@ -18,7 +18,8 @@ function statusHost(dep, blocks, configs) {
   for (const id of candidates) {
     const config = configs.get(id);
     const block = blocks.get(id);
-    if (block && config && String(config.type).toLowerCase() !== "state") return block.el;
+    const hidden = config && config.props && config.props.visible === false; // e.g. a chat's reply
+    if (block && config && !hidden && String(config.type).toLowerCase() !== "state") return block.el;
   }
   return null;
 }
