@@ -66,7 +66,10 @@ from carpool.components import (
     Tab,
     TabItem,
     Tabs,
+    Text,
+    TextArea,
     Textbox,
+    Timer,
     Video,
 )
 from carpool.core import FINISHED, Done, Stepwise
@@ -158,7 +161,10 @@ __all__ = [
     "Tab",
     "TabItem",
     "Tabs",
+    "Text",
+    "TextArea",
     "Textbox",
+    "Timer",
     "UndoData",
     "UnknownEndpointError",
     "Video",

@@ -37,6 +37,8 @@ class EventRegistry(Protocol):
 
     def add_block(self, block: Any) -> None: ...
 
+    def attach_value_fn(self, component: Any, fn: Any, *, every: Any, inputs: Any) -> None: ...
+
 
 _container: ContextVar[Container | None] = ContextVar("carpool_container", default=None)
 _registry: ContextVar[EventRegistry | None] = ContextVar("carpool_registry", default=None)

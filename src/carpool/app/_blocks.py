@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from carpool import _context
-from carpool.app import _api, _config
+from carpool.app import _api, _config, _value_fn
 from carpool.app._dependency import Dependency
 from carpool.app._direct import call_direct
 from carpool.app._launcher import get_launcher
@@ -129,6 +129,10 @@ class Blocks:
         _api.warn_on_arity_mismatch(dependency)
         self.dependencies.append(dependency)
         return dependency
+
+    def attach_value_fn(self, component: Block, fn: Callable[..., Any], *, every: Any, inputs: Any) -> None:
+        """A component with ``value=fn`` and ``inputs=``/``every=``: one listener recomputes its value."""
+        _value_fn.attach(self, component, fn, every, inputs)
 
     def load(
         self, fn: Callable[..., Any] | None, inputs: Any = None, outputs: Any = None, **options: Any

@@ -33,7 +33,8 @@ from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.plots import BarPlot, LinePlot, NativePlot, ScatterPlot
 from carpool.components.shortcuts import SHORTCUTS, get_component
-from carpool.components.text import HTML, Markdown, Textbox
+from carpool.components.text import HTML, Markdown, Text, TextArea, Textbox
+from carpool.components.timer import Timer
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
@@ -84,7 +85,10 @@ __all__ = [
     "Tab",
     "TabItem",
     "Tabs",
+    "Text",
+    "TextArea",
     "Textbox",
+    "Timer",
     "UploadWriter",
     "Video",
     "current_file_session",

@@ -174,8 +174,13 @@ class Component(Block):
         elem_id: str | None = None,
         elem_classes: list[str] | str | None = None,
         render: bool = True,
+        every: Any = None,
+        inputs: Any = None,
     ) -> None:
-        self.value = value
+        # Gradio's ``value=fn`` with ``inputs=`` and/or ``every=`` (seconds or a Timer): the value is
+        # computed by a listener the app registers (on load, on a change of an input, on each tick).
+        value_fn = value if callable(value) and (every is not None or inputs is not None) else None
+        self.value = None if value_fn is not None else value
         self.label = label
         self.info = info
         self.show_label = show_label
@@ -184,6 +189,17 @@ class Component(Block):
         self.min_width = min_width
         self.interactive = interactive
         super().__init__(visible=visible, elem_id=elem_id, elem_classes=elem_classes, render=render)
+        if value_fn is not None:
+            self._compute_value_with(value_fn, every, inputs)
+
+    def _compute_value_with(self, fn: Callable[..., Any], every: Any, inputs: Any) -> None:
+        registry = _context.current_registry()
+        if registry is None:
+            raise RuntimeError(
+                f"{type(self).__name__}(value=fn, inputs=..., every=...) must be created inside a "
+                "`with carpool.Blocks():` block"
+            )
+        registry.attach_value_fn(self, fn, every=every, inputs=inputs)
 
     # -- conversion (subclasses override) ---------------------------------------------------------
 

@@ -30,6 +30,7 @@ __all__ = [
     "Releasable",
     "Selectable",
     "Submittable",
+    "Tickable",
     "Uploadable",
 ]
 
@@ -150,3 +151,9 @@ class Collapsible(Listenable):
     def collapse(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
         """Runs when the user closes the accordion."""
         return self._listen("collapse", fn, inputs, outputs, options)
+
+
+class Tickable(Listenable):
+    def tick(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs every time the timer ticks (while it is active)."""
+        return self._listen("tick", fn, inputs, outputs, options)

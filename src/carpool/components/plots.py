@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from carpool import _context
 from carpool.components.base import Component, json_type_name
 from carpool.components.events import Changeable, Selectable
 from carpool.exceptions import InvalidInputError
@@ -21,7 +20,7 @@ from carpool.exceptions import InvalidInputError
 __all__ = ["BarPlot", "LinePlot", "NativePlot", "ScatterPlot"]
 
 # Options Gradio has that change nothing essential here; accepted and named in one warning.
-_ACCEPTED_WITHOUT_EFFECT = ("every", "buttons", "key", "preserved_by_key", "show_fullscreen_button")
+_ACCEPTED_WITHOUT_EFFECT = ("buttons", "key", "preserved_by_key", "show_fullscreen_button")
 
 
 def _datatype(series: Any) -> str:
@@ -83,11 +82,7 @@ class NativePlot(Changeable, Selectable, Component):
         ignored = sorted(k for k in options if k in _ACCEPTED_WITHOUT_EFFECT)
         if ignored:
             warnings.warn(f"{type(self).__name__} ignores: {', '.join(ignored)}", stacklevel=3)
-        inputs = options.pop("inputs", None)
         common = {k: v for k, v in options.items() if k not in _ACCEPTED_WITHOUT_EFFECT}
-        value_fn = value if callable(value) and inputs is not None else None
-        if value_fn is not None:
-            value = None  # computed from the inputs by the listeners registered below
         if y_aggregate not in (None, "sum", "mean", "median", "min", "max", "count"):
             raise ValueError(
                 f"{type(self).__name__} y_aggregate must be sum/mean/median/min/max/count: {y_aggregate!r}"
@@ -106,18 +101,7 @@ class NativePlot(Changeable, Selectable, Component):
         self.sort = sort if isinstance(sort, str) or sort is None else list(sort)
         self.tooltip = tooltip if isinstance(tooltip, str | bool) else list(tooltip)
         self.height = height
-        super().__init__(value, **common)
-        if value_fn is not None:
-            self._recompute_from(value_fn, inputs)
-
-    def _recompute_from(self, fn: Any, inputs: Any) -> None:
-        """Gradio's ``value=fn, inputs=[...]``: ``fn(*inputs)`` on page load and when an input changes."""
-        registry = _context.current_registry()
-        if registry is None:
-            raise RuntimeError(f"{type(self).__name__}(value=fn, inputs=...) must be created inside a Blocks")
-        sources = list(inputs) if isinstance(inputs, list | tuple | set) else [inputs]
-        triggers = [(registry, "load"), *[(c, "change") for c in sources if hasattr(c, "change")]]
-        registry.register_event(triggers, fn, sources, [self], api_name=False)
+        super().__init__(value, **common)  # value=fn with inputs=/every=: see Component
 
     def postprocess(self, value: Any) -> dict[str, Any] | None:
         if value is None:

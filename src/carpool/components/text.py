@@ -20,7 +20,7 @@ from carpool.components.events import (
 )
 from carpool.exceptions import InvalidInputError
 
-__all__ = ["HTML", "Markdown", "OptionalText", "Textbox", "text_output"]
+__all__ = ["HTML", "Markdown", "OptionalText", "Text", "TextArea", "Textbox", "text_output"]
 
 TextboxType = Literal["text", "password", "email"]
 
@@ -127,6 +127,18 @@ def _wants_copy_button(buttons: Sequence[Any] | None) -> bool:
         names = ", ".join(repr(getattr(b, "value", b)) for b in custom)
         warnings.warn(f"Textbox(buttons=...) shows only 'copy'; not shown: {names}", stacklevel=3)
     return "copy" in buttons
+
+
+Text = Textbox  # Gradio's other name for it
+
+
+class TextArea(Textbox):
+    """A Textbox that starts 7 lines high (Gradio's ``TextArea`` template)."""
+
+    def __init__(
+        self, value: str | None = None, *, lines: int = 7, max_lines: int = 20, **options: Any
+    ) -> None:
+        super().__init__(value, lines=lines, max_lines=max_lines, **options)
 
 
 class Markdown(Changeable, OptionalText):

@@ -41,11 +41,11 @@ def test_plot_rejects_what_it_cannot_draw() -> None:
         ScatterPlot(render=False).preprocess([1])
 
 
-def test_plot_input_is_a_dataframe_and_timers_are_warned_about() -> None:
+def test_plot_input_is_a_dataframe_and_options_without_effect_are_warned_about() -> None:
     frame = LinePlot(render=False).preprocess({"columns": ["a"], "data": [[1], [2]]})
     assert list(frame["a"]) == [1, 2]
-    with pytest.warns(UserWarning, match="LinePlot ignores: every"):
-        LinePlot(every=1, render=False)
+    with pytest.warns(UserWarning, match="LinePlot ignores: show_fullscreen_button"):
+        LinePlot(show_fullscreen_button=True, render=False)
     assert isinstance(get_component("barplot"), BarPlot)
 
 
