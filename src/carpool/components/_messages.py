@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import mimetypes
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -30,6 +31,7 @@ __all__ = [
     "message_to_wire",
     "messages_from_wire",
     "messages_to_wire",
+    "split_reasoning",
     "text_part",
 ]
 
@@ -304,3 +306,50 @@ def _file_to_wire(value: Any) -> dict[str, Any]:
 def _external_file(url: str, name: Any) -> dict[str, Any]:
     orig_name = name if isinstance(name, str) else url.rsplit("/", 1)[-1].split("?", 1)[0] or "file"
     return {"url": url, "orig_name": orig_name, "mime_type": mimetypes.guess_type(orig_name)[0], "size": None}
+
+
+# -- reasoning tags -----------------------------------------------------------------------------------
+
+
+def split_reasoning(messages: list[dict[str, Any]], tags: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Text between reasoning tags (``<think>…</think>``) becomes its own collapsible "Reasoning"
+    message, pending while its closing tag has not arrived yet (a streamed thought); as Gradio does."""
+    pattern = re.compile("|".join(f"({re.escape(o)})(.*?)(?:{re.escape(c)}|$)" for o, c in tags), re.DOTALL)
+    closers = tuple(close for _, close in tags)
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        texts = [part for part in message["content"] if part["type"] == "text"]
+        if not any(pattern.search(part["text"]) for part in texts):
+            out.append(message)
+            continue
+        others = [part for part in message["content"] if part["type"] != "text"]
+        for part in texts:
+            for text, thinking, pending in _segments(part["text"], pattern, closers):
+                meta = {"title": "Reasoning", "status": "pending" if pending else "done"}
+                out.append(
+                    {
+                        **message,
+                        "content": [text_part(text)],
+                        "metadata": meta if thinking else message["metadata"],
+                    }
+                )
+        if others:
+            out.append({**message, "content": others})
+    return out
+
+
+def _segments(text: str, pattern: re.Pattern[str], closers: tuple[str, ...]) -> list[tuple[str, bool, bool]]:
+    """(text, is a thought, thought still open) in order; blank prose between them dropped."""
+    segments: list[tuple[str, bool, bool]] = []
+    end = 0
+    for match in pattern.finditer(text):
+        prose = text[end : match.start()].strip()
+        if prose:
+            segments.append((prose, False, False))
+        thought = next((g for g in match.groups()[1::2] if g is not None), "").strip()
+        if thought:
+            segments.append((thought, True, not match.group(0).endswith(closers)))
+        end = match.end()
+    if text[end:].strip():
+        segments.append((text[end:].strip(), False, False))
+    return segments

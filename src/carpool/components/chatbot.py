@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
-from carpool.components._messages import ChatMessage, messages_from_wire, messages_to_wire
+from carpool.components._messages import ChatMessage, messages_from_wire, messages_to_wire, split_reasoning
 from carpool.components.base import Component
 from carpool.components.events import DECORATOR, Changeable, Clearable, Fn, Listenable
 from carpool.components.files import FileStore, current_file_store
@@ -104,6 +104,7 @@ class Chatbot(Changeable, Clearable, _ChatEvents, Component):
         group_consecutive_messages: bool = True,
         like_user_message: bool = False,
         save_history: bool = False,
+        reasoning_tags: Sequence[tuple[str, str]] | None = None,
         **common: Any,
     ) -> None:
         if type not in (None, "messages"):
@@ -145,6 +146,7 @@ class Chatbot(Changeable, Clearable, _ChatEvents, Component):
         self.group_consecutive_messages = group_consecutive_messages
         self.like_user_message = like_user_message
         self.save_history = save_history  # conversations kept in the browser's localStorage
+        self.reasoning_tags = [(str(o), str(c)) for o, c in reasoning_tags] if reasoning_tags else None
         self._served_cache: tuple[FileStore, dict[str, Any]] | None = None
         super().__init__(value, **common)
 
@@ -154,7 +156,8 @@ class Chatbot(Changeable, Clearable, _ChatEvents, Component):
         return messages_from_wire(payload)
 
     def postprocess(self, value: Any) -> list[dict[str, Any]]:
-        return messages_to_wire(self, value)
+        wire = messages_to_wire(self, value)
+        return split_reasoning(wire, self.reasoning_tags) if self.reasoning_tags else wire
 
     def api_schema(self) -> dict[str, Any]:
         return {"type": "array", "items": dict(MESSAGE_SCHEMA)}

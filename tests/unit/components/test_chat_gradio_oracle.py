@@ -47,3 +47,19 @@ def test_what_the_function_receives_matches_gradio(store: FileStore) -> None:
     chatbot = gr.Chatbot()
     wire = chatbot.postprocess(VALUES[0])
     assert Chatbot().preprocess(wire.model_dump()) == chatbot.preprocess(wire)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "<think>plan it</think> The answer. <think>more",
+        "no tags at all",
+        "before <thinking>a</thinking> after <think>b</think>",
+        "<think>   </think>only prose",
+    ],
+)
+def test_reasoning_tags_split_thoughts_like_gradio(store: FileStore, content: str) -> None:
+    tags = [("<think>", "</think>"), ("<thinking>", "</thinking>")]
+    value = [{"role": "assistant", "content": content}]
+    expected = gr.Chatbot(reasoning_tags=tags).postprocess(value).model_dump()
+    assert Chatbot(reasoning_tags=tags).postprocess(value) == expected
