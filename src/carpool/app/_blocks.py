@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from carpool import _context
-from carpool.app import _api, _config, _value_fn
+from carpool.app import _api, _config, _nesting, _value_fn
 from carpool.app._dependency import Dependency
 from carpool.app._direct import call_direct
 from carpool.app._launcher import get_launcher
@@ -73,6 +73,7 @@ class Blocks:
         self.server: Any = None  # what the launcher returned, while serving
         self._api_names: set[str] = set()
         self._open: ExitStack | None = None
+        self.rendered_into: Blocks | None = None  # the app this one was rendered in, if any
 
     # -- the with block: container and registry ---------------------------------------------------
 
@@ -92,6 +93,14 @@ class Blocks:
 
     def add_child(self, block: Block) -> None:
         self.children.append(block)
+
+    def render(self) -> Blocks:
+        """Place this app (layout and listeners) in the app whose ``with`` block is open, where it is open."""
+        outer, container = _context.current_registry(), _context.current_container()
+        if not isinstance(outer, Blocks) or container is None:
+            raise RuntimeError(f"{self!r}.render() must be called inside another app's `with` block")
+        _nesting.render_into(outer, self, container)
+        return self
 
     def add_block(self, block: Block) -> None:
         self.blocks[block.id] = block
@@ -165,6 +174,10 @@ class Blocks:
         if not isinstance(dep, Dependency) or dep.registry is not self:
             raise ValueError(f"{dep!r} is not an event listener of this app")
         return dep
+
+    def unique_api_name(self, name: str | None) -> str | None:
+        """``name``, or ``name_1``, ``name_2``... if this app has it already (None stays None)."""
+        return None if name is None else self._unique_api_name(name, None)
 
     def _unique_api_name(self, requested: Any, fn: Callable[..., Any] | None) -> str | None:
         if requested is None or requested is False or (requested is DEFAULT and fn is None):

@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from carpool import _context
 from carpool.app._blocks import Blocks
 from carpool.app._dependency import Dependency
 from carpool.app._examples import Examples
@@ -108,6 +109,7 @@ class Interface(Blocks):
             "concurrency_limit": concurrency_limit,
             "concurrency_id": concurrency_id,
         }
+        enclosing = _context.current_registry()  # an Interface built inside another app is part of it
         with self:
             self._build(title, additional_inputs_accordion, submit_btn, stop_btn, clear_btn, event_options)
             if examples:
@@ -122,6 +124,8 @@ class Interface(Blocks):
                     )
             if article:
                 Markdown(article)
+        if isinstance(enclosing, Blocks):
+            self.render()
 
     @property
     def all_inputs(self) -> list[Component]:
