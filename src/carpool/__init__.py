@@ -11,6 +11,7 @@ from typing import Any
 
 from carpool import app as _app
 from carpool import server as _server
+from carpool import themes
 from carpool.app import (
     Blocks,
     ChatInterface,
@@ -174,6 +175,7 @@ __all__ = [
     "mount_app",
     "mount_gradio_app",
     "on",
+    "themes",
     "update",
 ]
 

@@ -21,7 +21,8 @@ from carpool.app._direct import call_direct
 from carpool.app._launcher import get_launcher
 from carpool.app._options import DEFAULT, parse_options
 from carpool.app._signature import fn_name
-from carpool.app._unsupported import refuse_unsupported, warn_ignored, warn_unknown_theme
+from carpool.app._theme import resolve_theme
+from carpool.app._unsupported import refuse_unsupported, warn_ignored
 from carpool.components import Block
 from carpool.core import ListenerConfig
 from carpool.exceptions import UnknownEndpointError
@@ -53,9 +54,8 @@ class Blocks:
         **ignored: Any,
     ) -> None:
         warn_ignored("Blocks", ignored)
-        warn_unknown_theme(theme)
         self.title = title
-        self.theme = theme
+        self.theme = resolve_theme(theme)
         self.css = css
         self.js = js
         self.head = head
@@ -273,6 +273,7 @@ class Blocks:
         Blocks until the server stops unless ``prevent_thread_lock=True``.
         """
         refuse_unsupported("launch()", kwargs)
+        self._take_page_options(kwargs)
         if share:
             warn_ignored("launch()", ["share"])
         launcher = get_launcher()
@@ -291,6 +292,14 @@ class Blocks:
             **kwargs,
         )
         return self.local_url or ""
+
+    def _take_page_options(self, options: dict[str, Any]) -> None:
+        """Gradio 6 takes ``theme``, ``css``, ``js`` and ``head`` in ``launch()``: they set the app's."""
+        if "theme" in options:
+            self.theme = resolve_theme(options.pop("theme"), stacklevel=4)
+        for name in ("css", "js", "head"):
+            if name in options:
+                setattr(self, name, options.pop(name))
 
     @property
     def local_url(self) -> str | None:

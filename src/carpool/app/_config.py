@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from carpool.app._theme import page_theme
 from carpool.protocol import PROTOCOL_VERSION
 
 if TYPE_CHECKING:
@@ -18,15 +19,6 @@ def _carpool_version() -> str:
         return version("carpool")
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0.0.0"
-
-
-def _theme(theme: Any) -> dict[str, Any]:
-    if theme in ("light", "dark"):
-        return {"mode": theme}
-    if theme is None or theme == "auto":
-        return {"mode": "auto"}
-    # A Gradio theme object: we keep only that one was asked for; the page follows the system setting.
-    return {"mode": "auto", "name": theme if isinstance(theme, str) else type(theme).__name__}
 
 
 def layout_tree(blocks: Blocks) -> dict[str, Any]:
@@ -55,7 +47,7 @@ def app_config(blocks: Blocks) -> dict[str, Any]:
         "title": blocks.title,
         "description": blocks.description,
         "article": blocks.article,
-        "theme": _theme(blocks.theme),
+        "theme": page_theme(blocks.theme),
         "css": blocks.css,
         "js": blocks.js,
         "head": blocks.head,

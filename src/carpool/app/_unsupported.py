@@ -1,8 +1,8 @@
 """Arguments carpool accepts, so that Gradio apps run unchanged, but does not act on: one list, one warning.
 
 Nothing is ignored silently. Code that takes such arguments calls :func:`warn_ignored` with the names it
-got; each name known here carries its reason in the warning. When a feature is implemented (themes,
-flagging, a per-request ``timeout``), its entry goes from here and its code stops calling this.
+got; each name known here carries its reason in the warning. When a feature is implemented (flagging,
+a per-request ``timeout``), its entry goes from here and its code stops calling this.
 Arguments whose silent acceptance would mislead (``launch(workers=...)``) are refused instead.
 """
 
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from typing import Any
 
-__all__ = ["REASONS", "REFUSED", "THEME_MODES", "refuse_unsupported", "warn_ignored", "warn_unknown_theme"]
+__all__ = ["REASONS", "REFUSED", "refuse_unsupported", "warn_ignored"]
 
 _FLAGGING = "flagging (saving samples to disk) is not a carpool feature yet"
 
@@ -25,7 +24,6 @@ REASONS: dict[str, str] = {
     "share": "carpool serves on your own host only (no share links); put a reverse proxy in front",
     "inbrowser": "carpool does not open a browser",
     "max_threads": "sync calls run on a thread lane per concurrency group (docs/batching.md)",
-    "theme": "themes are not applied yet; the page follows the system's light/dark setting",
     "timeout": "a per-request timeout in the API body is not applied yet; the listener's timeout= is",
 }
 
@@ -35,8 +33,6 @@ REFUSED: dict[str, str] = {
         "`carpool run app.py --workers N`"
     ),
 }
-
-THEME_MODES = (None, "auto", "light", "dark")  # the themes the page applies
 
 
 def warn_ignored(where: str, names: Iterable[str], *, stacklevel: int = 2) -> None:
@@ -54,13 +50,3 @@ def refuse_unsupported(where: str, names: Iterable[str]) -> None:
     refused = sorted(set(names) & set(REFUSED))
     if refused:
         raise TypeError(f"{where} does not take {refused[0]}=: {REFUSED[refused[0]]}")
-
-
-def warn_unknown_theme(theme: Any, *, stacklevel: int = 2) -> None:
-    """A theme other than light/dark/auto is kept in the config but not applied: say so."""
-    if theme in THEME_MODES:
-        return
-    name = theme if isinstance(theme, str) else type(theme).__name__
-    warnings.warn(
-        f"theme {name!r} is not applied: {REASONS['theme']}", UserWarning, stacklevel=stacklevel + 1
-    )

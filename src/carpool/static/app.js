@@ -26,6 +26,21 @@ function applyTheme(config) {
   const params = new URLSearchParams(location.search);
   const mode = params.get("__theme") || (config.theme && config.theme.mode) || "auto";
   if (mode === "light" || mode === "dark") document.documentElement.dataset.theme = mode;
+  const vars = config.theme && config.theme.css_variables;
+  if (vars) document.head.append(h("style", { "data-source": "theme", text: themeCss(vars) }));
+}
+
+/** A theme's CSS variables for light and dark mode, with the same selectors style.css uses for dark. */
+function themeCss(vars) {
+  const block = (values) =>
+    Object.entries(values || {})
+      .filter(([name, value]) => /^--cp-[a-z0-9-]+$/.test(name) && !/[;{}<>\\]/.test(String(value)))
+      .map(([name, value]) => `  ${name}: ${value};`)
+      .join("\n");
+  const dark = block(vars.dark);
+  return `:root {\n${block(vars.light)}\n}\n` +
+    `@media (prefers-color-scheme: dark) {\n:root:not([data-theme="light"]) {\n${dark}\n}\n}\n` +
+    `:root[data-theme="dark"] {\n${dark}\n}\n`;
 }
 
 /** Gradio's rule: a component is editable unless it is only ever an output (or says otherwise). */

@@ -25,13 +25,13 @@ def test_interface_flagging_arguments_warn_naming_them() -> None:
         cp.Interface(str.upper, "text", "text", flagging_mode="never", allow_flagging="never")
 
 
-@pytest.mark.parametrize("theme", ["soft", cp.Blocks])
+@pytest.mark.parametrize("theme", ["someone/their-hub-theme", cp.Blocks])
 def test_a_theme_the_page_does_not_apply_warns(theme: Any) -> None:
     with pytest.warns(UserWarning, match="theme .* is not applied"):
         cp.Blocks(theme=theme)
 
 
-@pytest.mark.parametrize("theme", [None, "auto", "light", "dark"])
+@pytest.mark.parametrize("theme", [None, "auto", "light", "dark", "soft", "gradio/ocean", cp.themes.Glass()])
 def test_the_themes_the_page_applies_do_not_warn(theme: Any) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
