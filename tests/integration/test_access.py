@@ -54,7 +54,8 @@ def test_login_sets_a_strict_http_only_cookie_and_logout_kills_the_token(
     url = serve(echo_app(), auth=[("ada", "lovelace"), ("alan", "turing")]).local_url
     with httpx.Client(base_url=url, timeout=10) as browser:
         assert browser.post("login", json={"username": "ada", "password": "wrong"}).status_code == 401
-        login = browser.post("login", data={"username": "alan", "password": "turing"})
+        form = {"username": "alan", "password": "turing"}
+        login = browser.post("login", data=form, headers={"accept": "text/html"})  # a browser's form
         assert login.status_code == 303 and login.headers["location"] == "/"
         cookie = login.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie and "max-age=" in cookie

@@ -30,7 +30,7 @@ def test_config_describes_components_and_dependencies(
 ) -> None:
     url = serve(small_app()).local_url
     config = http.get(url + "config").json()
-    assert config["protocol"] == PROTOCOL_VERSION and config["auth_required"] is False
+    assert config["carpool_protocol"] == PROTOCOL_VERSION and config["auth_required"] is False
     assert {c["type"] for c in config["components"]} >= {"textbox", "number", "button"}
     (dependency,) = config["dependencies"]
     assert dependency["api_name"] == "trim_words" and dependency["batch"] is True

@@ -88,7 +88,13 @@ def stored_files(server: RunningServer) -> int:
 
 # every route with a path parameter or a mount, as (method, target prefix): a route added later
 # without being listed here fails test_the_matrix_covers_every_parametrised_route
-FILE_ROUTES = [("GET", "/file/"), ("GET", "/static/"), ("POST", "/api/")]
+FILE_ROUTES = [
+    ("GET", "/file/"),
+    ("GET", "/static/"),
+    ("POST", "/api/"),
+    ("GET", "/gradio_api/file="),  # Gradio's protocol (server/gradio/)
+    ("POST", "/gradio_api/call/"),
+]
 
 
 def test_the_matrix_covers_every_parametrised_route(file_server: RunningServer) -> None:
@@ -155,6 +161,15 @@ def test_file_inputs_reject_claimed_paths(name: str, planted: Planted, file_serv
             assert_refused(reply, planted, {INVALID_INPUT})
             join = {"data": [reference], "api_name": "file_name", "session_hash": "s1"}
             assert_refused(http.post("queue/join", json=join), planted, {INVALID_INPUT})
+        # Gradio's protocol names files by path: only a path its upload minted is one
+        for reference in [
+            *file_references(value, minted),
+            {"path": value, "meta": {"_type": "gradio.FileData"}},
+        ]:
+            join = {"data": [reference], "fn_index": 0, "session_hash": "s1"}
+            assert_refused(http.post("gradio_api/queue/join", json=join), planted, {INVALID_INPUT})
+            call = {"data": [reference]}
+            assert_refused(http.post("gradio_api/call/file_name", json=call), planted, {INVALID_INPUT})
     assert stored_files(file_server) == before
 
 

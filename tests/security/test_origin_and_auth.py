@@ -79,7 +79,7 @@ async def test_the_apps_own_origin_and_originless_clients_are_served() -> None:
 
 async def login(driver: AsgiDriver, password: str = "lovelace", **extra: str) -> AsgiReply:
     form = f"username=ada&password={password}" + "".join(f"&{k}={v}" for k, v in extra.items())
-    headers = [*HOST, ("content-type", "application/x-www-form-urlencoded")]
+    headers = [*HOST, ("content-type", "application/x-www-form-urlencoded"), ("accept", "text/html")]
     return await driver.request("POST", "/login", body=form.encode(), headers=headers)
 
 

@@ -27,7 +27,7 @@ from carpool.components._decode_limits import (
     DecodeLimits,
 )
 from carpool.core import Engine
-from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes
+from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes, gradio
 from carpool.server._auth import Authenticator, AuthGate
 from carpool.server._errors import handle_errors, routing_error_response
 from carpool.server._guards import OriginGuard
@@ -49,7 +49,7 @@ def _routes() -> list[Any]:
         route("/api/{api_name:path}", _api_routes.call_endpoint, ["POST"]),
         route("/queue/join", _queue_routes.join_queue, ["POST"]),
         route("/", _pages.index, ["GET"]),
-        route("/config", _pages.config, ["GET"]),
+        route("/config", gradio.config, ["GET"]),  # carpool's config + the fields Gradio's clients read
         route("/info", _pages.info, ["GET"]),
         route("/openapi.json", _pages.openapi, ["GET"]),
         route("/health", _pages.health, ["GET"]),
@@ -61,6 +61,7 @@ def _routes() -> list[Any]:
         route("/login", _login_routes.login, ["POST"]),
         route("/logout", _login_routes.logout, ["GET"]),
         *_openai.routes(),  # OpenAI-compatible chat API (its own error shape)
+        *gradio.routes(),  # Gradio's wire protocol under /gradio_api (server/gradio/)
         Mount("/static", _pages.StaticAssets(directory=_pages.STATIC_DIR, check_dir=False), name="static"),
     ]
 

@@ -12,7 +12,7 @@ import asyncio
 import threading
 from asyncio import AbstractEventLoop
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from carpool.components import FileStore
 from carpool.core import (
@@ -28,11 +28,22 @@ from carpool.core import (
 from carpool.protocol import Msg
 from carpool.server._errors import describe_error
 from carpool.server._processing import converts_files, postprocess
-from carpool.server._sessions import SessionChannel
 
-__all__ = ["EventRelay"]
+__all__ = ["EventChannel", "EventRelay"]
 
 WireMessage = dict[str, Any]
+
+
+class EventChannel(Protocol):
+    """Where an event's messages go: a session's channel, or a protocol translation in front of one."""
+
+    @property
+    def state(self) -> Any: ...
+
+    @property
+    def pending(self) -> dict[str, Any]: ...
+
+    def push(self, message: WireMessage) -> None: ...
 
 
 class EventRelay:
@@ -40,7 +51,7 @@ class EventRelay:
 
     def __init__(
         self,
-        channel: SessionChannel,
+        channel: EventChannel,
         dependency: Any,
         *,
         loop: AbstractEventLoop,

@@ -24,7 +24,7 @@ from carpool.server._errors import HTTPError
 from carpool.server._requests import optional_session_hash
 from carpool.server._state import server_state
 
-__all__ = ["serve_file", "upload_files"]
+__all__ = ["file_response", "receive_uploads", "serve_file", "upload_files"]
 
 FILES_FIELD = b"files"
 MAX_PARTS = 256  # parts (files and fields) per upload request
@@ -130,6 +130,11 @@ def _boundary(request: Request) -> bytes:
 
 
 async def upload_files(request: Request) -> Response:
+    return JSONResponse({"files": await receive_uploads(request)})
+
+
+async def receive_uploads(request: Request) -> list[FileData]:
+    """The files of a multipart upload, stored and committed together (Gradio's upload route too)."""
     state = server_state(request)
     limit = state.settings.max_file_size
     body_limit = limit + MULTIPART_OVERHEAD
@@ -150,7 +155,7 @@ async def upload_files(request: Request) -> Response:
             raise HTTPError(400, "bad_request", "Truncated multipart body: the closing boundary is missing.")
         if not upload.writers:
             raise HTTPError(400, "bad_request", "No file in the multipart field 'files'.")
-        return JSONResponse({"files": upload.commit()})
+        return upload.commit()
     except FileTooLargeError:
         raise HTTPError(413, "too_large", f"Uploads are limited to {limit} bytes.") from None
     except FormParserError:
@@ -166,9 +171,14 @@ def _disposition(mime_type: str | None) -> str:
 
 
 async def serve_file(request: Request) -> Response:
+    return file_response(request, request.path_params["file_id"])
+
+
+def file_response(request: Request, file_id: str) -> Response:
+    """The bytes of a file the store minted (FileAccessError, a 404, for anything else)."""
     state = server_state(request)
     session_hash = optional_session_hash(request)
-    record = state.files.resolve(request.path_params["file_id"], session_hash)
+    record = state.files.resolve(file_id, session_hash)
     if record.session_id is not None and record.session_id != session_hash:
         # an upload bound to a session is that session's: a URL without its session_hash gets nothing
         raise FileAccessError("Unknown file.")

@@ -65,7 +65,12 @@ async def login(request: Request) -> Response:
         authenticator.record_failure(client)
         raise HTTPError(401, "unauthorized", "Incorrect username or password.")
     token = authenticator.login(username)
-    response: Response = RedirectResponse(_home(request), 303) if is_form else JSONResponse({"success": True})
+    # A browser's login form goes back to the app; a program posting the same form (gradio_client,
+    # @gradio/client) needs a 200 with the cookie, as Gradio's /login answers.
+    from_page = is_form and "text/html" in request.headers.get("accept", "")
+    response: Response = JSONResponse({"success": True})
+    if from_page:
+        response = RedirectResponse(_home(request), 303)
     response.set_cookie(
         COOKIE_NAME,
         token,

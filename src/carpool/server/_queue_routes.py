@@ -17,7 +17,7 @@ from carpool.server._spec import Endpoint
 from carpool.server._sse import EventStreamResponse
 from carpool.server._state import ServerState, server_state
 
-__all__ = ["cancel_event", "join_queue", "stream_session"]
+__all__ = ["cancel_event", "cancel_targets", "event_fields", "join_queue", "parse_join", "stream_session"]
 
 
 def _optional(body: dict[str, Any], key: str, kind: type, expected: str) -> Any:
@@ -41,7 +41,7 @@ def _join_target(body: dict[str, Any]) -> str | int:
     raise HTTPError(400, "bad_request", 'A join names its endpoint by "api_name" or "fn_index".')
 
 
-def _parse_join(body: Any) -> tuple[list[Any], str | int, str]:
+def parse_join(body: Any) -> tuple[list[Any], str | int, str]:
     if not isinstance(body, dict):
         raise HTTPError(400, "bad_request", "The body must be a JSON object.")
     data = body.get("data", [])
@@ -50,13 +50,13 @@ def _parse_join(body: Any) -> tuple[list[Any], str | int, str]:
     return data, _join_target(body), session_hash(body.get("session_hash"))
 
 
-def _event_fields(body: dict[str, Any]) -> dict[str, Any]:
+def event_fields(body: dict[str, Any]) -> dict[str, Any]:
     """What the page said about the trigger: its component and data (a like's index...: LikeData & co.)."""
     event_data = _optional(body, "event_data", dict, "an object or null")
     return {"trigger_id": body.get("trigger_id"), "event_data": event_data}
 
 
-def _cancel_targets(state: ServerState, channel: SessionChannel, dependency: Endpoint) -> None:
+def cancel_targets(state: ServerState, channel: SessionChannel, dependency: Endpoint) -> None:
     """A dependency with ``cancels`` stops this session's unfinished events of those dependencies."""
     targets = {getattr(target, "index", target) for target in getattr(dependency, "cancels", None) or ()}
     if not targets or state.engine is None:
@@ -70,10 +70,10 @@ async def join_queue(request: Request) -> Response:
     state = server_state(request)
     engine = state.running_engine()
     body = await read_json(request, state.settings.max_json_body)
-    data, target, session = _parse_join(body)
+    data, target, session = parse_join(body)
     dependency = endpoint_for(state, target)
     channel = state.running_sessions().channel(session, client_key(request))
-    _cancel_targets(state, channel, dependency)
+    cancel_targets(state, channel, dependency)
     if dependency.listener_id is None:  # a cancel-only (or front-end only) dependency: nothing to run
         return JSONResponse({"event_id": None})
     inputs = await off_loop_if_files(
@@ -88,7 +88,7 @@ async def join_queue(request: Request) -> Response:
         show_error=state.settings.show_error,
         cancel_event=engine.cancel,
     )
-    context = {**event_context(request, session), **_event_fields(body)}
+    context = {**event_context(request, session), **event_fields(body)}
     job = engine.submit(
         dependency.listener_id, inputs, session_id=session, context=context, on_message=relay.on_message
     )
