@@ -26,6 +26,7 @@ from carpool.app import (
     SelectData,
     UndoData,
     on,
+    render,
     update,
 )
 from carpool.client import AsyncClient, Client, handle_file
@@ -175,6 +176,7 @@ __all__ = [
     "mount_app",
     "mount_gradio_app",
     "on",
+    "render",
     "themes",
     "update",
 ]

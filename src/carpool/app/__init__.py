@@ -16,6 +16,7 @@ from carpool.app._examples import Examples
 from carpool.app._interface import Interface
 from carpool.app._launcher import get_launcher, set_launcher
 from carpool.app._progress import Progress
+from carpool.app._render import render
 from carpool.app._request import Request
 from carpool.app._session import SessionState, SessionStore
 from carpool.components import update
@@ -39,6 +40,7 @@ __all__ = [
     "UndoData",
     "get_launcher",
     "on",
+    "render",
     "set_launcher",
     "update",
 ]

@@ -74,6 +74,8 @@ class Blocks:
         self._api_names: set[str] = set()
         self._open: ExitStack | None = None
         self.rendered_into: Blocks | None = None  # the app this one was rendered in, if any
+        self._watched: tuple[int, frozenset[int]] = (-1, frozenset())  # (dependencies seen, State ids)
+        self.outer: Blocks | None = None  # for a render run's private app: the app it renders into
 
     # -- the with block: container and registry ---------------------------------------------------
 
@@ -117,13 +119,27 @@ class Blocks:
         **options: Any,
     ) -> Dependency:
         """Record one listener; called by the components' event methods, ``on`` and chaining."""
+        return self.register_dependency(Dependency, triggers, fn, inputs, outputs, {}, **options)
+
+    def register_dependency(
+        self,
+        kind: type[Dependency],
+        triggers: list[tuple[Any, str]],
+        fn: Callable[..., Any] | None,
+        inputs: Any,
+        outputs: Any,
+        fields: dict[str, Any],
+        **options: Any,
+    ) -> Dependency:
+        """Record one listener of the given kind (a Dependency subclass taking ``fields`` too)."""
         parsed = parse_options(options, [event for _, event in triggers])
         input_blocks, inputs_as_dict = self._blocks_of(inputs, "inputs")
         output_blocks, _ = self._blocks_of(outputs, "outputs")
         cancels = [self._own_dependency(dep) for dep in parsed.cancels]
         if parsed.trigger_after is not None:
             self._own_dependency(self.dependencies[parsed.trigger_after])
-        dependency = Dependency(
+        dependency = kind(
+            **fields,
             index=len(self.dependencies),
             registry=self,
             targets=[(self._target_id(block), event) for block, event in triggers],
@@ -195,6 +211,16 @@ class Blocks:
     def config(self) -> dict[str, Any]:
         """The ``GET /config`` body (docs/protocol.md)."""
         return _config.app_config(self)
+
+    def watched_states(self) -> frozenset[int]:
+        """Ids of the State components some listener watches for ``change``."""
+        if self.outer is not None:
+            return self.outer.watched_states()
+        if self._watched[0] != len(self.dependencies):
+            ids = {target for dep in self.dependencies for target, event in dep.targets if event == "change"}
+            states = frozenset(i for i in ids if getattr(self.blocks.get(i), "stateful", False))
+            self._watched = (len(self.dependencies), states)
+        return self._watched[1]
 
     @property
     def fns(self) -> dict[int, Dependency]:

@@ -9,10 +9,10 @@ from carpool import _context
 from carpool.components import Block
 from carpool.components.events import DECORATOR
 
-__all__ = ["on"]
+__all__ = ["on", "trigger_pair"]
 
 
-def _trigger(item: Any) -> tuple[Any, str]:
+def trigger_pair(item: Any) -> tuple[Any, str]:
     """``btn.click`` (a bound event method) or ``(btn, "click")`` -> ``(btn, "click")``."""
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str):
         return item[0], item[1]
@@ -56,5 +56,5 @@ def on(
     else:
         single_pair = isinstance(triggers, tuple) and len(triggers) == 2 and isinstance(triggers[1], str)
         items = list(triggers) if isinstance(triggers, list | tuple) and not single_pair else [triggers]
-        pairs = [_trigger(item) for item in items]
+        pairs = [trigger_pair(item) for item in items]
     return registry.register_event(pairs, fn, inputs, outputs, **options)

@@ -7,7 +7,8 @@ inputs are read from the session, never from the wire.
 Outputs: a single value, a tuple (one per output), or a dict ``{component: value}`` that may leave some
 outputs out (they stay as they are: the wire carries an empty update). A value may be an update -- a
 component instance (``cp.Textbox(visible=False)``) or ``cp.update(...)`` -- whose ``value`` is
-postprocessed by the output it targets. ``State`` outputs are stored in the session and sent as null.
+postprocessed by the output it targets. ``State`` outputs are stored in the session and sent as null
+(or, when the page listens to that State's ``change``, as ``STATE_CHANGED`` when the value changed).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from carpool.exceptions import InvalidInputError
 if TYPE_CHECKING:
     from carpool.app._dependency import Dependency
 
-__all__ = ["SKIP", "chat_inputs", "chat_reply", "postprocess_outputs", "preprocess_inputs"]
+__all__ = ["SKIP", "STATE_CHANGED", "chat_inputs", "chat_reply", "postprocess_outputs", "preprocess_inputs"]
 
 SKIP: dict[str, Any] = {"__type__": "update"}  # wire form of "leave this output unchanged"
+STATE_CHANGED: dict[str, Any] = {"__type__": "update", "changed": True}  # a watched State's new value
 
 
 def _is_stateful(block: Any) -> bool:
@@ -144,14 +146,21 @@ def _postprocess_one(dep: Dependency, block: Any, value: Any, session: SessionSt
     if is_update(value):
         props = value.update_props() if isinstance(value, Block) else dict(value)
         if _is_stateful(block):
-            if "value" in props:
-                session.set(block, props["value"])
-            return None
+            return _store_state(dep, block, props["value"], session) if "value" in props else None
         return _converted(dep, block, lambda: block.postprocess_update(props), props)
     if _is_stateful(block):
+        return _store_state(dep, block, value, session)
+    return _converted(dep, block, lambda: block.postprocess(value), value)
+
+
+def _store_state(dep: Dependency, block: Any, value: Any, session: SessionState) -> Any:
+    """Keep a State output in the session. The page hears of it only when it listens to the State's
+    ``change`` (``.change`` or a ``render`` over it): then a changed value goes out as ``STATE_CHANGED``."""
+    watched = getattr(dep.registry, "watched_states", None)
+    if watched is None or block.id not in watched():
         session.set(block, value)
         return None
-    return _converted(dep, block, lambda: block.postprocess(value), value)
+    return dict(STATE_CHANGED) if session.set_watched(block, value) else None
 
 
 def _converted(dep: Dependency, block: Any, convert: Any, raw: Any) -> Any:

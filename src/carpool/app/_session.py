@@ -9,6 +9,8 @@ abandoned sessions cannot grow the server without bound and one client cannot pu
 from __future__ import annotations
 
 import copy
+import hashlib
+import pickle
 from collections import OrderedDict
 from typing import Any
 
@@ -25,11 +27,35 @@ def _initial_value(component: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def _fingerprint(value: Any) -> str:
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # not picklable (a lock, a model): its text stands in
+        data = repr(value).encode(errors="replace")
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
 class SessionState:
     """The State values of one session, by component id."""
 
     def __init__(self) -> None:
         self._values: dict[int, Any] = {}
+        self._prints: dict[int, str] = {}  # fingerprints of watched values, to see in-place changes
+        self.renders: dict[int, Any] = {}  # render area id -> this session's latest run of it
+
+    def set_watched(self, component: Any, value: Any) -> bool:
+        """Store ``value``; True when it differs from the last one stored (or the default).
+
+        The last value is remembered by fingerprint, not by reference: a function that changes the
+        list it was given and returns it has changed the State, as in Gradio.
+        """
+        before = self._prints.get(component.id)
+        if before is None:
+            before = _fingerprint(_initial_value(component))
+        after = _fingerprint(value)
+        self._prints[component.id] = after
+        self._values[component.id] = value
+        return after != before
 
     def get(self, component: Any) -> Any:
         """This session's value of ``component`` (its default, deep-copied, until one is stored)."""

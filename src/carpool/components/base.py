@@ -106,8 +106,15 @@ class Block(Listenable):
         elem_id: str | None = None,
         elem_classes: list[str] | str | None = None,
         render: bool = True,
+        key: int | str | tuple[int | str, ...] | None = None,
+        preserved_by_key: list[str] | str | None = "value",
     ) -> None:
         self.id: int = _context.next_block_id()
+        # In a render function: the block with the same key in the next run keeps these properties.
+        self.key = key
+        self.preserved_by_key = (
+            [preserved_by_key] if isinstance(preserved_by_key, str) else list(preserved_by_key or [])
+        )
         self.visible = visible
         self.elem_id = elem_id
         self.elem_classes = [elem_classes] if isinstance(elem_classes, str) else list(elem_classes or [])
@@ -143,7 +150,14 @@ class Block(Listenable):
 
     def props(self) -> dict[str, Any]:
         """The JSON-able properties the front end needs to render this block."""
-        return {"visible": self.visible, "elem_id": self.elem_id, "elem_classes": list(self.elem_classes)}
+        common: dict[str, Any] = {
+            "visible": self.visible,
+            "elem_id": self.elem_id,
+            "elem_classes": list(self.elem_classes),
+        }
+        if self.key is not None:
+            common.update(key=self.key, preserved_by_key=self.preserved_by_key)
+        return common
 
     def get_config(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.block_type, "props": self.props()}
@@ -176,6 +190,8 @@ class Component(Block):
         render: bool = True,
         every: Any = None,
         inputs: Any = None,
+        key: int | str | tuple[int | str, ...] | None = None,
+        preserved_by_key: list[str] | str | None = "value",
     ) -> None:
         # Gradio's ``value=fn`` with ``inputs=`` and/or ``every=`` (seconds or a Timer): the value is
         # computed by a listener the app registers (on load, on a change of an input, on each tick).
@@ -188,7 +204,14 @@ class Component(Block):
         self.scale = scale
         self.min_width = min_width
         self.interactive = interactive
-        super().__init__(visible=visible, elem_id=elem_id, elem_classes=elem_classes, render=render)
+        super().__init__(
+            visible=visible,
+            elem_id=elem_id,
+            elem_classes=elem_classes,
+            render=render,
+            key=key,
+            preserved_by_key=preserved_by_key,
+        )
         if value_fn is not None:
             self._compute_value_with(value_fn, every, inputs)
 

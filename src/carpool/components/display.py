@@ -221,11 +221,12 @@ class Button(Clickable, OptionalText):
         return {"variant": self.variant, "size": self.size, "icon": self.icon, "link": self.link}
 
 
-class State(Component):
+class State(Changeable, Component):
     """A per-session value that lives on the server, never sent to the browser.
 
     Each session starts with a deep copy of ``value``; a function's output to a State replaces that
-    session's value. The app layer keeps the values (see ``initial_value``).
+    session's value. The app layer keeps the values (see ``initial_value``). ``.change`` listeners run
+    when a function's output changes the value (also by changing it in place).
     """
 
     block_type: ClassVar[str] = "state"

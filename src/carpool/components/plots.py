@@ -20,7 +20,7 @@ from carpool.exceptions import InvalidInputError
 __all__ = ["BarPlot", "LinePlot", "NativePlot", "ScatterPlot"]
 
 # Options Gradio has that change nothing essential here; accepted and named in one warning.
-_ACCEPTED_WITHOUT_EFFECT = ("buttons", "key", "preserved_by_key", "show_fullscreen_button")
+_ACCEPTED_WITHOUT_EFFECT = ("buttons", "show_fullscreen_button")
 
 
 def _datatype(series: Any) -> str:

@@ -43,18 +43,65 @@ function themeCss(vars) {
     `:root[data-theme="dark"] {\n${dark}\n}\n`;
 }
 
-/** Gradio's rule: a component is editable unless it is only ever an output (or says otherwise). */
+/**
+ * Gradio's rule: a component is editable unless it is only ever an output (or says otherwise).
+ * `add(deps)` counts more listeners (a render run's) before their components are built.
+ */
 function interactivity(config) {
   const inputs = new Set();
   const outputs = new Set();
-  for (const dep of config.dependencies || []) {
-    for (const id of dep.inputs || []) inputs.add(id);
-    for (const id of dep.outputs || []) outputs.add(id);
-  }
-  return (component) => {
+  const add = (deps) => {
+    for (const dep of deps || []) {
+      for (const id of dep.inputs || []) inputs.add(id);
+      for (const id of dep.outputs || []) outputs.add(id);
+    }
+  };
+  add(config.dependencies);
+  const of = (component) => {
     const explicit = component.props && component.props.interactive;
     if (explicit === true || explicit === false) return explicit;
     return inputs.has(component.id) || !outputs.has(component.id);
+  };
+  return { of, add };
+}
+
+/**
+ * Show a render run in its area: build its blocks there, wire its listeners, drop the last run's.
+ * A block whose `key` the last run also had keeps the value the user gave it. Runs that arrive out of
+ * order (a slow one after a newer one) are not shown.
+ */
+function renderRuns({ renderer, configs, modules, interactive, deps }) {
+  const shown = new Map(); // area id -> {run, ids}
+  return async (area, spec, el) => {
+    const latest = { run: spec.run, ids: (shown.get(area.id) || {}).ids || [] };
+    shown.set(area.id, latest);
+    for (const [type, module] of await loadModules(spec.components || [])) modules.set(type, module);
+    if (shown.get(area.id) !== latest) return;
+    const kept = new Map();
+    for (const id of latest.ids) {
+      const config = configs.get(id);
+      const block = renderer.blocks.get(id);
+      const key = config && config.props ? config.props.key : undefined;
+      if (block && key !== undefined && key !== null) kept.set(JSON.stringify(key), block.getValue());
+      renderer.blocks.delete(id);
+      configs.delete(id);
+    }
+    deps().removeDynamic(area.id);
+    for (const config of spec.components || []) configs.set(config.id, config);
+    interactive.add(spec.dependencies);
+    const statuses = [...el.children].filter((child) => child.classList.contains("cp-status"));
+    el.replaceChildren(...statuses); // the render listener's own status stays
+    renderer.appendChildren(el, spec.layout || []);
+    for (const config of spec.components || []) {
+      const key = config.props ? config.props.key : undefined;
+      const block = renderer.blocks.get(config.id);
+      const keep = (config.props && config.props.preserved_by_key) || [];
+      if (block && key !== undefined && key !== null && keep.includes("value") && kept.has(JSON.stringify(key))) {
+        block.setValue(kept.get(JSON.stringify(key)));
+      }
+    }
+    deps().addDynamic(area.id, spec.dependencies || []);
+    latest.ids = (spec.components || []).map((c) => c.id);
   };
 }
 
@@ -106,14 +153,16 @@ export async function boot(mount = document.getElementById("carpool-app") || doc
   if (config.title) document.title = config.title;
   const configs = new Map((config.components || []).map((c) => [c.id, c]));
   const modules = await loadModules(config.components || []);
-  const isInteractive = interactivity(config);
+  const interactive = interactivity(config);
   let deps = null;
   const renderer = new Renderer({
     configs,
     modules,
-    ctxFor: (c) => ({ client, interactive: isInteractive(c) }),
+    ctxFor: (c) => ({ client, interactive: interactive.of(c) }),
     onExample: (c, row) => deps.selectExample(c, row),
+    onRender: (area, spec, el) => showRun(area, spec, el),
   });
+  const showRun = renderRuns({ renderer, configs, modules, interactive, deps: () => deps });
   const body = renderer.render(config.layout || { id: 0, children: [] });
   const statusArea = h("div", { class: "cp-status-area" });
   // Title, description and article are components of the layout already (Interface places them as

@@ -36,6 +36,38 @@ export class Dependencies {
     this.fallback = opts.fallbackStatusArea;
     this.state = new Map(this.deps.map((d) => [d.id, { pending: new Set(), latest: null, waiting: undefined }]));
     this.statuses = new Map();
+    this.dynamic = new Map(); // render area id -> {deps, unbind}: the listeners its latest run made
+  }
+
+  /** The listeners a render run made: wired now, unwired when the area renders again. */
+  addDynamic(owner, deps) {
+    this.removeDynamic(owner);
+    const unbind = [];
+    for (const dep of deps) {
+      this.deps.push(dep);
+      this.state.set(dep.id, { pending: new Set(), latest: null, waiting: undefined });
+      for (const [id, event] of dep.targets || []) {
+        const block = this.blocks.get(id);
+        const off = block ? block.on(event, (eventData) => this.trigger(dep, id, eventData)) : null;
+        if (typeof off === "function") unbind.push(off);
+      }
+    }
+    this.dynamic.set(owner, { deps, unbind });
+  }
+
+  removeDynamic(owner) {
+    const entry = this.dynamic.get(owner);
+    if (!entry) return;
+    for (const off of entry.unbind) off();
+    const gone = new Set(entry.deps.map((d) => d.id));
+    this.deps = this.deps.filter((d) => !gone.has(d.id));
+    for (const id of gone) {
+      this.state.delete(id);
+      const view = this.statuses.get(id);
+      if (view) view.el.remove();
+      this.statuses.delete(id);
+    }
+    this.dynamic.delete(owner);
   }
 
   dep(id) {
@@ -126,6 +158,7 @@ export class Dependencies {
       return;
     }
     const s = this.state.get(dep.id);
+    if (!s) return; // a listener of a render run that has been replaced
     if (s.pending.size) {
       const mode = dep.trigger_mode || "once";
       if (mode === "once") return;
@@ -163,7 +196,11 @@ export class Dependencies {
     status.begin();
     try {
       const onMessage = (msg) => this.onMessage(run, msg);
-      run.eventId = await this.client.join(dep.id, data, triggerId, onMessage, eventData);
+      // A rendered listener runs through its area's router, named by its run and number.
+      const routed = dep.router !== undefined && dep.router !== null;
+      const target = routed ? dep.router : dep.id;
+      const payload = routed ? [dep.render_ref, ...data] : data;
+      run.eventId = await this.client.join(target, payload, triggerId, onMessage, eventData);
       if (run.cancelRequested) this.requestCancel(run);
     } catch (err) {
       this.finish(run, "failed", err.parameter ? `${err.parameter}: ${err.message}` : err.message);
@@ -233,6 +270,7 @@ export class Dependencies {
     if (run.done) return;
     run.done = true;
     const s = this.state.get(run.dep.id);
+    if (!s) return; // its render run was replaced while it ran
     s.pending.delete(run);
     this.refreshCancelButtons();
     if (s.latest === run) {

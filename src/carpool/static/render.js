@@ -9,6 +9,7 @@ import { h } from "./components/base.js";
 import { renderExamples } from "./examples.js";
 
 const LAYOUTS = new Set(["row", "column", "group", "accordion", "tabs", "tab", "tabitem", "form", "box"]);
+const NO_MODULE = new Set([...LAYOUTS, "examples", "render"]);
 const ALIASES = { text: "textbox", tabitem: "tab", dataset: "examples", uploadbutton: "file", highlight: "json" };
 
 export function blockType(config) {
@@ -21,7 +22,7 @@ export async function loadModules(configs) {
   const types = new Set();
   for (const c of configs) {
     const t = blockType(c);
-    if (!LAYOUTS.has(t) && t !== "examples") types.add(t);
+    if (!NO_MODULE.has(t)) types.add(t);
   }
   const modules = new Map();
   await Promise.all(
@@ -49,6 +50,7 @@ function layoutBlock(config, el, extra = {}) {
     on(event, fn) {
       if (!listeners.has(event)) listeners.set(event, new Set());
       listeners.get(event).add(fn);
+      return () => listeners.get(event).delete(fn);
     },
     emit(event) {
       for (const fn of listeners.get(event) || []) fn();
@@ -79,6 +81,7 @@ export class Renderer {
     this.modules = opts.modules;
     this.ctxFor = opts.ctxFor;
     this.onExample = opts.onExample;
+    this.onRender = opts.onRender;
     this.blocks = new Map();
   }
 
@@ -95,6 +98,7 @@ export class Renderer {
     if (type === "accordion") return this.renderAccordion(config, node.children || []);
     if (LAYOUTS.has(type)) return this.renderContainer(config, type, node.children || []);
     if (type === "examples") return this.renderExamplesBlock(config);
+    if (type === "render") return this.renderArea(config);
     return this.renderComponent(config, type);
   }
 
@@ -224,6 +228,18 @@ export class Renderer {
       });
       this.blocks.set(config.id, tabsBlock);
     }
+    return el;
+  }
+
+  /** Where a render function's blocks go: its value (a run) replaces the content (app.js showRun). */
+  renderArea(config) {
+    const props = config.props || {};
+    const el = h("div", { class: `cp-${props.row ? "row" : "column"} cp-render` });
+    const block = layoutBlock(config, el);
+    block.setValue = (run) => {
+      if (run && this.onRender) this.onRender(config, run, el);
+    };
+    this.blocks.set(config.id, block);
     return el;
   }
 

@@ -84,6 +84,7 @@ def test_public_names_are_sorted_and_stable() -> None:
         "UndoData",
         "get_launcher",
         "on",
+        "render",
         "set_launcher",
         "update",
     }

@@ -1,4 +1,4 @@
-// State: no UI. The value lives on the server per session; the page only keeps what it was sent.
+// State: no UI. The value lives on the server per session; the page only hears that it changed.
 import { Shell } from "./base.js";
 
 export function create(config, ctx) {
@@ -9,6 +9,10 @@ export function create(config, ctx) {
     getValue: () => value,
     setValue: (v) => {
       value = v === undefined ? null : v;
+    },
+    // The server says a function changed this State's value (only when the page listens to its change).
+    applyProps: (p) => {
+      if (p.changed === true) shell.emit("change");
     },
   });
   // Visibility updates must never reveal it.
