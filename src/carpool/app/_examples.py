@@ -98,6 +98,7 @@ class Examples(Block):
             raise RuntimeError("Examples(...) must be created inside a `with carpool.Blocks():` block")
         self.inputs = _as_list(inputs)
         self.outputs = _as_list(outputs)
+        self.fn = fn  # Gradio's attribute: the function the examples run
         self.examples = _rows(examples, len(self.inputs))
         self.cache = bool(cache_examples)  # Gradio's "lazy" also caches here: at start, all at once
         self.run_on_click = run_on_click

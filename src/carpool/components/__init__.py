@@ -31,6 +31,7 @@ from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Vide
 from carpool.components.multimodal import MultimodalTextbox
 from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
+from carpool.components.plot import Plot
 from carpool.components.plots import BarPlot, LinePlot, NativePlot, ScatterPlot
 from carpool.components.shortcuts import SHORTCUTS, get_component
 from carpool.components.text import HTML, Markdown, Text, TextArea, Textbox
@@ -77,6 +78,7 @@ __all__ = [
     "MultimodalTextbox",
     "NativePlot",
     "Number",
+    "Plot",
     "Radio",
     "Row",
     "ScatterPlot",

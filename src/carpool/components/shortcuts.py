@@ -17,6 +17,7 @@ from carpool.components.media import File, Video
 from carpool.components.multimodal import MultimodalTextbox
 from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
+from carpool.components.plot import Plot
 from carpool.components.plots import BarPlot, LinePlot, ScatterPlot
 from carpool.components.text import HTML, Markdown, Textbox
 
@@ -49,6 +50,7 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "lineplot": lambda: LinePlot(render=False),
     "barplot": lambda: BarPlot(render=False),
     "scatterplot": lambda: ScatterPlot(render=False),
+    "plot": lambda: Plot(render=False),
     "code": lambda: Code(render=False),
     "colorpicker": lambda: ColorPicker(render=False),
     "datetime": lambda: DateTime(render=False),

@@ -16,7 +16,7 @@ function loadScript(name) {
 }
 
 /** vega, vega-lite and vega-embed (classic scripts, in order), then the interpreter (a module). */
-function loadLibraries() {
+export function loadLibraries() {
   if (!libraries) {
     libraries = (async () => {
       for (const name of ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"]) await loadScript(name);
