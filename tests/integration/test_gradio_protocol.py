@@ -103,6 +103,12 @@ def test_a_failure_is_reported_as_gradio_reports_it(url: str, http: httpx.Client
     assert done["success"] is False and done["output"]["error"] == "no fish here"
 
 
+def test_an_unexpected_exception_stays_on_the_server_without_show_error(url: str, http: httpx.Client) -> None:
+    event_id = http.post(url + API + "call/crash", json={"data": ["x"]}).json()["event_id"]
+    ((name, data),) = named_events(http, url + API + f"call/crash/{event_id}")
+    assert name == "error" and "show_error=True" in data["error"] and "internal detail" not in data["error"]
+
+
 def test_the_rest_call_api_in_two_steps(url: str, http: httpx.Client) -> None:
     event_id = http.post(url + API + "call/greet", json={"data": ["ab", 2]}).json()["event_id"]
     assert named_events(http, url + API + f"call/greet/{event_id}") == [("complete", ["hi abab"])]

@@ -203,6 +203,7 @@ def gradio_config(
         "analytics_enabled": False,
         "is_colab": False,
         "space_id": None,
+        "run_history": False,  # @gradio/client keeps no run history of a carpool app
         "components": components,
         "dependencies": dependencies,
     }
