@@ -129,6 +129,13 @@ def test_job_cancel_stops_the_event(client: Client) -> None:
     assert client.predict("after", 1, api_name="/greet") == "hi after"  # the session goes on
 
 
+def test_one_clients_concurrent_jobs_all_complete(client: Client) -> None:
+    # Its session stream closes whenever nothing is pending; events joining meanwhile must survive that.
+    for _ in range(3):
+        jobs = [client.submit(f"x{i}", 1, api_name="/greet") for i in range(10)]
+        assert [job.result(timeout=30) for job in jobs] == [f"hi x{i}" for i in range(10)]
+
+
 def test_a_file_input_is_uploaded_and_a_file_output_downloaded(client: Client, tmp_path: Path) -> None:
     source = tmp_path / "words.txt"
     source.write_text("upload me")
@@ -204,3 +211,24 @@ def test_auth_logs_in_with_gradios_login_flow(serve: Callable[..., RunningServer
         assert client.predict("ok", 1, api_name="/greet") == "hi ok"
     finally:
         client.close()
+
+
+def test_an_app_mounted_under_a_prefix_serves_gradio_clients_there(probe: BatchProbe, tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+    from test_mount import Served
+
+    from carpool.server import mount_app
+
+    parent = Starlette()
+    mount_app(parent, gradio_demo(probe), path="/demo")
+    served = Served(parent)
+    try:
+        client = Client(served.url + "/demo/", verbose=False, download_files=str(tmp_path))
+        source = tmp_path / "in.txt"
+        source.write_text("mounted")
+        assert client.predict("ab", 1, api_name="/greet") == "hi ab"
+        assert list(client.submit(2, api_name="/count")) == ["0", "01"]
+        assert Path(client.predict(handle_file(str(source)), api_name="/copy_file")).read_text() == "mounted!"
+        client.close()
+    finally:
+        served.close()

@@ -168,6 +168,20 @@ class SessionRegistry:
         channel.reader_attached = False
         self._abandon(channel)
 
+    def end_stream(self, channel: SessionChannel, generation: int) -> None:
+        """A stream ended on its own, its client still there (Gradio's, once nothing was pending).
+
+        Events may have joined while it ended: they keep the session, for the next stream to read
+        (within ``idle_timeout``); a session with nothing pending goes as after ``detach``.
+        """
+        if generation != channel.reader_generation:
+            return
+        channel.reader_attached = False
+        if channel.pending:
+            self._arm_idle_timer(channel)
+        else:
+            self._abandon(channel)
+
     def _arm_idle_timer(self, channel: SessionChannel) -> None:
         loop = asyncio.get_running_loop()
         channel._idle_timer = loop.call_later(self._idle_timeout, self._expire_if_unread, channel)

@@ -39,6 +39,7 @@ class _ChannelStream(ABC):
         self._channel = channel
         self._generation = generation
         self._left = False
+        self._ended = False  # the stream ended on its own (not the client leaving)
 
     @abstractmethod
     def _encode(self, messages: list[WireMessage]) -> tuple[bytes, bool]:
@@ -55,7 +56,11 @@ class _ChannelStream(ABC):
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, OSError):
                 await listener
-            self._registry.detach(self._channel, self._generation)
+            if self._ended and not self._left:
+                # events joined while it closed stay queued for the client's next stream
+                self._registry.end_stream(self._channel, self._generation)
+            else:
+                self._registry.detach(self._channel, self._generation)
 
     async def _write(self, send: Send) -> None:
         # No opening comment line, unlike carpool's streams: gradio_client fails on any line that is
@@ -71,6 +76,7 @@ class _ChannelStream(ABC):
             if chunk:
                 await send({**body, "body": chunk})
             if over:
+                self._ended = True
                 break
         if not self._left:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
