@@ -92,11 +92,12 @@ def endpoint_info(dep: Dependency) -> dict[str, Any]:
 
 
 def api_info(blocks: Blocks) -> dict[str, Any]:
-    endpoints = {
-        dep.api_name: endpoint_info(dep)
-        for dep in blocks.dependencies
-        if dep.backend_fn and dep.show_api and dep.api_name is not None
-    }
+    listed = [d for d in blocks.dependencies if d.backend_fn and d.show_api and d.api_name is not None]
+    endpoints = {dep.api_name: endpoint_info(dep) for dep in listed}
+    for dep in listed:  # an alias is listed too (clients look names up here), marked as one
+        for alias in dep.aliases:
+            if alias not in endpoints:
+                endpoints[alias] = {**endpoint_info(dep), "api_name": alias, "alias_of": dep.api_name}
     return {"endpoints": endpoints}
 
 

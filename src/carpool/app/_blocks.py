@@ -237,6 +237,9 @@ class Blocks:
             for dependency in self.dependencies:
                 if dependency.api_name == name:
                     return dependency
+            for dependency in self.dependencies:  # a real name wins over another listener's alias
+                if name in dependency.aliases and dependency.api_name is not None:
+                    return dependency
         raise UnknownEndpointError(f"No endpoint named {name_or_index!r}.")
 
     def listener_configs(self) -> list[ListenerConfig]:

@@ -36,6 +36,7 @@ class Dependency:
     api_name: str | None
     options: EventOptions
     cancels: list[Dependency] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other names it answers to (Interface: "predict")
     plan: CallPlan = field(init=False)
     name: str = field(init=False)  # the function's name, for error messages
     parameter_names: list[str] = field(init=False)  # per input: its label, the fn's parameter, param_<i>

@@ -1,7 +1,8 @@
 """``Interface``: a whole app from one function -- inputs on the left, outputs on the right.
 
-Sugar over :class:`Blocks`: the layout, a Submit button wired to ``fn`` (``api_name="predict"``), Clear
-(back to the initial values) and Stop (cancels the submitted event), optional examples under the inputs.
+Sugar over :class:`Blocks`: the layout, a Submit button wired to ``fn`` (its API name is the function's,
+as in Gradio 6, with ``predict`` as an alias), Clear (back to the initial values) and Stop (cancels the
+submitted event), optional examples under the inputs.
 ``live=True`` runs on every change instead of on Submit.
 """
 
@@ -9,17 +10,20 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from carpool import _context
 from carpool.app._blocks import Blocks
 from carpool.app._dependency import Dependency
 from carpool.app._examples import Examples
+from carpool.app._options import DEFAULT
 from carpool.app._signature import fn_kind, fn_name
 from carpool.app._unsupported import warn_ignored
 from carpool.components import Accordion, Button, Column, Component, Markdown, Row, get_component
 
-__all__ = ["Interface"]
+__all__ = ["PREDICT", "Interface"]
+
+PREDICT = "predict"  # the name every Interface endpoint also answers to
 
 _IGNORED = frozenset(
     {"flagging_mode", "allow_flagging", "flagging_options", "flagging_dir", "flagging_callback"}
@@ -73,7 +77,7 @@ class Interface(Blocks):
         batch: bool = False,
         max_batch_size: int = 4,
         batch_timeout: float | str = 0.0,
-        api_name: str | None = "predict",
+        api_name: str | Literal[False] | None = None,
         live: bool = False,
         additional_inputs: Any = None,
         additional_inputs_accordion: str | None = None,
@@ -101,8 +105,10 @@ class Interface(Blocks):
         self.additional_inputs = _components(additional_inputs)
         self.output_components = _components(outputs)
         _default_labels(fn, self.all_inputs, self.output_components)
+        # Gradio 6 names the endpoint after the function; "/predict" (carpool's and Gradio 3's name)
+        # still answers, as an alias.
         event_options: dict[str, Any] = {
-            "api_name": api_name,
+            "api_name": DEFAULT if api_name is None else api_name,
             "batch": batch,
             "max_batch_size": max_batch_size,
             "batch_timeout": batch_timeout,
@@ -157,6 +163,8 @@ class Interface(Blocks):
             with Column():
                 _place(self.output_components)
         self.submit_dependency = self._wire_run(submit, event_options)
+        if self.submit_dependency.api_name not in (None, PREDICT):
+            self.submit_dependency.aliases.append(PREDICT)
         if stop is not None:
             stop.click(None, None, None, cancels=[self.submit_dependency])
         if clear is not None:

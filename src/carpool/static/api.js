@@ -33,7 +33,8 @@ export function normalizeEndpoints(info, config) {
   const table = (info && (info.endpoints || info.named_endpoints)) || null;
   if (table) {
     const entries = Array.isArray(table) ? table.map((e) => [e.api_name || e.name, e]) : Object.entries(table);
-    return entries.map(([name, e]) => ({
+    // An alias (an Interface's "predict") answers too, but the panel shows each endpoint once.
+    return entries.filter(([, e]) => !e.alias_of).map(([name, e]) => ({
       name: String(name).replace(/^\//, ""),
       description: e.description || null,
       batch: e.batch ?? null,

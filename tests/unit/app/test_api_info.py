@@ -11,8 +11,13 @@ def trim_word(word: str, n: float) -> str:
 def test_api_info_lists_typed_parameters_and_returns() -> None:
     demo = Interface(trim_word, [cc.Textbox(label="word", render=False), "number"], "text", batch=False)
     info = demo.api_info()
-    assert list(info["endpoints"]) == ["predict"]
-    endpoint = info["endpoints"]["predict"]
+    assert list(info["endpoints"]) == ["trim_word", "predict"]  # named after the function, as Gradio 6
+    assert info["endpoints"]["predict"] == {
+        **info["endpoints"]["trim_word"],
+        "api_name": "predict",
+        "alias_of": "trim_word",
+    }
+    endpoint = info["endpoints"]["trim_word"]
     assert endpoint["batch"] is False and endpoint["generator"] is False
     word, n = endpoint["parameters"]
     assert word["label"] == "word" and word["parameter_name"] == "word"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import carpool.components as cc
-from carpool.app import Interface
+from carpool.app import Blocks, Interface
 from carpool.app._backend import Binder
 
 
@@ -44,7 +44,7 @@ def test_interface_has_submit_clear_and_stop_buttons() -> None:
     buttons = {c["props"]["value"]: c for c in _by_type(demo.config(), "button")}
     assert set(buttons) == {"Submit", "Clear", "Stop"}
     deps = demo.config()["dependencies"]
-    submit = next(d for d in deps if d["api_name"] == "predict")
+    submit = next(d for d in deps if d["api_name"] == "greet")  # named after the function, as Gradio 6
     assert [buttons["Submit"]["id"], "click"] in submit["targets"]
     name = demo.input_components[0]
     assert [name.id, "submit"] in submit["targets"]  # Enter in a text field submits too
@@ -64,7 +64,7 @@ def test_clear_resets_inputs_and_outputs_to_their_initial_values() -> None:
 
 def test_interface_options_reach_the_listener() -> None:
     demo = Interface(greet, ["text", "number"], "text", batch=True, max_batch_size=16, batch_timeout=0.5)
-    (config,) = [c for c in demo.listener_configs() if c.listener_id == "predict"]
+    (config,) = [c for c in demo.listener_configs() if c.listener_id == "greet"]
     assert config.batch and config.max_batch_size == 16 and config.batch_timeout == 0.5
 
 
@@ -88,9 +88,20 @@ def test_additional_inputs_sit_in_a_closed_accordion_and_are_passed_last() -> No
 
 
 def test_interface_api_name_can_be_changed_or_hidden() -> None:
-    assert Interface(greet, ["text", "number"], "text", api_name="greet").endpoint("greet").fn is greet
-    hidden = Interface(greet, ["text", "number"], "text", api_name=None)
+    named = Interface(greet, ["text", "number"], "text", api_name="hello")
+    assert named.endpoint("hello").fn is greet and named.endpoint("predict").fn is greet  # the alias
+    assert Interface(greet, ["text", "number"], "text", api_name=None).endpoint("greet").fn is greet
+    hidden = Interface(greet, ["text", "number"], "text", api_name=False)
     assert hidden.api_info() == {"endpoints": {}}
+
+
+def test_the_predict_alias_gives_way_to_a_real_endpoint_of_that_name() -> None:
+    with Blocks() as demo:
+        Interface(greet, ["text", "number"], "text")
+        text = cc.Textbox()
+        text.submit(str.upper, text, text, api_name="predict")
+    assert demo.endpoint("predict").fn is str.upper and demo.endpoint("greet").fn is greet
+    assert "alias_of" not in demo.api_info()["endpoints"]["predict"]
 
 
 def test_interface_flagging_options_are_accepted_and_ignored() -> None:

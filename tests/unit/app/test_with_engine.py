@@ -41,7 +41,7 @@ async def test_a_function_asking_for_the_request_gets_the_events_context() -> No
             "session_hash": "s1",
             "query_params": {"q": "1"},
         }
-        job = engine.submit("predict", ["a"], context=context)
+        job = engine.submit("whoami", ["a"], context=context)
         assert await asyncio.wait_for(job.result(), 5) == "a:ann:yes:10.0.0.1"
     finally:
         await engine.close()
@@ -60,10 +60,10 @@ async def test_a_batched_function_gets_one_request_per_sample_in_order() -> None
     demo = Interface(batched, "text", "text", batch=True, max_batch_size=8)
     engine = await run_app(demo)
     try:
-        first = engine.submit("predict", ["a"], context={"session_hash": "s0"})
+        first = engine.submit("batched", ["a"], context={"session_hash": "s0"})
         assert await asyncio.to_thread(started.wait, 5)  # the first batch (of one) runs and blocks
         rest = [
-            engine.submit("predict", [x], context={"session_hash": f"s{i}"}) for i, x in enumerate("bc", 1)
+            engine.submit("batched", [x], context={"session_hash": f"s{i}"}) for i, x in enumerate("bc", 1)
         ]
         release.set()
         results = await asyncio.wait_for(asyncio.gather(first.result(), *(j.result() for j in rest)), 5)
@@ -84,7 +84,7 @@ async def test_progress_reports_reach_every_event_of_the_batch() -> None:
     engine = await run_app(demo)
     try:
         seen: list[Any] = []  # every message as it is emitted (a late reader gets the last progress only)
-        jobs = engine.submit_batch("predict", [["a"], ["b"]], on_message=seen.append)
+        jobs = engine.submit_batch("slow", [["a"], ["b"]], on_message=seen.append)
         for job in jobs:
             await asyncio.wait_for(job.result(), 5)
             units = [m.units[0] for m in seen if isinstance(m, ProgressMessage) and m.event_id == job.id]
@@ -102,7 +102,7 @@ async def test_a_generator_with_injected_progress_still_streams() -> None:
     demo = Interface(count, "number", "text")
     engine = await run_app(demo)
     try:
-        job = engine.submit("predict", [3])
+        job = engine.submit("count", [3])
         assert await asyncio.wait_for(job.result(), 5) == "2"
     finally:
         await engine.close()
