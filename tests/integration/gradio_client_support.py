@@ -48,6 +48,13 @@ def slow_count(n: float) -> Iterator[str]:
         time.sleep(0.5)
 
 
+def steps(n: float, progress: cp.Progress = cp.Progress()) -> str:
+    for i in range(int(n)):
+        progress((i, int(n)), desc="stepping")
+        time.sleep(0.05)
+    return "done"
+
+
 def tally(word: str, seen: int | None) -> tuple[str, int]:
     seen = (seen or 0) + 1
     return f"{word}:{seen}", seen
@@ -75,6 +82,7 @@ def gradio_demo(probe: BatchProbe) -> cp.Blocks:
         go.click(lambda p: Path(p).read_text().upper(), upload, out, api_name="shout_file")
         go.click(_write_copy, upload, upload, api_name="copy_file")
         go.click(tally, [name, seen], [out, seen], api_name="tally")
+        go.click(steps, times, out, api_name="steps")
         go.click(refuse, name, out, api_name="refuse")
         go.click(crash, name, out, api_name="crash")
         go.click(probe, name, out, api_name="shout", batch=True, max_batch_size=16)

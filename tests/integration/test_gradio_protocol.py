@@ -16,6 +16,8 @@ from gradio_client_support import BatchProbe, gradio_demo
 
 from carpool.server import RunningServer
 
+ProgressUnit = pytest.importorskip("gradio_client.utils").ProgressUnit
+
 API = "gradio_api/"
 
 
@@ -93,6 +95,16 @@ def test_queue_join_and_data_speak_sse_v3(url: str, http: httpx.Client) -> None:
     assert partials == [["0"], [[["append", [], "1"]]], [[["append", [], "2"]]]]  # edits after the first
     (done,) = [m for m in messages if m["msg"] == "process_completed"]
     assert done["success"] is True and done["output"]["data"] == ["012"]
+
+
+def test_progress_reaches_the_client_as_progress_data(url: str, http: httpx.Client) -> None:
+    steps = fn_index(http, url, "steps")
+    http.post(url + API + "queue/join", json={"data": [3], "fn_index": steps, "session_hash": "progress"})
+    _, messages = session_frames(http, url, "progress")
+    reports = [m["progress_data"] for m in messages if m["msg"] == "progress"]
+    assert reports, messages
+    (unit,) = ProgressUnit.from_msg(reports[-1])  # gradio_client's own reader
+    assert unit.desc == "stepping" and unit.length == 3 and unit.index == 2
 
 
 def test_a_failure_is_reported_as_gradio_reports_it(url: str, http: httpx.Client) -> None:
