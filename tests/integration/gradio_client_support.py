@@ -99,7 +99,7 @@ def _write_copy(path: str) -> str:
 
 @contextmanager
 def loopback_only(monkeypatch: Any) -> Iterator[list[Any]]:
-    """Every outgoing connection of this process to a non-loopback address fails and is recorded.
+    """Every outgoing connection (and name lookup) of this process to a non-loopback host fails, recorded.
 
     The Gradio client swallows errors in its background threads (telemetry), so a raise alone could
     pass unnoticed: the test asserts on the record.
@@ -126,6 +126,16 @@ def loopback_only(monkeypatch: Any) -> Iterator[list[Any]]:
             raise OSError(f"test: outgoing connection to {address!r} refused")
         return real_connect_ex(self, address)
 
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is not None and not is_loopback((name,)):
+            attempts.append(name)  # a name lookup comes first: no internet must not hide the attempt
+            raise socket.gaierror(f"test: lookup of {name!r} refused")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     yield attempts
