@@ -48,6 +48,7 @@ from carpool.components import (
     DataFrame,
     Dataframe,
     DateTime,
+    DownloadButton,
     Dropdown,
     DuplicateButton,
     File,
@@ -73,6 +74,7 @@ from carpool.components import (
     TextArea,
     Textbox,
     Timer,
+    UploadButton,
     Video,
 )
 from carpool.core import FINISHED, Done, Stepwise
@@ -126,6 +128,7 @@ __all__ = [
     "Dataframe",
     "DateTime",
     "Done",
+    "DownloadButton",
     "Dropdown",
     "DuplicateButton",
     "EditData",
@@ -171,6 +174,7 @@ __all__ = [
     "Timer",
     "UndoData",
     "UnknownEndpointError",
+    "UploadButton",
     "Video",
     "__version__",
     "handle_file",

@@ -13,6 +13,7 @@ from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
 from carpool.components.code import Code
 from carpool.components.dataframe import DataFrame, Dataframe
 from carpool.components.display import JSON, Button, Label, State
+from carpool.components.file_buttons import DownloadButton, UploadButton
 from carpool.components.files import (
     DEFAULT_MAX_UPLOAD_BYTES,
     FileRecord,
@@ -60,6 +61,7 @@ __all__ = [
     "DataFrame",
     "Dataframe",
     "DateTime",
+    "DownloadButton",
     "Dropdown",
     "DuplicateButton",
     "File",
@@ -91,6 +93,7 @@ __all__ = [
     "TextArea",
     "Textbox",
     "Timer",
+    "UploadButton",
     "UploadWriter",
     "Video",
     "current_file_session",

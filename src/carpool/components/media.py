@@ -17,7 +17,15 @@ from carpool.components.files import FileRecord, FileStore, current_file_session
 from carpool.exceptions import InvalidInputError
 from carpool.protocol import FILE_META, FileData
 
-__all__ = ["FILE_DATA_SCHEMA", "File", "FileComponent", "Video", "file_output", "resolve_file_input"]
+__all__ = [
+    "FILE_DATA_SCHEMA",
+    "File",
+    "FileComponent",
+    "NamedString",
+    "Video",
+    "file_output",
+    "resolve_file_input",
+]
 
 FILE_DATA_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -43,6 +51,16 @@ def _file_type(name: str) -> str:
     """ ".PDF" -> ".pdf", "pdf" -> ".pdf"; categories ("image", ...) and "file" stay as they are."""
     name = name.lower()
     return name if name.startswith(".") or name in (*_MEDIA_CATEGORIES, "file") else "." + name
+
+
+class NamedString(str):
+    """A file's path that is also ``file.name``, as Gradio's File passes it (``[f.name for f in files]``)."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return str(self)
 
 
 def resolve_file_input(payload: Any) -> FileRecord:
@@ -156,7 +174,7 @@ class File(Changeable, Clearable, Selectable, Uploadable, FileComponent):
         record = resolve_file_input(payload)
         if not self._type_allowed(record):
             raise InvalidInputError(f"file type not allowed; expected one of {self.file_types}")
-        return record.path.read_bytes() if self.type == "binary" else str(record.path)
+        return record.path.read_bytes() if self.type == "binary" else NamedString(record.path)
 
     def _type_allowed(self, record: FileRecord) -> bool:
         if self.file_types is None:

@@ -10,7 +10,7 @@ import { renderExamples } from "./examples.js";
 
 const LAYOUTS = new Set(["row", "column", "group", "accordion", "tabs", "tab", "tabitem", "form", "box"]);
 const NO_MODULE = new Set([...LAYOUTS, "examples", "render"]);
-const ALIASES = { text: "textbox", tabitem: "tab", dataset: "examples", uploadbutton: "file", highlight: "json" };
+const ALIASES = { text: "textbox", tabitem: "tab", dataset: "examples", highlight: "json" };
 
 export function blockType(config) {
   const t = String(config.type || "").toLowerCase();
