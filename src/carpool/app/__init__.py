@@ -19,6 +19,7 @@ from carpool.app._progress import Progress
 from carpool.app._render import render
 from carpool.app._request import Request
 from carpool.app._session import SessionState, SessionStore
+from carpool.app._tabbed import TabbedInterface
 from carpool.components import update
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "SelectData",
     "SessionState",
     "SessionStore",
+    "TabbedInterface",
     "UndoData",
     "get_launcher",
     "on",

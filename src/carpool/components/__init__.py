@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from carpool.components.audio import Audio
 from carpool.components.base import Block, Component, is_update, update
+from carpool.components.browser_state import BrowserState
 from carpool.components.buttons import ClearButton, DuplicateButton
 from carpool.components.chatbot import Chatbot, ChatMessage
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
@@ -27,7 +28,7 @@ from carpool.components.files import (
 )
 from carpool.components.highlighted import HighlightedText
 from carpool.components.image import Gallery, Image
-from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Tab, TabItem, Tabs
+from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Sidebar, Tab, TabItem, Tabs
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
 from carpool.components.multimodal import MultimodalTextbox
 from carpool.components.numeric import Number, Slider
@@ -48,6 +49,7 @@ __all__ = [
     "Audio",
     "BarPlot",
     "Block",
+    "BrowserState",
     "Button",
     "ChatMessage",
     "Chatbot",
@@ -84,6 +86,7 @@ __all__ = [
     "Radio",
     "Row",
     "ScatterPlot",
+    "Sidebar",
     "Slider",
     "State",
     "Tab",

@@ -15,6 +15,13 @@ class Code(Changeable, Inputable, Focusable, Blurrable, OptionalText):
     """Source code as a ``str``. A function may also return ``(path,)``: the file's text is shown."""
 
     block_type: ClassVar[str] = "code"
+    # The language names Gradio's Code takes (None: plain text); the page shows them all as text for now.
+    languages: ClassVar[list[str | None]] = [
+        "python", "c", "cpp", "markdown", "latex", "json", "html", "css", "javascript", "jinja2",
+        "typescript", "yaml", "dockerfile", "shell", "r", "sql", "sql-msSQL", "sql-mySQL",
+        "sql-mariaDB", "sql-sqlite", "sql-cassandra", "sql-plSQL", "sql-hive", "sql-pgSQL", "sql-gql",
+        "sql-gpSQL", "sql-sparkSQL", "sql-esper", None,
+    ]  # fmt: skip
 
     def __init__(
         self,
@@ -29,6 +36,9 @@ class Code(Changeable, Inputable, Focusable, Blurrable, OptionalText):
         buttons: list[str] | None = None,
         **common: Any,
     ) -> None:
+        if language not in self.languages:
+            choices = ", ".join(str(name) for name in self.languages)
+            raise ValueError(f"Code language must be one of {choices}; got {language!r}")
         self.language = language
         self.lines = lines
         self.max_lines = max_lines

@@ -15,7 +15,7 @@ from carpool import _context
 from carpool.components.base import Block
 from carpool.components.events import Changeable, Collapsible, Selectable
 
-__all__ = ["Accordion", "Column", "Group", "Layout", "Row", "Tab", "TabItem", "Tabs"]
+__all__ = ["Accordion", "Column", "Group", "Layout", "Row", "Sidebar", "Tab", "TabItem", "Tabs"]
 
 Variant = Literal["default", "panel", "compact"]
 
@@ -95,6 +95,33 @@ class Accordion(Collapsible, Layout):
 
     def props(self) -> dict[str, Any]:
         return {**super().props(), "label": self.label, "open": self.open}
+
+
+class Sidebar(Collapsible, Layout):
+    """A panel at the left (or right) edge of the page that the user can open and close."""
+
+    block_type: ClassVar[str] = "sidebar"
+
+    def __init__(
+        self,
+        label: str | None = None,
+        *,
+        open: bool = True,
+        position: Literal["left", "right"] = "left",
+        width: int | str = 320,
+        **common: Any,
+    ) -> None:
+        if position not in ("left", "right"):
+            raise ValueError(f"Sidebar position must be 'left' or 'right', got {position!r}")
+        self.label = label
+        self.open = open
+        self.position = position
+        self.width = f"{width}px" if isinstance(width, int) else width
+        super().__init__(**common)
+
+    def props(self) -> dict[str, Any]:
+        extra = {"label": self.label, "open": self.open, "position": self.position, "width": self.width}
+        return {**super().props(), **extra}
 
 
 class Tabs(Changeable, Selectable, Layout):

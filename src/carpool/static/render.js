@@ -8,7 +8,7 @@ import { markOverflow, revealInStrip } from "./overflow.js";
 import { h } from "./components/base.js";
 import { renderExamples } from "./examples.js";
 
-const LAYOUTS = new Set(["row", "column", "group", "accordion", "tabs", "tab", "tabitem", "form", "box"]);
+const LAYOUTS = new Set(["row", "column", "group", "accordion", "tabs", "tab", "tabitem", "form", "box", "sidebar"]);
 const NO_MODULE = new Set([...LAYOUTS, "examples", "render"]);
 const ALIASES = { text: "textbox", tabitem: "tab", dataset: "examples", highlight: "json" };
 
@@ -96,6 +96,7 @@ export class Renderer {
     if (type === "tabs") return this.renderTabs(config, node.children || []);
     if (type === "tab") return this.renderTabs({ id: `auto-${node.id}`, type: "tabs", props: {} }, [node]);
     if (type === "accordion") return this.renderAccordion(config, node.children || []);
+    if (type === "sidebar") return this.renderSidebar(config, node.children || []);
     if (LAYOUTS.has(type)) return this.renderContainer(config, type, node.children || []);
     if (type === "examples") return this.renderExamplesBlock(config);
     if (type === "render") return this.renderArea(config);
@@ -145,6 +146,36 @@ export class Renderer {
       },
     });
     el.addEventListener("toggle", () => block.emit(el.open ? "expand" : "collapse"));
+    this.blocks.set(config.id, block);
+    this.appendChildren(content, children);
+    return el;
+  }
+
+  /** A panel fixed to one edge of the page; a button opens and closes it (on a phone it overlays). */
+  renderSidebar(config, children) {
+    const props = config.props || {};
+    const side = props.position === "right" ? "right" : "left";
+    const content = h("div", { class: "cp-sidebar-body cp-column" });
+    const toggle = h("button", { type: "button", class: "cp-sidebar-toggle", text: "☰" });
+    toggle.setAttribute("aria-label", props.label ? `Toggle ${props.label}` : "Toggle sidebar");
+    const el = h("aside", { class: `cp-sidebar cp-sidebar-${side}` }, toggle, content);
+    if (props.label) el.setAttribute("aria-label", props.label);
+    if (props.width) el.style.setProperty("--cp-sidebar-width", String(props.width));
+    let open = false;
+    const setOpen = (wanted) => {
+      open = Boolean(wanted);
+      el.classList.toggle("cp-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      content.inert = !open;
+      document.body.classList.toggle(`cp-sidebar-open-${side}`, open);
+      document.body.style.setProperty("--cp-sidebar-width", String(props.width || "320px"));
+    };
+    const block = layoutBlock(config, el, { applyProps: (p) => ("open" in p ? setOpen(p.open) : undefined) });
+    toggle.addEventListener("click", () => {
+      setOpen(!open);
+      block.emit(open ? "expand" : "collapse");
+    });
+    setOpen(props.open !== false);
     this.blocks.set(config.id, block);
     this.appendChildren(content, children);
     return el;

@@ -81,6 +81,7 @@ def test_public_names_are_sorted_and_stable() -> None:
         "SelectData",
         "SessionState",
         "SessionStore",
+        "TabbedInterface",
         "UndoData",
         "get_launcher",
         "on",
