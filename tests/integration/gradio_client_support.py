@@ -83,6 +83,8 @@ def gradio_demo(probe: BatchProbe) -> cp.Blocks:
         go.click(_write_copy, upload, upload, api_name="copy_file")
         go.click(tally, [name, seen], [out, seen], api_name="tally")
         go.click(steps, times, out, api_name="steps")
+        picture = cp.Image(type="numpy", label="picture")
+        go.click(lambda image: 255 - image, picture, picture, api_name="invert")
         go.click(refuse, name, out, api_name="refuse")
         go.click(crash, name, out, api_name="crash")
         go.click(probe, name, out, api_name="shout", batch=True, max_batch_size=16)

@@ -145,6 +145,15 @@ def test_a_file_input_is_uploaded_and_a_file_output_downloaded(client: Client, t
     assert downloaded.name == "copy-words.txt" and downloaded.is_relative_to(tmp_path / "downloads")
 
 
+def test_an_image_goes_through_the_function_and_comes_back_as_a_png(client: Client, tmp_path: Path) -> None:
+    from PIL import Image
+
+    source = tmp_path / "black.png"
+    Image.new("RGB", (4, 3), (0, 0, 0)).save(source)
+    inverted = Image.open(client.predict(handle_file(str(source)), api_name="/invert"))
+    assert inverted.size == (4, 3) and inverted.convert("RGB").getpixel((0, 0)) == (255, 255, 255)
+
+
 def test_state_is_kept_per_client_session(client: Client, app_url: str) -> None:
     assert client.predict("a", api_name="/tally") == "a:1"
     assert client.predict("b", api_name="/tally") == "b:2"
