@@ -99,6 +99,16 @@ def _write_copy(path: str) -> str:
     return str(target)
 
 
+def offline_hub(monkeypatch: Any) -> None:
+    """No Hugging Face token, no telemetry: huggingface_hub reads these at import, so set them on it."""
+    import huggingface_hub.constants as hub
+
+    monkeypatch.setattr(hub, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(hub, "HF_HUB_DISABLE_TELEMETRY", True)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+
+
 @contextmanager
 def loopback_only(monkeypatch: Any) -> Iterator[list[Any]]:
     """Every outgoing connection (and name lookup) of this process to a non-loopback host fails, recorded.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from gradio_client_support import BatchProbe, gradio_demo, loopback_only
+from gradio_client_support import BatchProbe, gradio_demo, loopback_only, offline_hub
 
 from carpool.server import RunningServer
 
@@ -24,13 +24,7 @@ from gradio_client.exceptions import AppError, AuthenticationError  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def offline_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No token, no telemetry: huggingface_hub reads these at import, so they are set on its module."""
-    import huggingface_hub.constants as hub
-
-    monkeypatch.setattr(hub, "HF_HUB_OFFLINE", True)
-    monkeypatch.setattr(hub, "HF_HUB_DISABLE_TELEMETRY", True)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.delenv("HF_TOKEN", raising=False)
+    offline_hub(monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gradio_client_support import BatchProbe, gradio_demo
+from gradio_client_support import BatchProbe, gradio_demo, offline_hub
 
 from carpool.server import RunningServer
 
@@ -233,3 +233,28 @@ def test_cancel_of_another_sessions_event_does_nothing(url: str, http: httpx.Cli
     _, messages = session_frames(http, url, "owner")
     (done,) = [m for m in messages if m["msg"] == "process_completed"]
     assert done["success"] is True and done["output"]["data"] == ["1"]
+
+
+def test_heartbeats_keep_a_waiting_stream_alive_and_gradio_client_skips_them(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gradio_client import Client
+    from test_mount import Served
+
+    from carpool.server import create_app
+
+    offline_hub(monkeypatch)
+    served = Served(create_app(gradio_demo(BatchProbe()), heartbeat_interval=0.1))
+    try:
+        base = served.url + "/"
+        with httpx.Client(timeout=30) as http:
+            slow = fn_index(http, base, "slow_count")
+            http.post(base + API + "queue/join", json={"data": [2], "fn_index": slow, "session_hash": "hb"})
+            lines, messages = session_frames(http, base, "hb")
+        assert all(line.startswith("data:") for line in lines)
+        assert {"msg": "heartbeat"} in messages and messages[-1]["msg"] == "close_stream"
+        client = Client(base, verbose=False, download_files=str(tmp_path))
+        assert client.predict(2, api_name="/slow_count") == "1"
+        client.close()
+    finally:
+        served.close()
