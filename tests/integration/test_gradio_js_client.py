@@ -22,6 +22,7 @@ from carpool.server import RunningServer
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 CHECK = NODE_DIR / "gradio_client_check.mjs"
+LOGIN = NODE_DIR / "gradio_client_auth.mjs"
 NODE = shutil.which("node")
 
 pytestmark = pytest.mark.skipif(
@@ -30,16 +31,20 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def seen(serve_per_module: Callable[..., RunningServer]) -> dict[str, Any]:
-    url = serve_per_module(gradio_demo(BatchProbe())).local_url
+def run_node(script: Path, url: str) -> dict[str, Any]:
+    """Run one of the tests/node scripts against ``url``; what it printed as its last line, parsed."""
     assert NODE is not None
     run = subprocess.run(
-        [NODE, str(CHECK), url], cwd=NODE_DIR, capture_output=True, text=True, timeout=120, check=False
+        [NODE, str(script), url], cwd=NODE_DIR, capture_output=True, text=True, timeout=120, check=False
     )
     assert run.returncode == 0, run.stderr[-3000:]
     result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
     return result
+
+
+@pytest.fixture(scope="module")
+def seen(serve_per_module: Callable[..., RunningServer]) -> dict[str, Any]:
+    return run_node(CHECK, serve_per_module(gradio_demo(BatchProbe())).local_url)
 
 
 def test_the_installed_client_is_the_pinned_one() -> None:
@@ -73,3 +78,10 @@ def test_files_go_up_and_come_back(seen: dict[str, Any]) -> None:
 def test_state_and_errors(seen: dict[str, Any]) -> None:
     assert seen["tally"] == [["a:1"], ["b:2"]]
     assert seen["error"] == "no fish here"
+
+
+def test_auth_logs_in_with_the_clients_multipart_form(serve: Callable[..., RunningServer]) -> None:
+    url = serve(gradio_demo(BatchProbe()), auth=("ada", "lovelace")).local_url
+    seen = run_node(LOGIN, url)
+    assert seen["wrong_password"] == "Invalid credentials. Could not login. "  # the client's own message
+    assert seen["predict"] == ["hi ok"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import parse_qs
 
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -33,11 +35,28 @@ def _home(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/") + "/"
 
 
+async def _multipart_fields(request: Request, body: bytes) -> dict[str, Any]:
+    """The text fields of a multipart form (what @gradio/client sends); files are refused."""
+
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser = MultiPartParser(request.headers, chunks(), max_files=0, max_fields=16)
+    try:
+        form = await parser.parse()
+    except MultiPartException:
+        raise HTTPError(400, "bad_request", "Malformed multipart login form.") from None
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 async def _credentials(request: Request) -> tuple[str, str, bool]:
     body = await _read_body(request, MAX_LOGIN_BODY)
-    is_form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    content_type = request.headers.get("content-type", "")
+    is_form = content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
     fields: dict[str, Any]
-    if is_form:
+    if content_type.startswith("multipart/form-data"):
+        fields = await _multipart_fields(request, body)
+    elif is_form:
         fields = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
     else:
         try:
