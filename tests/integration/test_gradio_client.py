@@ -188,6 +188,30 @@ def test_eight_concurrent_clients_of_a_batched_endpoint_share_one_batch(
         other.close()
 
 
+def test_gradio_clients_and_carpool_api_callers_ride_in_the_same_batch(
+    client: Client, app_url: str, probe: BatchProbe
+) -> None:
+    probe.sizes.clear()
+    probe.entered.clear()
+    probe.hold.clear()
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        try:
+            first = client.submit("first", api_name="/shout")
+            assert probe.entered.wait(timeout=30)
+            gradio_jobs = [client.submit(f"g{i}", api_name="/shout") for i in range(4)]
+            api_calls = [
+                pool.submit(httpx.post, app_url + "api/shout", json={"data": [f"a{i}"]}, timeout=60)
+                for i in range(4)
+            ]
+            _wait_until_waiting(app_url, 8)
+        finally:
+            probe.hold.set()
+        assert first.result(timeout=30) == "FIRST"
+        assert [job.result(timeout=30) for job in gradio_jobs] == ["G0", "G1", "G2", "G3"]
+        assert [call.result().json()["data"] for call in api_calls] == [["A0"], ["A1"], ["A2"], ["A3"]]
+    assert probe.sizes == [1, 8]
+
+
 def _wait_until_waiting(app_url: str, events: int) -> None:
     """Until the server's metrics show ``events`` events waiting for the batched listener."""
     deadline = time.monotonic() + 30
