@@ -28,6 +28,15 @@ from carpool.components.files import (
 )
 from carpool.components.highlighted import HighlightedText
 from carpool.components.image import Gallery, Image
+from carpool.components.image_editor import (
+    Brush,
+    Eraser,
+    ImageEditor,
+    LayerOptions,
+    Paint,
+    Sketchpad,
+    WebcamOptions,
+)
 from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Sidebar, Tab, TabItem, Tabs
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
 from carpool.components.multimodal import MultimodalTextbox
@@ -50,6 +59,7 @@ __all__ = [
     "BarPlot",
     "Block",
     "BrowserState",
+    "Brush",
     "Button",
     "ChatMessage",
     "Chatbot",
@@ -66,6 +76,7 @@ __all__ = [
     "DownloadButton",
     "Dropdown",
     "DuplicateButton",
+    "Eraser",
     "File",
     "FileComponent",
     "FileRecord",
@@ -75,18 +86,22 @@ __all__ = [
     "Group",
     "HighlightedText",
     "Image",
+    "ImageEditor",
     "Label",
+    "LayerOptions",
     "Layout",
     "LinePlot",
     "Markdown",
     "MultimodalTextbox",
     "NativePlot",
     "Number",
+    "Paint",
     "Plot",
     "Radio",
     "Row",
     "ScatterPlot",
     "Sidebar",
+    "Sketchpad",
     "Slider",
     "State",
     "Tab",
@@ -99,6 +114,7 @@ __all__ = [
     "UploadButton",
     "UploadWriter",
     "Video",
+    "WebcamOptions",
     "current_file_session",
     "current_file_store",
     "file_data",

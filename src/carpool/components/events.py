@@ -18,6 +18,7 @@ from carpool import _context
 
 __all__ = [
     "DECORATOR",
+    "Appliable",
     "Blurrable",
     "Changeable",
     "Clearable",
@@ -157,3 +158,9 @@ class Tickable(Listenable):
     def tick(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
         """Runs every time the timer ticks (while it is active)."""
         return self._listen("tick", fn, inputs, outputs, options)
+
+
+class Appliable(Listenable):
+    def apply(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs when the user applies an edit (an image editor's finished stroke or new layer)."""
+        return self._listen("apply", fn, inputs, outputs, options)
