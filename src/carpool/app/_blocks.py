@@ -24,6 +24,7 @@ from carpool.app._signature import fn_name
 from carpool.app._theme import resolve_theme
 from carpool.app._unsupported import refuse_unsupported, warn_ignored
 from carpool.components import Block
+from carpool.components.events import DECORATOR
 from carpool.core import ListenerConfig
 from carpool.exceptions import UnknownEndpointError
 
@@ -159,10 +160,18 @@ class Blocks:
         """A component with ``value=fn`` and ``inputs=``/``every=``: one listener recomputes its value."""
         _value_fn.attach(self, component, fn, every, inputs)
 
-    def load(
-        self, fn: Callable[..., Any] | None, inputs: Any = None, outputs: Any = None, **options: Any
-    ) -> Dependency:
-        """Run ``fn`` when a page opens the app (and every ``every`` seconds, if given)."""
+    def load(self, fn: Any = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Run ``fn`` when a page opens the app (and every ``every`` seconds, if given).
+
+        Without ``fn`` it is a decorator: ``@demo.load(inputs=..., outputs=...)``.
+        """
+        if fn is DECORATOR:
+
+            def register(function: Callable[..., Any]) -> Callable[..., Any]:
+                self.load(function, inputs, outputs, **options)
+                return function
+
+            return register
         if isinstance(fn, str):  # Gradio 3's Blocks.load(name) loaded an app; it registers a listener here
             raise TypeError(
                 f"Blocks.load(fn, inputs, outputs) runs fn when the page opens; to load the app at "

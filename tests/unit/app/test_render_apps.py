@@ -65,3 +65,15 @@ def test_render_outside_an_app_or_twice_is_an_error() -> None:
         inner.render()
     with pytest.raises(RuntimeError, match="its own"), inner:
         inner.render()
+
+
+def test_load_is_a_decorator_without_a_function() -> None:
+    with cp.Blocks() as demo:
+        box = cp.Textbox()
+
+        @demo.load(outputs=box)
+        def greet() -> str:
+            return "hello"
+
+    (dependency,) = demo.dependencies
+    assert dependency.fn is greet and dependency.targets == [(0, "load")] and dependency.outputs == [box]
