@@ -27,7 +27,7 @@ from carpool.server._pages import app_config
 from carpool.server._state import server_state
 from carpool.server.gradio import _files, _queue
 from carpool.server.gradio._errors import handle_gradio_errors
-from carpool.server.gradio._info import GRADIO_VERSION, gradio_config, gradio_info
+from carpool.server.gradio._info import API_PREFIX, GRADIO_VERSION, gradio_config, gradio_info
 
 __all__ = ["GRADIO_VERSION", "config", "routes"]
 
@@ -52,7 +52,7 @@ def routes() -> list[Route]:
     """Gradio's routes under ``/gradio_api`` (the hot ones first)."""
 
     def route(path: str, endpoint: Callable[..., Any], methods: list[str]) -> Route:
-        return Route("/gradio_api" + path, handle_gradio_errors(endpoint), methods=methods)
+        return Route(API_PREFIX + path, handle_gradio_errors(endpoint), methods=methods)
 
     return [
         route("/queue/join", _queue.join, ["POST"]),

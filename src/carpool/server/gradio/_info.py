@@ -20,10 +20,10 @@ from typing import Any
 
 from carpool.server.gradio._values import GRADIO_FILE_TYPE, to_gradio
 
-__all__ = ["GRADIO_VERSION", "gradio_config", "gradio_info"]
+__all__ = ["API_PREFIX", "GRADIO_VERSION", "gradio_config", "gradio_info"]
 
 GRADIO_VERSION = "6.0.0"  # the Gradio release whose wire protocol this layer speaks
-API_PREFIX = "/gradio_api"
+API_PREFIX = "/gradio_api"  # where Gradio's routes live, below the app's root
 # Blocks that hold no API value: Gradio's clients insert or drop their slots.
 SKIP_API_TYPES = frozenset(
     {"state", "row", "column", "group", "accordion", "tabs", "tab", "form", "layout", "block"}

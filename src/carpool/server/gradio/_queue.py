@@ -23,19 +23,19 @@ from carpool.server._queue_routes import cancel_targets, event_fields, parse_joi
 from carpool.server._requests import client_key, event_context, read_json, session_hash
 from carpool.server._spec import Endpoint
 from carpool.server._state import ServerState, server_state
+from carpool.server.gradio._info import API_PREFIX
 from carpool.server.gradio._messages import GradioEventSink
 from carpool.server.gradio._stream import CallStream, GradioSessionStream
 from carpool.server.gradio._values import from_gradio
 
-__all__ = ["call", "cancel", "join", "queue_data", "reset"]
+__all__ = ["api_root", "call", "cancel", "join", "queue_data", "reset"]
 
-API_PREFIX = "gradio_api"
 MAX_OPEN_CALLS = 10_000  # REST calls whose stream nobody fetched yet (each also expires with its session)
 
 
 def api_root(request: Request) -> str:
     """``http://host[/root]/gradio_api/``: where this request's client finds Gradio's routes."""
-    return f"{request.base_url}{API_PREFIX}/"
+    return f"{request.base_url}{API_PREFIX.strip('/')}/"
 
 
 async def _submit(
