@@ -28,7 +28,9 @@ from carpool.app import (
     UndoData,
     on,
     render,
+    skip,
     update,
+    validate,
 )
 from carpool.client import AsyncClient, Client, handle_file
 from carpool.components import (
@@ -203,8 +205,10 @@ __all__ = [
     "mount_gradio_app",
     "on",
     "render",
+    "skip",
     "themes",
     "update",
+    "validate",
 ]
 
 _app.set_launcher(_server.launch)

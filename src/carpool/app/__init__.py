@@ -20,6 +20,7 @@ from carpool.app._render import render
 from carpool.app._request import Request
 from carpool.app._session import SessionState, SessionStore
 from carpool.app._tabbed import TabbedInterface
+from carpool.app._validation import skip, validate
 from carpool.components import update
 
 __all__ = [
@@ -44,5 +45,7 @@ __all__ = [
     "on",
     "render",
     "set_launcher",
+    "skip",
     "update",
+    "validate",
 ]

@@ -17,6 +17,7 @@ from carpool.app._options import EventOptions
 from carpool.app._processing import chat_inputs, chat_reply, postprocess_outputs, preprocess_inputs
 from carpool.app._session import SessionState
 from carpool.app._signature import CallPlan, call_plan, fn_kind, fn_name, free_parameters
+from carpool.app._validation import with_validator
 from carpool.core import ListenerConfig
 
 __all__ = ["Dependency"]
@@ -157,7 +158,10 @@ class Dependency:
         """What the engine runs: the function, plus any Request/Progress/dict-of-inputs it asks for."""
         if self.fn is None:
             raise ValueError(f"dependency {self.index} has no function to run")
-        return wrap_for_engine(self.fn, self.binder())
+        fn = self.fn
+        if self.options.validator is not None:
+            fn = with_validator(fn, self.options.validator, self.parameter_names)
+        return wrap_for_engine(fn, self.binder())
 
     def listener_config(self, default_concurrency_limit: int | None) -> ListenerConfig:
         limit = self.options.concurrency_limit

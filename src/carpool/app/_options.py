@@ -29,7 +29,6 @@ _IGNORED_OPTIONS = frozenset(
         "api_description",
         "api_visibility",
         "connection",
-        "validator",
     }
 )
 
@@ -65,6 +64,7 @@ class EventOptions:
     on_batch_error: Literal["split", "fail"] = "split"
     pad_to_multiple: int | None = None
     chat: bool = False  # carpool-only: inputs are [message, history, *extra], output 0 the reply
+    validator: Any = None  # called with the inputs first; carpool.validate(...) results (app/_validation)
     # set by .then/.success/.failure, not by users
     trigger_after: int | None = None
     trigger_only_on_success: bool = False
@@ -100,6 +100,10 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _validate(options: EventOptions) -> None:
+    _check(
+        options.validator is None or (callable(options.validator) and not options.batch),
+        "validator must be a function (and the listener not batch=True)",
+    )
     _check(isinstance(options.chat, bool), f"chat must be True or False, got {options.chat!r}")
     _check(
         isinstance(options.max_batch_size, int) and options.max_batch_size >= 1,

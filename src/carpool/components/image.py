@@ -81,9 +81,11 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileCompon
         sources: Sequence[str] = ("upload", "clipboard"),
         format: ImageFormat = "png",
         show_download_button: bool = True,
+        placeholder: str | None = None,
         **common: Any,
     ) -> None:
         _check_choice("Image type", type, _IMAGE_TYPES)
+        self.placeholder = placeholder
         _check_choice("Image format", format, _FORMATS)
         self.type = type
         self.image_mode = image_mode
@@ -109,6 +111,7 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileCompon
             "sources": self.sources,
             "format": self.format,
             "show_download_button": self.show_download_button,
+            "placeholder": self.placeholder,
         }
 
 

@@ -87,5 +87,7 @@ def test_public_names_are_sorted_and_stable() -> None:
         "on",
         "render",
         "set_launcher",
+        "skip",
         "update",
+        "validate",
     }

@@ -26,7 +26,7 @@ export function createMedia(config, ctx, spec) {
   const zone = createDropZone({
     client: ctx.client,
     accept: spec.accept,
-    text: `Drop ${spec.noun === "image" ? "an image" : `a ${spec.noun}`} here, paste, or click to upload`,
+    text: shell.props.placeholder || `Drop ${spec.noun === "image" ? "an image" : `a ${spec.noun}`} here, paste, or click to upload`,
     label: `Upload ${spec.noun}${shell.props.label ? ` for ${shell.props.label}` : ""}`,
     onFiles: setFromUpload,
     onError: (err) => {
