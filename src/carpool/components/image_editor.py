@@ -25,7 +25,16 @@ from carpool.components.image import ImageType, image_output, load_image_input
 from carpool.components.media import FILE_DATA_SCHEMA, FileComponent
 from carpool.exceptions import InvalidInputError
 
-__all__ = ["Brush", "Eraser", "ImageEditor", "LayerOptions", "Paint", "Sketchpad", "WebcamOptions"]
+__all__ = [
+    "Brush",
+    "Eraser",
+    "ImageEditor",
+    "ImageMask",
+    "LayerOptions",
+    "Paint",
+    "Sketchpad",
+    "WebcamOptions",
+]
 
 _PARTS = ("background", "layers", "composite")
 _DEFAULT_COLORS = ["rgb(204, 50, 50)", "rgb(173, 204, 50)", "rgb(50, 204, 112)", "rgb(50, 112, 204)"]
@@ -225,6 +234,14 @@ class Sketchpad(ImageEditor):
         options.setdefault("sources", ())
         options.setdefault("brush", Brush(colors=["#000000"], color_mode="fixed"))
         options.setdefault("canvas_size", (800, 600))
+        super().__init__(value, **options)
+
+
+class ImageMask(ImageEditor):
+    """An image to paint a mask on in black (Gradio's ``ImageMask`` preset)."""
+
+    def __init__(self, value: Any = None, **options: Any) -> None:
+        options.setdefault("brush", Brush(colors=["#000000"], color_mode="fixed"))
         super().__init__(value, **options)
 
 
