@@ -9,7 +9,15 @@ import PIL.Image
 import pytest
 from component_fakes import upload
 
-from carpool.components import Brush, FileStore, ImageEditor, LayerOptions, Sketchpad, use_file_store
+from carpool.components import (
+    Brush,
+    FileStore,
+    ImageEditor,
+    ImageMask,
+    LayerOptions,
+    Sketchpad,
+    use_file_store,
+)
 from carpool.exceptions import InvalidInputError
 
 
@@ -89,6 +97,7 @@ def test_tools_layers_and_presets_reach_the_page() -> None:
     assert props["brush"]["colors"] == ["#ff0000", "#00ff00"] and props["brush"]["default_color"] == "#ff0000"
     assert props["eraser"] is None and props["layers"]["layers"] == ["mask"]
     assert props["canvas_size"] == [300, 200] and props["sources"] == ["upload", "clipboard"]
+    assert ImageMask(render=False).props()["brush"]["color_mode"] == "fixed"
     sketch = Sketchpad(render=False).props()
     assert sketch["sources"] == [] and sketch["brush"]["colors"] == ["#000000"]
     with pytest.raises(ValueError, match="color_mode"):
