@@ -91,6 +91,7 @@ def stored_files(server: RunningServer) -> int:
 FILE_ROUTES = [
     ("GET", "/file/"),
     ("GET", "/static/"),
+    ("GET", "/component/"),  # a component's JavaScript module (HTML templates): /component/<int>/script.js
     ("POST", "/api/"),
     ("GET", "/gradio_api/file="),  # Gradio's protocol (server/gradio/)
     ("POST", "/gradio_api/call/"),

@@ -221,6 +221,11 @@ class Blocks:
         """The ``GET /config`` body (docs/protocol.md)."""
         return _config.app_config(self)
 
+    def component_script(self, block_id: int) -> str | None:
+        """The JavaScript module a component of this app serves to the page (an HTML's templates)."""
+        script = getattr(self.blocks.get(block_id), "script_module", None)
+        return script() if callable(script) else None
+
     def watched_states(self) -> frozenset[int]:
         """Ids of the State components some listener watches for ``change``."""
         if self.outer is not None:

@@ -27,6 +27,7 @@ from carpool.components.files import (
     use_file_store,
 )
 from carpool.components.highlighted import HighlightedText
+from carpool.components.html import HTML
 from carpool.components.image import Gallery, Image
 from carpool.components.image_editor import (
     Brush,
@@ -46,7 +47,7 @@ from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.plot import Plot
 from carpool.components.plots import BarPlot, LinePlot, NativePlot, ScatterPlot
 from carpool.components.shortcuts import SHORTCUTS, get_component
-from carpool.components.text import HTML, Markdown, Text, TextArea, Textbox
+from carpool.components.text import Markdown, Text, TextArea, Textbox
 from carpool.components.timer import Timer
 
 __all__ = [

@@ -12,6 +12,7 @@ from carpool.components.code import Code
 from carpool.components.dataframe import Dataframe
 from carpool.components.display import JSON, Button, Label, State
 from carpool.components.highlighted import HighlightedText
+from carpool.components.html import HTML
 from carpool.components.image import Gallery, Image
 from carpool.components.media import File, Video
 from carpool.components.multimodal import MultimodalTextbox
@@ -19,7 +20,7 @@ from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.plot import Plot
 from carpool.components.plots import BarPlot, LinePlot, ScatterPlot
-from carpool.components.text import HTML, Markdown, Textbox
+from carpool.components.text import Markdown, Textbox
 
 __all__ = ["SHORTCUTS", "get_component"]
 

@@ -20,7 +20,7 @@ from carpool.components.events import (
 )
 from carpool.exceptions import InvalidInputError
 
-__all__ = ["HTML", "Markdown", "OptionalText", "Text", "TextArea", "Textbox", "text_output"]
+__all__ = ["Markdown", "OptionalText", "Text", "TextArea", "Textbox", "text_output"]
 
 TextboxType = Literal["text", "password", "email"]
 
@@ -170,15 +170,3 @@ class Markdown(Changeable, OptionalText):
 
     def component_props(self) -> dict[str, Any]:
         return {"sanitize_html": self.sanitize_html, "line_breaks": self.line_breaks, "rtl": self.rtl}
-
-
-class HTML(Changeable, OptionalText):
-    """HTML inserted into the page as is: only ever show HTML the app itself wrote or escaped."""
-
-    block_type: ClassVar[str] = "html"
-
-    def __init__(self, value: str | None = "", **common: Any) -> None:
-        super().__init__(value, **common)
-
-    def example_payload(self) -> str:
-        return "<p>Hello</p>"

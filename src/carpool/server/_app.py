@@ -53,6 +53,7 @@ def _routes() -> list[Any]:
         route("/info", _pages.info, ["GET"]),
         route("/openapi.json", _pages.openapi, ["GET"]),
         route("/health", _pages.health, ["GET"]),
+        route("/component/{block_id:int}/script.js", _pages.component_script, ["GET"]),
         route("/metrics", _pages.metrics, ["GET"]),
         route("/queue/data", _queue_routes.stream_session, ["GET"]),
         route("/queue/cancel", _queue_routes.cancel_event, ["POST"]),

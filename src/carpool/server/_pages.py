@@ -25,6 +25,7 @@ __all__ = [
     "STATIC_DIR",
     "StaticAssets",
     "app_config",
+    "component_script",
     "config",
     "health",
     "index",
@@ -98,6 +99,15 @@ async def info(request: Request) -> Response:
 async def openapi(request: Request) -> Response:
     state = server_state(request)
     return JSONResponse(openapi_document(state.blocks, title=_title(state), version=VERSION))
+
+
+async def component_script(request: Request) -> Response:
+    """A component's own JavaScript module (an HTML component's templates): the page imports it,
+    since its Content-Security-Policy runs no inline script."""
+    source = server_state(request).blocks.component_script(int(request.path_params["block_id"]))
+    if source is None:
+        return Response("no script for this component", status_code=404, media_type="text/plain")
+    return Response(source, media_type="text/javascript", headers={"Cache-Control": "no-store"})
 
 
 async def health(request: Request) -> Response:

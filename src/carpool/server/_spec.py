@@ -70,6 +70,8 @@ class AppSpec(Protocol):
 
     def listener_configs(self) -> Iterable[ListenerConfig]: ...
 
+    def component_script(self, block_id: int) -> str | None: ...
+
 
 if TYPE_CHECKING:  # mypy proves that carpool's own app classes meet the contract
     from carpool.app import Blocks, Dependency, SessionState
