@@ -10,7 +10,7 @@ from __future__ import annotations
 from carpool.app._blocks import Blocks, QueueSettings
 from carpool.app._chat import ChatInterface
 from carpool.app._dependency import Dependency
-from carpool.app._event_data import EditData, EventData, LikeData, RetryData, SelectData, UndoData
+from carpool.app._event_data import EditData, EventData, KeyUpData, LikeData, RetryData, SelectData, UndoData
 from carpool.app._events import on
 from carpool.app._examples import Examples
 from carpool.app._interface import Interface
@@ -31,6 +31,7 @@ __all__ = [
     "EventData",
     "Examples",
     "Interface",
+    "KeyUpData",
     "LikeData",
     "Progress",
     "QueueSettings",

@@ -16,6 +16,7 @@ __all__ = [
     "EVENT_DATA_CLASSES",
     "EditData",
     "EventData",
+    "KeyUpData",
     "LikeData",
     "RetryData",
     "SelectData",
@@ -92,9 +93,18 @@ class EditData(EventData):
         self.previous_value: Any = self._data.get("previous_value")
 
 
+class KeyUpData(EventData):
+    """A Dropdown ``.key_up()``: the ``key`` released and the text typed so far (``input_value``)."""
+
+    def __init__(self, target: Any, data: Any) -> None:
+        super().__init__(target, data)
+        self.key: str = str(self._data.get("key", ""))
+        self.input_value: str = str(self._data.get("input_value", ""))
+
+
 # by name, for annotations that stay strings (``from __future__ import annotations``, ``"gr.LikeData"``)
 EVENT_DATA_CLASSES: dict[str, type[EventData]] = {
-    cls.__name__: cls for cls in (EditData, EventData, LikeData, RetryData, SelectData, UndoData)
+    cls.__name__: cls for cls in (EditData, EventData, KeyUpData, LikeData, RetryData, SelectData, UndoData)
 }
 
 

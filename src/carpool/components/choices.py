@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Final, Literal
 import numpy as np
 
 from carpool.components.base import Component, json_type_name
-from carpool.components.events import Blurrable, Changeable, Focusable, Inputable, Selectable
+from carpool.components.events import Blurrable, Changeable, Focusable, Inputable, KeyUppable, Selectable
 from carpool.exceptions import InvalidInputError
 
 __all__ = ["FIRST_CHOICE", "Checkbox", "CheckboxGroup", "Dropdown", "Radio", "normalize_choices"]
@@ -170,7 +170,7 @@ class _FirstChoice:
 FIRST_CHOICE: Final = _FirstChoice()
 
 
-class Dropdown(Changeable, Inputable, Selectable, Focusable, Blurrable, _ChoiceComponent):
+class Dropdown(Changeable, Inputable, Selectable, Focusable, Blurrable, KeyUppable, _ChoiceComponent):
     """A drop-down list: one value, or a list with ``multiselect=True``."""
 
     block_type: ClassVar[str] = "dropdown"

@@ -26,6 +26,7 @@ __all__ = [
     "Collapsible",
     "Focusable",
     "Inputable",
+    "KeyUppable",
     "Listenable",
     "Playable",
     "Releasable",
@@ -164,3 +165,9 @@ class Appliable(Listenable):
     def apply(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
         """Runs when the user applies an edit (an image editor's finished stroke or new layer)."""
         return self._listen("apply", fn, inputs, outputs, options)
+
+
+class KeyUppable(Listenable):
+    def key_up(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs when the user releases a key in the field (``KeyUpData``: ``key``, ``input_value``)."""
+        return self._listen("key_up", fn, inputs, outputs, options)

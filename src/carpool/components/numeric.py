@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import sys
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -146,8 +147,14 @@ class Slider(Changeable, Inputable, Releasable, Component):
         self.minimum = minimum
         self.maximum = maximum
         self.step = _default_step(minimum, maximum) if step is None else step
-        if self.step <= 0:
-            raise ValueError(f"Slider step must be positive, got {self.step}")
+        if self.step <= 0:  # Gradio takes it; a slider cannot move by it, so say what it does instead
+            warnings.warn(
+                f"Slider step {self.step} is not positive; the slider moves in steps of "
+                f"{_default_step(minimum, maximum)}",
+                UserWarning,
+                stacklevel=3,
+            )
+            self.step = _default_step(minimum, maximum)
         self.randomize = randomize
         initial = self.random_value if randomize else minimum if value is None else value
         super().__init__(initial, **common)

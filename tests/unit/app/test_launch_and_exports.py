@@ -73,6 +73,7 @@ def test_public_names_are_sorted_and_stable() -> None:
         "EventData",
         "Examples",
         "Interface",
+        "KeyUpData",
         "LikeData",
         "Progress",
         "QueueSettings",

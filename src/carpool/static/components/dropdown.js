@@ -60,6 +60,8 @@ export function create(config, ctx) {
     shell.emit("select");
   });
   input.addEventListener("blur", () => shell.emit("blur"));
+  input.addEventListener("focus", () => shell.emit("focus"));
+  input.addEventListener("keyup", (e) => shell.emit("key_up", { key: e.key, input_value: input.value }));
 
   return shell.finish({
     getValue: read,
