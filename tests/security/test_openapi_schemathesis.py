@@ -39,17 +39,18 @@ def fuzzed_app() -> Blocks:
     """Text, numbers, choices, a file input, JSON and Label outputs; batched and unbatched endpoints."""
 
     def trim(words: list[str], lengths: list[float]) -> list[list[str]]:
-        return [[word[: max(0, int(n or 0))] for word, n in zip(words, lengths, strict=True)]]
+        # a cleared Textbox arrives as None (as in Gradio): the fuzzer sends null where the schema allows it
+        return [[(word or "")[: max(0, int(n or 0))] for word, n in zip(words, lengths, strict=True)]]
 
     def describe(text: str, count: float, level: float, loud: bool, colour: str) -> dict[str, Any]:
-        shown = text.upper() if loud else text
+        shown = (text or "").upper() if loud else text
         return {"text": shown, "count": count, "level": level, "colour": colour}
 
     def file_size(path: str | None) -> str:
         return "no file" if path is None else f"{len(open(path, 'rb').read())} bytes"
 
     def classify(text: str) -> dict[str, float]:
-        return {"long": 1.0, "short": 0.0} if len(text) > 5 else {"long": 0.0, "short": 1.0}
+        return {"long": 1.0, "short": 0.0} if len(text or "") > 5 else {"long": 0.0, "short": 1.0}
 
     with Blocks() as demo:
         word, length, trimmed = Textbox(label="word"), Number(precision=0), Textbox(label="trimmed")
