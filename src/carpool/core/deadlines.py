@@ -1,8 +1,10 @@
 """Deadlines of waiting events: a heap and one loop timer for the earliest.
 
 Expiry is timer-driven, so an event expires on time even while every worker is busy and nothing else
-happens in the engine. Jobs that leave the queue before their deadline are discarded lazily; the heap
-is rebuilt when dead entries outnumber live ones and emptied when none is live.
+happens in the engine. A timer can fire late (a busy loop), so the dispatcher also calls
+:meth:`Deadlines.expire_due` before it takes waiting events: an event whose deadline passed never runs.
+Jobs that leave the queue before their deadline are discarded lazily; the heap is rebuilt when dead
+entries outnumber live ones and emptied when none is live.
 """
 
 from __future__ import annotations
@@ -65,9 +67,17 @@ class Deadlines:
             delay = max(0.0, self._timer_at - self._clock())
             self._timer = asyncio.get_running_loop().call_later(delay, self._fire)
 
+    def expire_due(self, now: float) -> None:
+        """Expire every waiting job whose deadline is ``now`` or earlier (its timer may not have fired)."""
+        heap = self._heap
+        if heap and heap[0][0] <= now:
+            self._expire(now)
+
     def _fire(self) -> None:
         self._timer = None
-        now = self._clock()
+        self._expire(self._clock())
+
+    def _expire(self, now: float) -> None:
         heap = self._heap
         while heap and heap[0][0] <= now:
             job = heapq.heappop(heap)[2]

@@ -36,8 +36,10 @@ class Dispatcher:
         executor: Executor,
         on_taken: Callable[[Job], None],
         on_batch: Callable[[BatchRecord], None] | None,
+        expire_due: Callable[[float], None],
     ) -> None:
         self._clock = clock
+        self._expire_due = expire_due  # called before waiting events are taken: the expired never run
         self.max_workers = max_workers
         self._executor = executor
         self._on_taken = on_taken
@@ -91,6 +93,7 @@ class Dispatcher:
     def _pump(self) -> None:
         self._soon = None
         now = self._clock()
+        self._expire_due(now)
         wake = math.inf
         progressed = True
         while progressed:
@@ -183,6 +186,7 @@ class Dispatcher:
     def _join_waiting(self, batch: Batch, limit: int) -> list[Job]:
         """A step boundary: up to ``limit`` waiting events join the running set (none once stopped)."""
         listener = batch.listener
+        self._expire_due(self._clock())
         if self._stopped or limit <= 0 or not listener.queue.live:
             return []
         jobs = listener.queue.take(limit)

@@ -8,6 +8,7 @@ thread (``report_progress`` is the one thread-safe entry point).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType, TracebackType
@@ -38,6 +39,12 @@ __all__ = ["Engine"]
 _NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 
 
+def _check_timeout(timeout: float | None) -> None:
+    # NaN would break the deadline heap's order and infinity the loop's timer: refuse both here.
+    if timeout is not None and not (isinstance(timeout, int | float) and 0 <= timeout < math.inf):
+        raise ValueError(f"timeout must be a finite number of seconds >= 0 or None, got {timeout!r}")
+
+
 class Engine:
     def __init__(
         self,
@@ -62,14 +69,15 @@ class Engine:
         self._listeners: dict[str, Listener] = {}
         self._groups: dict[str, ConcurrencyGroup] = {}
         self._table = JobTable()
+        self._deadlines = Deadlines(clock, self._expire)
         self._dispatcher = Dispatcher(
             clock=clock,
             max_workers=max_workers,
             executor=self._executor,
             on_taken=self._left_queue,
             on_batch=on_batch,
+            expire_due=self._deadlines.expire_due,
         )
-        self._deadlines = Deadlines(clock, self._expire)
         self._refresher = EstimationRefresher(
             estimation_interval, clock, lambda: list(self._dispatcher.pending.values()), self._send_estimate
         )
@@ -131,7 +139,13 @@ class Engine:
         timeout: float | None = None,
         on_message: Callable[[Message], None] | None = None,
     ) -> Job:
-        """Queue one event. Raises UnknownEndpointError, QueueFullError, EngineClosedError."""
+        """Queue one event. Raises UnknownEndpointError, QueueFullError, EngineClosedError.
+
+        ``timeout``: seconds the event may wait in the queue (the caller's deadline); the listener's
+        ``timeout`` still applies, the earlier of the two wins. An event still waiting at its deadline
+        fails with EventExpiredError and never runs; once running, ``time_limit`` bounds it instead.
+        """
+        _check_timeout(timeout)
         listener = self._admit(listener_id, 1)
         job = self._new_job(listener, inputs, session_id, context, timeout, on_message)
         self._enqueue(listener, job)
@@ -148,6 +162,7 @@ class Engine:
         on_message: Callable[[Message], None] | None = None,
     ) -> list[Job]:
         """Queue samples that run together in one batch (others may fill the rest of it)."""
+        _check_timeout(timeout)
         listener = self._admit(listener_id, len(samples))
         if len(samples) > listener.max_batch_size:
             raise BatchTooLargeError(
@@ -221,7 +236,8 @@ class Engine:
         on_message: Callable[[Message], None] | None,
     ) -> Job:
         now = self._clock()
-        timeout = timeout if timeout is not None else listener.config.timeout
+        own = listener.config.timeout
+        timeout = own if timeout is None else timeout if own is None else min(timeout, own)
         return Job(
             self,
             event_id=new_event_id(),
