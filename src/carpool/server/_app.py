@@ -201,7 +201,10 @@ def create_app(
     authenticator = None
     if auth is not None:
         authenticator = Authenticator(
-            auth, ttl=settings.login_ttl, attempts_per_minute=settings.login_attempts
+            auth,
+            ttl=settings.login_ttl,
+            attempts_per_minute=settings.login_attempts,
+            attempts_per_account=settings.login_attempts_per_account,
         )
     state = ServerState(
         blocks,

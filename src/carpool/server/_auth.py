@@ -3,7 +3,8 @@
 ``auth`` is ``(user, password)``, a list of such pairs, or ``callable(user, password) -> bool``. A
 successful ``POST /login`` sets an HttpOnly, SameSite=Strict cookie holding a random token that expires
 (and dies at ``GET /logout``). Every route except the login itself, static assets, ``/health`` and the
-page at ``/`` (which then shows a login form) answers 401 without a valid token.
+page at ``/`` (which then shows a login form) answers 401 without a valid token. Failed logins are
+limited per client address and per account (``_login_limits``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from carpool.server._guards import send_json_error
+from carpool.server._login_limits import AccountThrottle, AddressLimit
 from carpool.server._requests import USERNAME_SCOPE_KEY
 from carpool.server._settings import AuthSpec
 
@@ -26,7 +28,7 @@ __all__ = ["COOKIE_NAME", "AuthGate", "Authenticator"]
 
 COOKIE_NAME = "carpool_session"
 RATE_WINDOW = 60.0
-MAX_TRACKED_CLIENTS = 10_000
+ACCOUNT_HALF_LIFE = 300.0  # seconds for an account's failure score to halve
 MAX_TOKENS = 100_000
 PUBLIC_PATHS = frozenset({"/login", "/health", "/favicon.ico"})
 
@@ -68,14 +70,16 @@ class Authenticator:
         *,
         ttl: float,
         attempts_per_minute: int,
+        attempts_per_account: int = 20,
+        account_half_life: float = ACCOUNT_HALF_LIFE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._check = _credential_checker(spec)
         self.ttl = ttl
-        self._attempts = attempts_per_minute
         self._clock = clock
         self._tokens: OrderedDict[str, _Login] = OrderedDict()
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self.addresses = AddressLimit(attempts_per_minute, RATE_WINDOW, clock)
+        self.accounts = AccountThrottle(attempts_per_account, account_half_life, clock)
 
     def verify(self, username: str, password: str) -> bool:
         return bool(self._check(username, password))
@@ -100,24 +104,21 @@ class Authenticator:
         if token:
             self._tokens.pop(token, None)
 
-    def retry_after(self, client: str) -> float | None:
-        """Seconds until ``client`` may try again, or None when it is under the limit."""
-        failures = self._failures.get(client)
-        if failures is None:
-            return None
-        now = self._clock()
-        while failures and failures[0] <= now - RATE_WINDOW:
-            failures.popleft()
-        if len(failures) < self._attempts:
-            return None
-        return failures[0] + RATE_WINDOW - now
+    def retry_after(self, client: str, username: str | None = None) -> float | None:
+        """Seconds until ``client`` (trying ``username``) may try again, or None when it may now."""
+        waits = [self.addresses.retry_after(client)]
+        if username is not None:
+            waits.append(self.accounts.retry_after(username, client))
+        known = [wait for wait in waits if wait is not None]
+        return max(known) if known else None
 
-    def record_failure(self, client: str) -> None:
-        failures = self._failures.setdefault(client, deque())
-        self._failures.move_to_end(client)
-        failures.append(self._clock())
-        while len(self._failures) > MAX_TRACKED_CLIENTS:
-            self._failures.popitem(last=False)
+    def record_failure(self, client: str, username: str | None = None) -> None:
+        self.addresses.record_failure(client)
+        if username is not None:
+            self.accounts.record_failure(username)
+
+    def record_success(self, client: str, username: str) -> None:
+        self.accounts.record_success(username, client)
 
 
 def session_token(scope: Scope) -> str | None:

@@ -45,6 +45,18 @@ def _env_allowed_hosts(given: Iterable[str] | str | None) -> Iterable[str] | str
     return tuple(name.strip() for name in from_env.split(",") if name.strip())
 
 
+def _env_forwarded_allow_ips(given: Iterable[str] | str | None) -> list[str]:
+    """Proxies whose ``X-Forwarded-For``/``-Proto`` are believed: ``forwarded_allow_ips=``, else
+    ``CARPOOL_FORWARDED_ALLOW_IPS`` (comma-separated), else none. uvicorn's own default trusts
+    127.0.0.1, and anything on the machine could then claim any client address (and so dodge the
+    login rate limit, or spend a victim's); carpool trusts forwarded headers only when told to.
+    """
+    if given is None:
+        given = os.environ.get("CARPOOL_FORWARDED_ALLOW_IPS", "")
+    names = given.split(",") if isinstance(given, str) else list(given)
+    return [str(name).strip() for name in names if str(name).strip()]
+
+
 def _env_port(given: int | None) -> tuple[int, bool]:
     """(port, explicit): an explicit port must be free; the default may move to the next free one."""
     if given is not None:
@@ -150,6 +162,7 @@ def launch(
     max_body_size: int | str | None = 4 * MiB,
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
     max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
+    forwarded_allow_ips: Iterable[str] | str | None = None,
     **ignored: Any,
 ) -> RunningServer:
     """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
@@ -159,6 +172,9 @@ def launch(
     ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
     ``content_security_policy``, ``frame_ancestors``, ``max_body_size``, ``max_image_pixels``,
     ``max_concurrent_decodes``: see :func:`create_app`.
+    ``forwarded_allow_ips``: addresses of reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed (``"10.0.0.5"``, a list, ``"*"`` for any); default none (or
+    ``CARPOOL_FORWARDED_ALLOW_IPS``, comma-separated). Untrusted, they are ignored.
     """
     refuse_unsupported("launch()", ignored)
     warn_ignored("launch()", ignored, stacklevel=3)  # past demo.launch, at the app's own call
@@ -181,8 +197,11 @@ def launch(
         max_concurrent_decodes=max_concurrent_decodes,
     )
     sock = _bind(host, port, explicit)
+    trusted_proxies = _env_forwarded_allow_ips(forwarded_allow_ips)
     config = uvicorn.Config(
         app,
+        proxy_headers=bool(trusted_proxies),  # off: the peer address is the client's, whatever it claims
+        forwarded_allow_ips=trusted_proxies or None,
         log_level=log_level,
         access_log=False,
         root_path=root_path.rstrip("/"),

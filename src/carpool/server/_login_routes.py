@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import parse_qs
@@ -71,18 +72,27 @@ async def _credentials(request: Request) -> tuple[str, str, bool]:
     return username, password, is_form
 
 
+def _rate_limited(wait: float) -> HTTPError:
+    return HTTPError(
+        429, "rate_limited", "Too many failed logins.", headers={"Retry-After": str(max(1, math.ceil(wait)))}
+    )
+
+
 async def login(request: Request) -> Response:
     authenticator = _authenticator(request)
+    # The peer address, or what X-Forwarded-For says only when launch(forwarded_allow_ips=) trusts it.
     client = request.client.host if request.client else "unknown"
     wait = authenticator.retry_after(client)
-    if wait is not None:
-        raise HTTPError(
-            429, "rate_limited", "Too many failed logins.", headers={"Retry-After": str(int(wait) + 1)}
-        )
+    if wait is not None:  # before the body is read: a limited client costs nothing more
+        raise _rate_limited(wait)
     username, password, is_form = await _credentials(request)
+    wait = authenticator.retry_after(client, username)
+    if wait is not None:  # the account is throttled: its password is not even checked
+        raise _rate_limited(wait)
     if not authenticator.verify(username, password):
-        authenticator.record_failure(client)
+        authenticator.record_failure(client, username)
         raise HTTPError(401, "unauthorized", "Incorrect username or password.")
+    authenticator.record_success(client, username)
     token = authenticator.login(username)
     # A browser's login form goes back to the app; a program posting the same form (gradio_client,
     # @gradio/client) needs a 200 with the cookie, as Gradio's /login answers.

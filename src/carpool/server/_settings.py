@@ -32,6 +32,7 @@ class ServerSettings:
     close_grace: float = 10.0  # running batches get this long to finish at shutdown
     login_ttl: float = 7 * 24 * 3600.0  # seconds a login cookie stays valid
     login_attempts: int = 10  # failed logins per client per minute before 429
+    login_attempts_per_account: int = 20  # an account's decaying failure score before 429 (_login_limits)
     max_json_body: int = 4 * MiB  # JSON bodies (API calls, joins) larger than this get 413
     allowed_hosts: tuple[str, ...] = ()  # host names besides loopback ones a local app answers to
     page_headers: Mapping[str, str] = field(default_factory=page_headers)  # CSP, framing, nosniff
