@@ -69,7 +69,8 @@ def test_an_uploaded_png_comes_back_sepia_toned_from_the_batched_function(web: W
         recorder.record([image.shape for image in images])
         return [[tone(image) for image in images]]
 
-    photo, toned = cp.Image(type="numpy", label="Photo"), cp.Image(type="numpy", label="Sepia")
+    photo = cp.Image(type="numpy", label="Photo")
+    toned = cp.Image(type="numpy", label="Sepia", format="png")  # lossless: the pixels compare exactly
     demo = cp.Interface(sepia, photo, toned, batch=True, max_batch_size=16)
     page = web.page(web.launch(demo.queue()))
     original = two_colour_png(tmp_path / "two colours.png")
@@ -121,7 +122,8 @@ def test_a_cached_image_example_shows_its_toned_output_served_by_this_server(web
     def sepia(images: list[np.ndarray]) -> list[list[np.ndarray]]:
         return [[tone(image) for image in images]]
 
-    photo, toned = cp.Image(type="numpy", label="Photo"), cp.Image(type="numpy", label="Sepia")
+    photo = cp.Image(type="numpy", label="Photo")
+    toned = cp.Image(type="numpy", label="Sepia", format="png")  # lossless: the pixels compare exactly
     pixels = np.zeros((12, 16, 3), dtype=np.uint8)
     pixels[..., 1] = 180
     demo = cp.Interface(sepia, photo, toned, examples=[[pixels]], cache_examples=True, batch=True)

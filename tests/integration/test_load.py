@@ -99,7 +99,11 @@ def test_loaded_app_is_callable_as_a_function(remote_url: str, tmp_path: Path) -
 
         PILImage.new("RGB", (4, 4), (200, 100, 50)).save(image)
         darker = PILImage.open(demo(str(image), api_name="/darken"))
-        assert darker.getpixel((0, 0)) == (100, 50, 25)
+        pixel = darker.convert("RGB").getpixel((0, 0))  # a WebP output (lossy): within a few levels
+        assert (
+            isinstance(pixel, tuple)
+            and max(abs(a - b) for a, b in zip(pixel, (100, 50, 25), strict=True)) <= 3
+        )
     finally:
         demo.disconnect()
 

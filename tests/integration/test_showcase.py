@@ -166,7 +166,9 @@ def test_sepia_through_the_server_matches_the_function(client: Any, showcase: Mo
     result = client.predict(cp.handle_file(str(source)), 0.8, api_name="/sepia")
     toned = np.asarray(PILImage.open(result).convert("RGB"))
     [[expected]] = showcase.sepia([np.asarray(PILImage.open(source).convert("RGB"))], [0.8])
-    np.testing.assert_array_equal(toned, expected)
+    # served as WebP (lossy, Pillow's defaults), as Gradio serves image outputs: close, not identical
+    assert str(result).endswith(".webp") and toned.shape == expected.shape
+    assert np.abs(toned.astype(int) - expected.astype(int)).mean() < 3
 
 
 def test_pre_batched_sepia_call_handles_two_sizes_in_one_batch(client: Any) -> None:

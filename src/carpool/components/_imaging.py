@@ -13,7 +13,14 @@ import PIL.ImageOps
 from carpool.components._decode_limits import DecodeLimits
 from carpool.exceptions import InvalidInputError
 
-__all__ = ["ImageFormat", "array_to_pil", "encode_image", "open_image"]
+__all__ = [
+    "ImageFormat",
+    "array_to_pil",
+    "decode_upload",
+    "encode_image",
+    "encode_image_value",
+    "open_image",
+]
 
 ImageFormat = Literal["png", "webp", "jpeg"]
 
@@ -52,6 +59,15 @@ def _check_pixels(image: PIL.Image.Image, limit: int | None) -> None:
             f"the image is {image.width}x{image.height} = {pixels} pixels; the limit is {limit} pixels "
             "(the app's max_image_pixels)"
         )
+
+
+def decode_upload(
+    path: str, limits: DecodeLimits, mode: str | None
+) -> tuple[PIL.Image.Image, PIL.Image.Image]:
+    """``(decoded, converted to mode)`` -- the same object when no conversion was needed. Runs in a
+    conversion worker (all arguments and the images pickle), or inline without one."""
+    image = open_image(Path(path), limits=limits)
+    return image, convert_mode(image, mode)
 
 
 def convert_mode(image: PIL.Image.Image, mode: str | None) -> PIL.Image.Image:
@@ -95,13 +111,20 @@ def array_to_pil(value: Any) -> PIL.Image.Image:
 
 
 def encode_image(image: PIL.Image.Image, image_format: ImageFormat) -> bytes:
+    """Encode with Pillow's default settings, as Gradio does (WebP: lossy, quality 80; JPEG: 75), so an
+    output's pixels are the ones a Gradio app would serve."""
     buffer = io.BytesIO()
     if image_format == "jpeg":
-        image.convert("RGB").save(buffer, format="JPEG", quality=90)
+        image.convert("RGB").save(buffer, format="JPEG")
     elif image_format == "webp":
-        image.save(buffer, format="WEBP", lossless=True)
+        image.save(buffer, format="WEBP")
     else:
         if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
             image = image.convert("RGBA")
         image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def encode_image_value(value: np.ndarray[Any, Any] | PIL.Image.Image, image_format: ImageFormat) -> bytes:
+    """An output array or image, encoded (runs in a conversion worker, or inline without one)."""
+    return encode_image(array_to_pil(value) if isinstance(value, np.ndarray) else value, image_format)

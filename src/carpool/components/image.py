@@ -9,13 +9,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import PIL.Image
 
-from carpool.components._imaging import (
-    ImageFormat,
-    array_to_pil,
-    convert_mode,
-    encode_image,
-    open_image,
-)
+from carpool.components._conversion import convert
+from carpool.components._imaging import ImageFormat, decode_upload, encode_image, encode_image_value
 from carpool.components.base import Component, json_type_name
 from carpool.components.events import Changeable, Clearable, Inputable, Selectable, Uploadable
 from carpool.components.files import current_file_session, current_file_store
@@ -29,29 +24,35 @@ __all__ = ["Gallery", "Image", "image_output", "load_image_input"]
 ImageType = Literal["numpy", "pil", "filepath"]
 _IMAGE_TYPES = ("numpy", "pil", "filepath")
 _FORMATS = ("png", "webp", "jpeg")
+_MODES_KEPT = {"webp": ("RGB", "RGBA"), "jpeg": ("L", "RGB", "CMYK")}
 
 
-def load_image_input(payload: Any, image_type: ImageType, image_mode: str | None) -> Any:
-    """An uploaded image's FileData -> ndarray / PIL image / path (converted to ``image_mode``)."""
+def load_image_input(
+    payload: Any, image_type: ImageType, image_mode: str | None, image_format: ImageFormat = "webp"
+) -> Any:
+    """An uploaded image's FileData -> ndarray / PIL image / path (converted to ``image_mode``; a converted
+    file is saved in ``image_format``, as Gradio does)."""
     record = _resolve(payload)
-    image = open_image(record.path, limits=current_file_store().decode_limits)
-    converted = convert_mode(image, image_mode)
+    limits = current_file_store().decode_limits
+    image, converted = convert(decode_upload, str(record.path), limits, image_mode, decode_slot=limits)
     if image_type == "filepath":
         if converted is image:
             return str(record.path)
         # the function asked for this mode: give it a file in that mode, private to the same session
         store = current_file_store()
-        data = store.add_bytes(encode_image(converted, "png"), "image.png", session_id=current_file_session())
+        if converted.mode not in _MODES_KEPT.get(image_format, ()):
+            image_format = "png"  # e.g. WebP has no grayscale: the function asked for "L" and gets "L"
+        encoded = encode_image(converted, image_format)
+        data = store.add_bytes(encoded, f"image.{image_format}", session_id=current_file_session())
         return str(store.resolve(data["file_id"]).path)
     return converted if image_type == "pil" else np.array(converted)
 
 
 def image_output(component: Component, value: Any, image_format: ImageFormat) -> FileData:
     """ndarray / PIL image (encoded) or path / FileData (copied/checked) -> FileData."""
-    if isinstance(value, np.ndarray):
-        value = array_to_pil(value)
-    if isinstance(value, PIL.Image.Image):
-        return current_file_store().add_bytes(encode_image(value, image_format), f"image.{image_format}")
+    if isinstance(value, np.ndarray | PIL.Image.Image):
+        encoded = convert(encode_image_value, value, image_format)
+        return current_file_store().add_bytes(encoded, f"image.{image_format}")
     if isinstance(value, str | os.PathLike | dict):
         return file_output(component, value)
     raise TypeError(
@@ -79,7 +80,7 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileCompon
         height: int | str | None = None,
         width: int | str | None = None,
         sources: Sequence[str] = ("upload", "clipboard"),
-        format: ImageFormat = "png",
+        format: ImageFormat = "webp",
         show_download_button: bool = True,
         placeholder: str | None = None,
         **common: Any,
@@ -97,7 +98,7 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileCompon
         super().__init__(value, **common)
 
     def preprocess(self, payload: Any) -> Any:
-        return None if payload is None else load_image_input(payload, self.type, self.image_mode)
+        return None if payload is None else load_image_input(payload, self.type, self.image_mode, self.format)
 
     def postprocess(self, value: Any) -> FileData | None:
         return None if value is None else image_output(self, value, self.format)
@@ -132,7 +133,7 @@ class Gallery(Changeable, Selectable, Uploadable, FileComponent):
         value: Sequence[Any] | None = None,
         *,
         type: ImageType = "filepath",
-        format: ImageFormat = "png",
+        format: ImageFormat = "webp",
         columns: int | None = 2,
         rows: int | None = None,
         height: int | str | None = None,
@@ -166,7 +167,7 @@ class Gallery(Changeable, Selectable, Uploadable, FileComponent):
         caption = item.get("caption")
         if caption is not None and not isinstance(caption, str):
             raise InvalidInputError(f"expected a string caption, got {json_type_name(caption)}")
-        return load_image_input(item["image"], self.type, None), caption
+        return load_image_input(item["image"], self.type, None, self.format), caption
 
     def postprocess(self, value: Any) -> list[dict[str, Any]] | None:
         if value is None:
