@@ -105,6 +105,16 @@ class Blocks:
         _nesting.render_into(outer, self, container)
         return self
 
+    def clear(self) -> Blocks:
+        """Forget the layout and listeners built so far (Gradio's ``with demo.clear():`` starts afresh)."""
+        self.blocks = {}
+        self.children = []
+        self.placed = []
+        self.dependencies = []
+        self._api_names = set()
+        self._watched = (-1, frozenset())
+        return self
+
     def add_block(self, block: Block) -> None:
         self.blocks[block.id] = block
         if block in self.placed:  # rendered again elsewhere: it moves

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
@@ -66,13 +67,40 @@ def _json_key(key: Any) -> str:
     raise TypeError(f"a JSON object key must be a str or a number, got {type(key).__name__}")
 
 
+def _json_copy_button(buttons: list[Any] | None) -> bool:
+    """Gradio's JSON shows its copy button unless ``buttons`` leaves "copy" out; custom buttons warn."""
+    if buttons is None:
+        return True
+    custom = [button for button in buttons if button != "copy"]
+    if custom:
+        names = ", ".join(repr(getattr(button, "value", button)) for button in custom)
+        warnings.warn(f"JSON(buttons=...) shows only 'copy'; not shown: {names}", stacklevel=4)
+    return "copy" in buttons
+
+
 class JSON(Changeable, Component):
     """Any JSON value, shown as an expandable tree. A ``str`` output is parsed as JSON text."""
 
     block_type: ClassVar[str] = "json"
 
-    def __init__(self, value: Any = None, *, open: bool = False, **common: Any) -> None:
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        open: bool = False,
+        show_indices: bool = False,
+        height: int | str | None = None,
+        max_height: int | str | None = 500,
+        min_height: int | str | None = None,
+        buttons: list[Any] | None = None,
+        **common: Any,
+    ) -> None:
         self.open = open
+        self.show_indices = show_indices
+        self.height = height
+        self.max_height = max_height
+        self.min_height = min_height
+        self.show_copy_button = _json_copy_button(buttons)
         super().__init__(value, **common)
 
     def preprocess(self, payload: Any) -> Any:
@@ -93,7 +121,13 @@ class JSON(Changeable, Component):
         return {"key": "value"}
 
     def component_props(self) -> dict[str, Any]:
-        return {"open": self.open}
+        sizes = {"height": self.height, "max_height": self.max_height, "min_height": self.min_height}
+        return {
+            "open": self.open,
+            "show_indices": self.show_indices,
+            "show_copy_button": self.show_copy_button,
+            **sizes,
+        }
 
 
 def _confidence(label: Any, confidence: Any) -> dict[str, Any]:

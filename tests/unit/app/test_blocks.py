@@ -245,3 +245,16 @@ def test_a_function_that_cannot_take_its_inputs_warns_at_registration() -> None:
         text = cc.Textbox()
         with pytest.warns(UserWarning, match="requires 2 input"):
             text.change(trim_words, text, text)
+
+
+def test_clear_forgets_the_layout_and_listeners_built_so_far() -> None:
+    with Blocks() as demo:
+        old = cc.Textbox()
+        cc.Button().click(lambda s: s, old, old, api_name="echo")
+    with demo.clear():
+        new = cc.Textbox()
+        cc.Button().click(lambda s: s, new, new, api_name="echo")
+    assert [child.id for child in demo.children] == [new.id, new.id + 1]
+    assert old.id not in demo.blocks
+    assert [dep.api_name for dep in demo.dependencies] == ["echo"]  # the name is free again
+    assert demo.endpoint(0).inputs == [new]

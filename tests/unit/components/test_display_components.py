@@ -126,3 +126,17 @@ def test_state_gives_each_session_a_deep_copy_and_never_sends_its_value() -> Non
 
 def test_state_with_a_callable_value_calls_it_per_session() -> None:
     assert State(list).initial_value() == []
+
+
+def test_json_display_options_reach_the_page() -> None:
+    props = JSON([1, 2], show_indices=True, height=300, min_height="5em", buttons=[]).get_config()["props"]
+    assert props["show_indices"] is True
+    assert (props["height"], props["max_height"], props["min_height"]) == (300, 500, "5em")
+    assert props["show_copy_button"] is False
+    assert JSON().get_config()["props"]["show_copy_button"] is True  # Gradio shows it by default
+
+
+def test_json_custom_buttons_warn_that_only_copy_is_shown() -> None:
+    with pytest.warns(UserWarning, match=r"JSON\(buttons=...\) shows only 'copy'; not shown: 'Share'"):
+        json_box = JSON(buttons=["copy", Button("Share")])
+    assert json_box.get_config()["props"]["show_copy_button"] is True
