@@ -32,7 +32,9 @@ from typing import Any, Literal, TypedDict
 
 __all__ = [
     "FINAL_STATUSES",
+    "MAX_TIMEOUT",
     "PROTOCOL_VERSION",
+    "TIMEOUT_HEADER",
     "ErrorBody",
     "FileData",
     "JoinRequest",
@@ -44,6 +46,11 @@ __all__ = [
 ]
 
 PROTOCOL_VERSION = "carpool/1"
+
+# A caller's deadline, in seconds from the request's arrival, for the wait in the queue: a request still
+# waiting then fails with error type "expired" (HTTP 504) and never runs. Also the body field "timeout".
+TIMEOUT_HEADER = "X-Carpool-Timeout"
+MAX_TIMEOUT = 86_400.0  # one day: longer is no deadline, and beyond the loop's timers
 
 
 class Msg:
@@ -84,6 +91,7 @@ class JoinRequest(TypedDict, total=False):
     api_name: str  # ... or its api_name
     session_hash: str  # opaque, chosen by the client; the SSE stream to read results from
     trigger_id: int | None  # id of the component whose event fired, for the app's event data
+    timeout: float | None  # seconds the event may wait in the queue (see TIMEOUT_HEADER)
 
 
 class FileData(TypedDict, total=False):

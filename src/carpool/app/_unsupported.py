@@ -1,8 +1,8 @@
 """Arguments carpool accepts, so that Gradio apps run unchanged, but does not act on: one list, one warning.
 
 Nothing is ignored silently. Code that takes such arguments calls :func:`warn_ignored` with the names it
-got; each name known here carries its reason in the warning. When a feature is implemented (flagging,
-a per-request ``timeout``), its entry goes from here and its code stops calling this.
+got; each name known here carries its reason in the warning. When a feature is implemented (as a per-request
+``timeout`` was), its entry goes from here and its code stops calling this.
 Arguments whose silent acceptance would mislead (``launch(workers=...)``) are refused instead.
 """
 
@@ -24,7 +24,6 @@ REASONS: dict[str, str] = {
     "share": "carpool serves on your own host only (no share links); put a reverse proxy in front",
     "inbrowser": "carpool does not open a browser",
     "max_threads": "sync calls run on a thread lane per concurrency group (docs/batching.md)",
-    "timeout": "a per-request timeout in the API body is not applied yet; the listener's timeout= is",
 }
 
 REFUSED: dict[str, str] = {

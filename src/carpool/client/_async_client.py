@@ -168,17 +168,24 @@ class AsyncClient:
 
     # -- calls ----------------------------------------------------------------------------------------
 
-    async def predict(self, *data: Any, api_name: str = "/predict") -> Any:
-        """Call the endpoint with one sample; one output -> its value, several -> a tuple."""
+    async def predict(self, *data: Any, api_name: str = "/predict", timeout: float | None = None) -> Any:
+        """Call the endpoint with one sample; one output -> its value, several -> a tuple.
+
+        ``timeout``: seconds the call may wait in the server's queue; still waiting then, it never runs
+        and raises EventExpiredError. (A call that started is bound by the listener's ``time_limit``.)
+        """
         async with self._naming_endpoints(api_name):
             inputs = await self._call_inputs(api_name, data)
-            body = await self._post_json(endpoint_path(api_name), {"data": inputs})
+            body = await self._post_json(endpoint_path(api_name), _with_timeout({"data": inputs}, timeout))
         return await self._outputs(_data_list(body), await self._stateful(api_name))
 
-    async def predict_batch(self, samples: Sequence[Any], *, api_name: str = "/predict") -> list[Any]:
+    async def predict_batch(
+        self, samples: Sequence[Any], *, api_name: str = "/predict", timeout: float | None = None
+    ) -> list[Any]:
         """Run ``samples`` (each a tuple of input values, or one value for one input) as ONE batch.
 
         Returns one entry per sample: its outputs, or the exception of a sample that failed alone.
+        ``timeout`` as for :meth:`predict`, shared by every sample.
         """
         given = [list(s) if isinstance(s, list | tuple) else [s] for s in samples]
         if not given:
@@ -187,7 +194,8 @@ class AsyncClient:
             endpoint = await self._endpoint(api_name)
             rows = [endpoint.complete(row) if endpoint is not None else row for row in given]
             columns = [[await self._inputs_one(row[i]) for row in rows] for i in range(len(rows[0]))]
-            body = await self._post_json(endpoint_path(api_name), {"data": columns, "batched": True})
+            call = _with_timeout({"data": columns, "batched": True}, timeout)
+            body = await self._post_json(endpoint_path(api_name), call)
         out_columns = _data_list(body)
         errors = body.get("errors") or [None] * len(rows)
         stateful = await self._stateful(api_name)
@@ -199,14 +207,17 @@ class AsyncClient:
                 results.append(await self._outputs([column[index] for column in out_columns], stateful))
         return results
 
-    async def stream(self, *data: Any, api_name: str = "/predict") -> AsyncGenerator[Any, None]:
+    async def stream(
+        self, *data: Any, api_name: str = "/predict", timeout: float | None = None
+    ) -> AsyncGenerator[Any, None]:
         """Call the endpoint with one sample and yield its outputs as they are produced.
 
         Each partial output of a generator comes as it is yielded, then the final output (left out
         when it is the last partial again, as a generator's final output is). A failure raises.
+        ``timeout`` as for :meth:`predict`.
         """
         async with self._naming_endpoints(api_name):
-            body = {"data": await self._call_inputs(api_name, data), "stream": True}
+            body = _with_timeout({"data": await self._call_inputs(api_name, data), "stream": True}, timeout)
         stateful = await self._stateful(api_name)
         await self._login()
         headers = {"Accept": "text/event-stream"}
@@ -245,11 +256,16 @@ class AsyncClient:
 
     # -- jobs -----------------------------------------------------------------------------------------
 
-    async def submit(self, *data: Any, api_name: str = "/predict") -> AsyncJob:
-        """Queue one sample and return its job at once; results arrive on the client's one stream."""
+    async def submit(self, *data: Any, api_name: str = "/predict", timeout: float | None = None) -> AsyncJob:
+        """Queue one sample and return its job at once; results arrive on the client's one stream.
+
+        ``timeout``: seconds the event may wait in the server's queue; still waiting then, it never runs
+        and its ``result()`` raises EventExpiredError. (``result(timeout=)`` only bounds your own wait.)
+        """
         async with self._naming_endpoints(api_name):
             inputs = await self._call_inputs(api_name, data)
             body = {"data": inputs, "api_name": api_name.strip("/"), "session_hash": self.session_hash}
+            body = _with_timeout(body, timeout)
             joined = await self._post_json("queue/join", body)
         event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(event_id, str):
@@ -333,6 +349,13 @@ class AsyncClient:
                 await self._stream
         if self._owns_http:
             await self._http.aclose()
+
+
+def _with_timeout(body: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+    """The call's body with the caller's queue deadline, if any (the server validates it)."""
+    if timeout is not None:
+        body["timeout"] = timeout
+    return body
 
 
 def _error_record(body: Any) -> dict[str, Any]:

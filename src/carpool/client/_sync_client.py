@@ -116,18 +116,25 @@ class Client:
     def session_hash(self) -> str:
         return self._client.session_hash
 
-    def predict(self, *data: Any, api_name: str = "/predict") -> Any:
-        return self._portal.call(self._client.predict(*data, api_name=api_name))
+    def predict(self, *data: Any, api_name: str = "/predict", timeout: float | None = None) -> Any:
+        """One sample's outputs. ``timeout``: seconds it may wait in the server's queue (then it never
+        runs and EventExpiredError is raised); see ``AsyncClient.predict``."""
+        return self._portal.call(self._client.predict(*data, api_name=api_name, timeout=timeout))
 
-    def predict_batch(self, samples: Sequence[Any], *, api_name: str = "/predict") -> list[Any]:
-        return self._portal.call(self._client.predict_batch(samples, api_name=api_name))
+    def predict_batch(
+        self, samples: Sequence[Any], *, api_name: str = "/predict", timeout: float | None = None
+    ) -> list[Any]:
+        return self._portal.call(self._client.predict_batch(samples, api_name=api_name, timeout=timeout))
 
-    def submit(self, *data: Any, api_name: str = "/predict") -> Job:
-        return Job(self._portal.call(self._client.submit(*data, api_name=api_name)), self._portal)
+    def submit(self, *data: Any, api_name: str = "/predict", timeout: float | None = None) -> Job:
+        """Queue one sample; ``timeout`` is its deadline in the server's queue (``Job.result(timeout=)``
+        only bounds your own wait)."""
+        job = self._portal.call(self._client.submit(*data, api_name=api_name, timeout=timeout))
+        return Job(job, self._portal)
 
-    def stream(self, *data: Any, api_name: str = "/predict") -> Iterator[Any]:
+    def stream(self, *data: Any, api_name: str = "/predict", timeout: float | None = None) -> Iterator[Any]:
         """Each output of one call as it is produced (``AsyncClient.stream``); a failure raises."""
-        outputs = self._client.stream(*data, api_name=api_name)
+        outputs = self._client.stream(*data, api_name=api_name, timeout=timeout)
         try:
             while True:
                 try:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from carpool.app._unsupported import REASONS
 from carpool.core import Engine, Job
 from carpool.exceptions import InvalidInputError
 from carpool.server._api_stream import ServerSentEvents, stream_call, wants_stream
+from carpool.server._deadline import CallerDeadline, caller_deadline, queue_timeout
 from carpool.server._errors import HTTPError, describe_error, error_response
 from carpool.server._json import WireJSONResponse
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
@@ -30,15 +31,6 @@ from carpool.server._state import ServerState, server_state
 __all__ = ["call_endpoint", "endpoint_for"]
 
 logger = logging.getLogger("carpool.server")
-_logged_fields: set[str] = set()
-
-
-def log_ignored_field(name: str) -> None:
-    """A request field carpool does not act on yet: the app's log says so, once per field."""
-    if name not in _logged_fields:
-        _logged_fields.add(name)
-        logger.warning("POST /api: ignoring %r in the request body (%s)", name, REASONS.get(name, "not used"))
-
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's name for it: nobody reads this response
 WATCH_DISCONNECT_AFTER = 0.2  # seconds
@@ -55,8 +47,6 @@ def endpoint_for(state: ServerState, target: str | int) -> Endpoint:
 def _parse_call(body: Any) -> tuple[list[Any], bool]:
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise HTTPError(400, "bad_request", 'The body must be a JSON object with a "data" list.')
-    if "timeout" in body:
-        log_ignored_field("timeout")
     batched = body.get("batched", False)
     if not isinstance(batched, bool):
         raise HTTPError(400, "bad_request", '"batched" must be true or false.')
@@ -64,6 +54,7 @@ def _parse_call(body: Any) -> tuple[list[Any], bool]:
 
 
 async def call_endpoint(request: Request) -> Response | ServerSentEvents:
+    received_at = time.monotonic()  # a caller's timeout counts from here
     state = server_state(request)
     engine = state.running_engine()
     # The endpoint first: a body sent to an unknown one is never read.
@@ -72,16 +63,17 @@ async def call_endpoint(request: Request) -> Response | ServerSentEvents:
         raise HTTPError(404, "unknown_endpoint", "This endpoint has no function to call.")
     body = await read_json(request, state.settings.max_json_body)
     data, batched = _parse_call(body)
+    deadline = caller_deadline(request, body, received_at)
     session = state.new_session_state()
     context = event_context(request, None)
     if wants_stream(request, body):
         if batched:
             raise HTTPError(400, "bad_request", 'A streamed call sends one sample: drop "batched".')
-        return await stream_call(state, engine, dependency, data, session, context)
+        return await stream_call(state, engine, dependency, data, session, context, deadline)
     if batched:
-        return await _call_batch(request, state, engine, dependency, data, session, context)
+        return await _call_batch(request, state, engine, dependency, data, session, context, deadline)
     inputs = await off_loop_if_files(dependency, preprocess, dependency, data, session, state.files)
-    job = engine.submit(dependency.listener_id, inputs, context=context)
+    job = engine.submit(dependency.listener_id, inputs, context=context, timeout=queue_timeout(deadline))
     outcome = await _await_unless_disconnected(request, [job])
     if outcome is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
@@ -127,6 +119,7 @@ async def _call_batch(
     data: list[Any],
     session: SessionValues,
     context: dict[str, Any],
+    deadline: CallerDeadline | None,
 ) -> Response:
     # Media conversion of a whole batch runs in one worker thread, off the event loop.
     samples = await off_loop_if_files(
@@ -134,10 +127,11 @@ async def _call_batch(
     )
     listener_id = dependency.listener_id
     assert listener_id is not None  # call_endpoint answered 404 for a dependency without a function
+    timeout = queue_timeout(deadline)
     if dependency.batch:
-        jobs = engine.submit_batch(listener_id, samples, context=context)
+        jobs = engine.submit_batch(listener_id, samples, context=context, timeout=timeout)
     else:  # an unbatched function still answers a batched call: one event per sample
-        jobs = [engine.submit(listener_id, sample, context=context) for sample in samples]
+        jobs = [engine.submit(listener_id, sample, context=context, timeout=timeout) for sample in samples]
     outcomes = await _await_unless_disconnected(request, jobs)
     if outcomes is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)

@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 from carpool.core import Cancelled, Completed, Engine, Failed, Generating, Job
 from carpool.exceptions import EventCancelledError
 from carpool.protocol import encode_json
+from carpool.server._deadline import CallerDeadline, queue_timeout
 from carpool.server._errors import HTTPError, describe_error
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
 from carpool.server._sse import HEADERS
@@ -179,10 +180,11 @@ async def stream_call(
     data: list[Any],
     session: Any,
     context: dict[str, Any],
+    deadline: CallerDeadline | None = None,
 ) -> ServerSentEvents:
     """Queue one sample and answer with its outputs as server-sent events."""
     inputs = await off_loop_if_files(dependency, preprocess, dependency, data, session, state.files)
-    job = engine.submit(dependency.listener_id, inputs, context=context)
+    job = engine.submit(dependency.listener_id, inputs, context=context, timeout=queue_timeout(deadline))
     return ServerSentEvents(_api_events(job, dependency, state, session), job.cancel)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from carpool.server._api_routes import endpoint_for
+from carpool.server._deadline import caller_deadline, queue_timeout
 from carpool.server._errors import HTTPError
 from carpool.server._events import EventRelay
 from carpool.server._processing import off_loop_if_files, preprocess
@@ -67,10 +69,12 @@ def cancel_targets(state: ServerState, channel: SessionChannel, dependency: Endp
 
 
 async def join_queue(request: Request) -> Response:
+    received_at = time.monotonic()  # a caller's timeout counts from here
     state = server_state(request)
     engine = state.running_engine()
     body = await read_json(request, state.settings.max_json_body)
     data, target, session = parse_join(body)
+    deadline = caller_deadline(request, body, received_at)
     dependency = endpoint_for(state, target)
     channel = state.running_sessions().channel(session, client_key(request))
     cancel_targets(state, channel, dependency)
@@ -90,7 +94,12 @@ async def join_queue(request: Request) -> Response:
     )
     context = {**event_context(request, session), **event_fields(body)}
     job = engine.submit(
-        dependency.listener_id, inputs, session_id=session, context=context, on_message=relay.on_message
+        dependency.listener_id,
+        inputs,
+        session_id=session,
+        context=context,
+        timeout=queue_timeout(deadline),
+        on_message=relay.on_message,
     )
     if not relay.finished:
         channel.pending[job.id] = dependency
