@@ -13,6 +13,7 @@
                                    (``EventTimeoutError``: its former name, kept as an alias)
     ├── EngineClosedError          the engine is shutting down / closed
     ├── FileAccessError            a file reference that is not ours to serve (HTTP 403/404)
+    ├── ConversionError            a media conversion worker process died (or its pool was shut down)
     └── ClientError                raised only by carpool.client
         ├── AppError               the app's function failed; carries the server's message
         ├── ProtocolError          the server answered something the protocol does not allow
@@ -31,6 +32,7 @@ __all__ = [
     "BatchTooLargeError",
     "CarpoolError",
     "ClientError",
+    "ConversionError",
     "EngineClosedError",
     "Error",
     "EventCancelledError",
@@ -122,6 +124,11 @@ class EngineClosedError(CarpoolError):
 
 class FileAccessError(CarpoolError):
     """A file reference that does not resolve to a file this app may serve."""
+
+
+class ConversionError(CarpoolError):
+    """A media conversion worker process died (or its pool was shut down) while converting an event's
+    values. Only the events whose values it held fail; the pool starts a fresh worker for the next one."""
 
 
 class ClientError(CarpoolError):

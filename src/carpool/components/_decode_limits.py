@@ -3,7 +3,9 @@
 A 10 KB PNG can declare 88 million pixels (about 930 MiB and seconds of CPU to decode), and decoding
 runs while an input is converted -- before the queue, so no ``concurrency_limit`` bounds it. The pixel
 count is read from the header and checked before anything is decoded; the decodes themselves take a
-slot of a semaphore shared by the app's file store.
+slot of a semaphore shared by the app's file store. With ``conversion_workers``, decodes run in worker
+processes: the copy of the limits a worker gets has slots of its own, and the server-side caller holds
+one of the app's slots for the whole call, so the bound holds across all workers.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class DecodeLimits:
         self.max_pixels = max_pixels
         self.max_concurrent = max_concurrent
         self._slots = threading.BoundedSemaphore(max_concurrent)
+
+    def __reduce__(self) -> tuple[type[DecodeLimits], tuple[int | None, int]]:
+        # A semaphore does not cross processes: a worker's copy gets the same limits, fresh slots.
+        return DecodeLimits, (self.max_pixels, self.max_concurrent)
 
     @contextmanager
     def decoding(self) -> Iterator[None]:

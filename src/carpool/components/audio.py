@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from carpool.components._conversion import convert
 from carpool.components._wav import read_wav, write_wav
 from carpool.components.events import Changeable, Clearable, Inputable, Playable, Uploadable
 from carpool.components.files import current_file_store
@@ -55,7 +56,7 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, FileComponen
         if self.type == "filepath":
             return str(record.path)
         try:
-            return read_wav(record.path)
+            return convert(read_wav, record.path)
         except (wave.Error, EOFError, ValueError):
             raise InvalidInputError(
                 "Audio(type='numpy') reads PCM WAV files only; use type='filepath' for other formats"
@@ -73,7 +74,8 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, FileComponen
     def _encode(self, sample_rate: Any, samples: Any) -> FileData:
         if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | np.integer) or sample_rate <= 0:
             raise TypeError(f"Audio output's sample rate must be a positive int, got {sample_rate!r}")
-        return current_file_store().add_bytes(write_wav(int(sample_rate), samples), "audio.wav")
+        encoded = convert(write_wav, int(sample_rate), samples)
+        return current_file_store().add_bytes(encoded, "audio.wav")
 
     def component_props(self) -> dict[str, Any]:
         return {

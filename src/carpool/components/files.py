@@ -30,11 +30,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from carpool.components._decode_limits import DecodeLimits
 from carpool.exceptions import CarpoolError, FileAccessError, InvalidInputError
 from carpool.protocol import FILE_META, FileData
+
+if TYPE_CHECKING:
+    from carpool.components._conversion import ConversionPool
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
@@ -176,6 +179,7 @@ class FileStore:
         max_total_bytes: int | None = None,
         max_upload_bytes: int | None = DEFAULT_MAX_UPLOAD_BYTES,
         decode_limits: DecodeLimits | None = None,
+        conversions: ConversionPool | None = None,
     ) -> None:
         if cache_dir is not None:
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
@@ -187,6 +191,7 @@ class FileStore:
         self.max_total_bytes = max_total_bytes
         self.max_upload_bytes = max_upload_bytes
         self.decode_limits = decode_limits or DecodeLimits()  # what decoding an uploaded image may cost
+        self.conversions = conversions  # worker processes for media conversion; None: in the caller
         self._records: OrderedDict[str, FileRecord] = OrderedDict()
         self._total_bytes = 0
         self._lock = threading.Lock()
