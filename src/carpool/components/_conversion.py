@@ -177,6 +177,7 @@ class ConversionPool:
             raise ValueError(f"a conversion pool needs at least 1 worker, got {size!r}")
         self.size = size
         self.crashes = 0  # workers that died while converting (each replaced)
+        self.conversions = 0  # conversions handed to a worker (for diagnostics and tests)
         # last in, first out: a lightly used pool keeps reusing its warm workers
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         for _ in range(size):
@@ -197,6 +198,7 @@ class ConversionPool:
         with self._lock:
             self._busy.add(worker)
             generation = self._generation
+            self.conversions += 1
         try:
             return worker.call(fn, args)  # type: ignore[no-any-return]
         except _WorkerDied as died:

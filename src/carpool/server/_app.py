@@ -20,7 +20,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from carpool.app import SessionState, SessionStore
-from carpool.components import FileStore, use_file_store
+from carpool.components import FileComponent, FileStore, use_file_store
+from carpool.components._conversion import ConversionWorkers, conversion_pool
 from carpool.components._decode_limits import (
     DEFAULT_MAX_CONCURRENT_DECODES,
     DEFAULT_MAX_IMAGE_PIXELS,
@@ -125,6 +126,11 @@ async def shutdown_app(state: ServerState) -> None:
     state.engine = None
 
 
+def _has_file_components(blocks: Any) -> bool:
+    dependencies = getattr(blocks, "dependencies", ())
+    return any(isinstance(b, FileComponent) for dep in dependencies for b in (*dep.inputs, *dep.outputs))
+
+
 def _lifespan(state: ServerState) -> Callable[[Starlette], Any]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -135,6 +141,8 @@ def _lifespan(state: ServerState) -> Callable[[Starlette], Any]:
             await shutdown_app(state)
             state.files.close()
             state.files_closed = True
+            if state.files.conversions is not None:  # its workers stop with the app
+                await asyncio.to_thread(state.files.conversions.close)
 
     return lifespan
 
@@ -157,6 +165,7 @@ def create_app(
     max_body_size: int | str | None = 4 * MiB,
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
     max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
+    conversion_workers: ConversionWorkers = "auto",
 ) -> Starlette:
     """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`).
 
@@ -173,6 +182,10 @@ def create_app(
 
     ``max_image_pixels`` (default 50 million; None: Pillow's own limit) and ``max_concurrent_decodes``
     (default 2): what decoding uploaded images may cost. A larger image is a 422 naming the limit.
+
+    ``conversion_workers``: worker processes that decode and encode images and audio, so media
+    conversion uses every core (``"auto"``: ``min(4, cpu_count)`` for an app with file components, 0 --
+    in the server process -- for the others; started on the first conversion). See docs/deployment.md.
     """
     settings = ServerSettings(
         auth=auth,
@@ -189,6 +202,7 @@ def create_app(
     )
 
     decode_limits = DecodeLimits(max_image_pixels, max_concurrent_decodes)
+    conversions = conversion_pool(conversion_workers, has_media=_has_file_components(blocks))
 
     def new_file_store() -> FileStore:
         return FileStore(
@@ -196,6 +210,7 @@ def create_app(
             blocked_paths=blocked_paths or (),
             max_upload_bytes=settings.max_file_size,
             decode_limits=decode_limits,
+            conversions=conversions,
         )
 
     authenticator = None

@@ -98,6 +98,8 @@ def describe_error(error: BaseException, *, show_error: bool = False) -> ErrorIn
         return _info(504, "timeout", str(error) or "The function ran past its time limit.")
     if isinstance(error, exc.Error):
         return _info(500, "app_error", error.message)
+    if isinstance(error, exc.ConversionError):  # our own message: it names no path and no data
+        return _info(500, "conversion_failed", str(error))
     if isinstance(error, exc.BatchShapeError):
         return _hidden(error, "batch_shape", show_error)
     return _hidden(error, "app_error", show_error)

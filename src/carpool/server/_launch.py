@@ -21,6 +21,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from carpool.app._unsupported import refuse_unsupported, warn_ignored
+from carpool.components._conversion import ConversionWorkers
 from carpool.components._decode_limits import DEFAULT_MAX_CONCURRENT_DECODES, DEFAULT_MAX_IMAGE_PIXELS
 from carpool.server._app import create_app, shutdown_app
 from carpool.server._headers import CSPSpec, FrameAncestors
@@ -162,6 +163,7 @@ def launch(
     max_body_size: int | str | None = 4 * MiB,
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
     max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
+    conversion_workers: ConversionWorkers = "auto",
     forwarded_allow_ips: Iterable[str] | str | None = None,
     **ignored: Any,
 ) -> RunningServer:
@@ -171,7 +173,7 @@ def launch(
     naming them (``carpool.app._unsupported``); ``workers=`` is refused.
     ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
     ``content_security_policy``, ``frame_ancestors``, ``max_body_size``, ``max_image_pixels``,
-    ``max_concurrent_decodes``: see :func:`create_app`.
+    ``max_concurrent_decodes``, ``conversion_workers``: see :func:`create_app`.
     ``forwarded_allow_ips``: addresses of reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` are believed (``"10.0.0.5"``, a list, ``"*"`` for any); default none (or
     ``CARPOOL_FORWARDED_ALLOW_IPS``, comma-separated). Untrusted, they are ignored.
@@ -195,6 +197,7 @@ def launch(
         max_body_size=max_body_size,
         max_image_pixels=max_image_pixels,
         max_concurrent_decodes=max_concurrent_decodes,
+        conversion_workers=conversion_workers,
     )
     sock = _bind(host, port, explicit)
     trusted_proxies = _env_forwarded_allow_ips(forwarded_allow_ips)
