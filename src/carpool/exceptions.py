@@ -58,10 +58,22 @@ class Error(CarpoolError):
     an ``Error`` always reaches the browser or API client.
     """
 
-    def __init__(self, message: str = "Error raised.", *, title: str = "Error") -> None:
+    def __init__(
+        self,
+        message: str = "Error raised.",
+        duration: float | None = 10,
+        visible: bool = True,
+        title: str = "Error",
+        print_exception: bool = True,
+    ) -> None:
+        # Gradio's arguments, positional order included: the page shows the message as a toast for
+        # ``duration`` seconds (None: until closed), or not at all when ``visible=False``.
         super().__init__(message)
         self.message = message
+        self.duration = duration
+        self.visible = visible
         self.title = title
+        self.print_exception = print_exception
 
 
 class InvalidInputError(CarpoolError):

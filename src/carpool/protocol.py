@@ -60,6 +60,7 @@ class Msg:
     PROCESS_STARTS = "process_starts"  # {event_id, eta}
     PROGRESS = "progress"  # {event_id, progress: [{index, length, unit, progress, desc}]}
     GENERATING = "process_generating"  # {event_id, output: {"data": [...]}}
+    LOG = "log"  # {event_id, log, level: "info"|"warning"|"success", title, duration, visible}
     COMPLETED = "process_completed"  # {event_id, status, output?: {"data": [...]}, error?: {...}}
     HEARTBEAT = "heartbeat"  # {}
     CLOSE = "close_stream"  # {} the server ends the stream (shutdown)
@@ -70,6 +71,7 @@ MessageType = Literal[
     "process_starts",
     "progress",
     "process_generating",
+    "log",
     "process_completed",
     "heartbeat",
     "close_stream",

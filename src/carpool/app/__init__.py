@@ -7,6 +7,7 @@ An app built here is an app spec the server reads (``config()``, ``endpoint()``,
 
 from __future__ import annotations
 
+from carpool.app._alerts import Info, Success, Warning
 from carpool.app._blocks import Blocks, QueueSettings
 from carpool.app._chat import ChatInterface
 from carpool.app._dependency import Dependency
@@ -30,6 +31,7 @@ __all__ = [
     "EditData",
     "EventData",
     "Examples",
+    "Info",
     "Interface",
     "KeyUpData",
     "LikeData",
@@ -40,8 +42,10 @@ __all__ = [
     "SelectData",
     "SessionState",
     "SessionStore",
+    "Success",
     "TabbedInterface",
     "UndoData",
+    "Warning",
     "get_launcher",
     "on",
     "render",

@@ -15,13 +15,14 @@ from carpool.core.messages import (
     Estimation,
     Failed,
     Generating,
+    Log,
     Message,
     ProcessStarts,
     Progress,
     ProgressUnit,
 )
 from carpool.core.outputs import FINISHED
-from carpool.core.progress import report_progress
+from carpool.core.progress import report_log, report_progress
 from carpool.core.stats import BatchRecord, EngineStats, ListenerStats
 from carpool.core.stepwise import Done, Stepwise
 from carpool.core.subscription import Subscription
@@ -42,6 +43,7 @@ __all__ = [
     "JobState",
     "ListenerConfig",
     "ListenerStats",
+    "Log",
     "Message",
     "ProcessStarts",
     "Progress",
@@ -49,5 +51,6 @@ __all__ = [
     "Stepwise",
     "Subscription",
     "ThreadExecutor",
+    "report_log",
     "report_progress",
 ]

@@ -1,4 +1,4 @@
-"""Messages an event emits, in order: estimation*, process_starts, (progress | generating)*, one final.
+"""Messages an event emits, in order: estimation*, process_starts, (progress | generating | log)*, one final.
 
 Frozen, slotted dataclasses: one is created per message on the hot path, so they stay as small as the
 protocol allows. ``final`` is a class attribute: ``Completed``, ``Failed`` and ``Cancelled`` end an event.
@@ -15,6 +15,7 @@ __all__ = [
     "Estimation",
     "Failed",
     "Generating",
+    "Log",
     "Message",
     "ProcessStarts",
     "Progress",
@@ -60,6 +61,20 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
+class Log:
+    """A note the running function left for the user (``carpool.Info``/``Warning``): shown as a toast.
+    ``duration`` is in seconds (None: until closed); ``visible=False`` keeps it off the page."""
+
+    final: ClassVar[bool] = False
+    event_id: str
+    level: str
+    message: str
+    title: str
+    duration: float | None
+    visible: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Generating:
     """A streamed partial output: the one-sample value, shaped like ``Job.result()``."""
 
@@ -89,4 +104,4 @@ class Cancelled:
     reason: str
 
 
-Message: TypeAlias = Estimation | ProcessStarts | Progress | Generating | Completed | Failed | Cancelled
+Message: TypeAlias = Estimation | ProcessStarts | Progress | Log | Generating | Completed | Failed | Cancelled

@@ -1,4 +1,5 @@
-"""``report_progress``: a running function tells its events how far it got.
+"""``report_progress`` / ``report_log``: a running function tells its events how far it got, or leaves
+them a note (``carpool.Info``, ``carpool.Warning``).
 
 The runner sets a context variable to a sink for the current batch before calling the function; the
 ``ThreadExecutor`` copies the context into its thread, so the same call works from a sync function in a
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 
 from carpool.core.job import Job
-from carpool.core.messages import Progress, ProgressUnit
+from carpool.core.messages import Log, Message, Progress, ProgressUnit
 
-__all__ = ["ProgressSink", "current_sink", "report_progress"]
+__all__ = ["ProgressSink", "current_sink", "report_log", "report_progress"]
 
 
 class ProgressSink:
@@ -28,16 +29,22 @@ class ProgressSink:
         self._thread = threading.get_ident()
 
     def emit(self, unit: ProgressUnit, event: int | None) -> None:
-        if threading.get_ident() == self._thread:
-            self._deliver(unit, event)
-        else:
-            self._loop.call_soon_threadsafe(self._deliver, unit, event)
+        self._send(lambda job: Progress(job.id, (unit,)), event)
 
-    def _deliver(self, unit: ProgressUnit, event: int | None) -> None:
+    def log(self, level: str, message: str, title: str, duration: float | None, visible: bool) -> None:
+        self._send(lambda job: Log(job.id, level, message, title, duration, visible), None)
+
+    def _send(self, make: Callable[[Job], Message], event: int | None) -> None:
+        if threading.get_ident() == self._thread:
+            self._deliver(make, event)
+        else:
+            self._loop.call_soon_threadsafe(self._deliver, make, event)
+
+    def _deliver(self, make: Callable[[Job], Message], event: int | None) -> None:
         targets = self.jobs if event is None else self.jobs[event : event + 1]
         for job in targets:
             if job is not None and not job.done():  # None: a padding slot
-                job._emit(Progress(job.id, (unit,)))
+                job._emit(make(job))
 
 
 current_sink: ContextVar[ProgressSink | None] = ContextVar("carpool_progress_sink", default=None)
@@ -60,3 +67,19 @@ def report_progress(
     sink = current_sink.get()
     if sink is not None:
         sink.emit(ProgressUnit(progress, index, length, unit, desc), event)
+
+
+def report_log(
+    message: str,
+    *,
+    level: str = "info",
+    title: str = "Info",
+    duration: float | None = 10,
+    visible: bool = True,
+) -> bool:
+    """Emit a Log message to every event of the running batch; False outside an event (nobody to tell)."""
+    sink = current_sink.get()
+    if sink is None:
+        return False
+    sink.log(level, message, title, duration, visible)
+    return True

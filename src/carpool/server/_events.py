@@ -14,6 +14,7 @@ from asyncio import AbstractEventLoop
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from carpool import exceptions as exc
 from carpool.components import FileStore
 from carpool.core import (
     Cancelled,
@@ -21,6 +22,7 @@ from carpool.core import (
     Estimation,
     Failed,
     Generating,
+    Log,
     Message,
     ProcessStarts,
     Progress,
@@ -121,6 +123,8 @@ class EventRelay:
         if isinstance(message, Progress):
             units = [_progress_unit(unit) for unit in message.units]
             return {"msg": Msg.PROGRESS, "event_id": event_id, "progress": units}
+        if isinstance(message, Log):
+            return _log(message)
         if isinstance(message, Generating):
             return self._outputs(event_id, message.output, Msg.GENERATING)
         if isinstance(message, Completed):
@@ -146,7 +150,23 @@ class EventRelay:
 
     def _failed(self, event_id: str, error: BaseException) -> WireMessage:
         info = describe_error(error, show_error=self._show_error)
-        return {"msg": Msg.COMPLETED, "event_id": event_id, "status": "failed", "error": dict(info.body)}
+        body: dict[str, Any] = dict(info.body)
+        if isinstance(error, exc.Error):  # how the page shows it: carpool.Error(title=, duration=, visible=)
+            body.update(title=error.title, duration=error.duration, visible=error.visible)
+        return {"msg": Msg.COMPLETED, "event_id": event_id, "status": "failed", "error": body}
+
+
+def _log(message: Log) -> WireMessage:
+    """A carpool.Info/Warning note, in the shape of Gradio's ``log`` message (so both wires agree)."""
+    return {
+        "msg": Msg.LOG,
+        "event_id": message.event_id,
+        "log": message.message,
+        "level": message.level,
+        "title": message.title,
+        "duration": message.duration,
+        "visible": message.visible,
+    }
 
 
 def _progress_unit(unit: Any) -> dict[str, Any]:

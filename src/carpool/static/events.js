@@ -6,6 +6,7 @@
 // pending events of other dependencies; `trigger_after` chains a dependency after another one ends.
 
 import { StatusView } from "./status.js";
+import { toastFromError, toastFromLog } from "./toast.js";
 
 function isUpdate(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value) &&
@@ -203,7 +204,9 @@ export class Dependencies {
       run.eventId = await this.client.join(target, payload, triggerId, onMessage, eventData);
       if (run.cancelRequested) this.requestCancel(run);
     } catch (err) {
-      this.finish(run, "failed", err.parameter ? `${err.parameter}: ${err.message}` : err.message);
+      const message = err.parameter ? `${err.parameter}: ${err.message}` : err.message;
+      if (!run.done) toastFromError({ message });
+      this.finish(run, "failed", message);
     }
   }
 
@@ -221,6 +224,9 @@ export class Dependencies {
       case "progress":
         if (shown) status.progress(msg.progress);
         break;
+      case "log":
+        toastFromLog(msg);
+        break;
       case "process_generating":
         this.applyOutputs(run.dep, msg.output && msg.output.data);
         break;
@@ -231,6 +237,7 @@ export class Dependencies {
         } else if (msg.status === "cancelled") {
           this.finish(run, "cancelled");
         } else {
+          toastFromError(msg.error);
           this.finish(run, "failed", msg.error ? msg.error.message : null);
         }
         break;

@@ -172,8 +172,8 @@ def test_public_names_are_exported_sorted() -> None:
     assert carpool.core.__all__ == sorted(carpool.core.__all__, key=lambda n: (not n.isupper(), n))
     assert set(carpool.core.__all__) == {
         "FINISHED", "BatchRecord", "Cancelled", "Completed", "Done", "Engine", "EngineStats", "Estimation",
-        "Executor", "Failed", "Generating", "Job", "JobState", "ListenerConfig", "ListenerStats", "Message",
-        "ProcessStarts", "Progress", "ProgressUnit", "Stepwise", "Subscription", "ThreadExecutor",
-        "report_progress",
+        "Executor", "Failed", "Generating", "Job", "JobState", "ListenerConfig", "ListenerStats",
+        "Log", "Message", "ProcessStarts", "Progress", "ProgressUnit", "Stepwise", "Subscription",
+        "ThreadExecutor", "report_log", "report_progress",
     }  # fmt: skip
     assert Subscription.__aiter__ is not None

@@ -29,9 +29,15 @@ CANCELLED_BY_CLIENT = "carpool_cancelled_by_client"
 
 
 def gradio_error_output(error: Any) -> dict[str, Any]:
-    """The ``output`` of a failed event as Gradio sends it (``error``: the message; None if hidden)."""
-    message = error.get("message") if isinstance(error, dict) else None
-    return {"error": message, "duration": ERROR_SECONDS, "visible": True, "title": ERROR_TITLE}
+    """The ``output`` of a failed event as Gradio sends it (``error``: the message; None if hidden);
+    a ``carpool.Error``'s own title, duration and visibility when it set them."""
+    error = error if isinstance(error, dict) else {}
+    return {
+        "error": error.get("message"),
+        "duration": error.get("duration", ERROR_SECONDS),
+        "visible": error.get("visible", True),
+        "title": error.get("title", ERROR_TITLE),
+    }
 
 
 class GradioEventSink:
@@ -78,7 +84,7 @@ class GradioEventSink:
             return self._generating(event_id, self._data(message))
         if kind == Msg.COMPLETED:
             return self._completed(message)
-        return message  # process_starts has the same shape on both wires
+        return message  # process_starts and log have the same shape on both wires
 
     def _data(self, message: WireMessage) -> list[Any]:
         output = message.get("output") or {}
