@@ -339,11 +339,22 @@ async def _closed_loop(
 
 
 @contextmanager
-def serving(demo: Any, **queue_options: Any) -> Iterator[str]:
-    """Launch ``demo`` on 127.0.0.1 with an OS-chosen port; yield its URL; close it afterwards."""
+def serving(
+    demo: Any, *, launch_options: Mapping[str, Any] | None = None, **queue_options: Any
+) -> Iterator[str]:
+    """Launch ``demo`` on 127.0.0.1 with an OS-chosen port; yield its URL; close it afterwards.
+
+    ``queue_options`` go to ``demo.queue()``, ``launch_options`` (e.g. ``conversion_workers``) to
+    ``demo.launch()``.
+    """
     demo.queue(**queue_options)
     url = demo.launch(
-        server_name="127.0.0.1", server_port=0, prevent_thread_lock=True, quiet=True, show_error=True
+        server_name="127.0.0.1",
+        server_port=0,
+        prevent_thread_lock=True,
+        quiet=True,
+        show_error=True,
+        **dict(launch_options or {}),
     )
     try:
         yield str(url).rstrip("/")

@@ -11,8 +11,13 @@ cost grows sublinearly with the batch (per item it falls), so a bigger ``max_bat
 slower: the run ends with exit code 1 if throughput drops by more than ``--tolerance`` from one batch size
 to the next bigger one (the seed's benchmark once measured max_batch_size=20 slower than 4).
 
+``--conversion-workers 0,2`` measures the same endpoints on one fresh server per value of
+``launch(conversion_workers=)``, interleaved in one run, so the table shows what worker processes for
+media conversion buy on this machine (``auto``, the default, is what an app gets without asking).
+
     python -m benchmarks.bench_queue --quick
     carpool bench queue --json bench-results/queue.json --plot docs/bench_queue.png
+    carpool bench queue --kinds image,audio,video --batch-sizes 16 --conversion-workers 0,2
 """
 
 from __future__ import annotations
@@ -209,41 +214,64 @@ def make_payloads(folder: Path, seed: int = 0) -> dict[str, tuple[Any, ...]]:
 # -- running and checking -------------------------------------------------------------------------
 
 
+Workers = int | str  # a launch(conversion_workers=) value: a count or "auto"
+
+
 @dataclass(frozen=True)
 class Row:
     kind: str
     batch_size: int
     summary: Summary
+    workers: Workers = "auto"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "max_batch_size": self.batch_size, **self.summary.as_dict()}
+        return {
+            "kind": self.kind,
+            "max_batch_size": self.batch_size,
+            "conversion_workers": self.workers,
+            **self.summary.as_dict(),
+        }
 
 
 def run_all(args: argparse.Namespace) -> list[Row]:
-    """Every (kind, batch size) ``--repeat`` times, interleaved; each keeps its best run (by throughput).
+    """Every (workers, kind, batch size) ``--repeat`` times, interleaved; each keeps its best run.
 
     On a shared machine other processes only ever slow a run down, so the best of a few interleaved runs
-    is the closest estimate of what the server can do, and noise cannot pass for a regression.
+    is the closest estimate of what the server can do, and noise cannot pass for a regression. Each
+    round starts a fresh server per ``--conversion-workers`` value, so the values share the machine's
+    good and bad spells alike.
     """
     cost = CostModel(args.fixed_ms / 1000.0, args.per_item_ms / 1000.0)
     demo = build_app(args.kinds, args.batch_sizes, cost)
-    best: dict[tuple[str, int], Summary] = {}
+    best: dict[tuple[Workers, str, int], Summary] = {}
     with tempfile.TemporaryDirectory(prefix="carpool-bench-") as tmp:
         payloads = make_payloads(Path(tmp))
-        with serving(demo, default_concurrency_limit=1) as url, LoadProcess() as load:
+        with LoadProcess() as load:
             for round_ in range(1, args.repeat + 1):
-                # every other round runs the batch sizes backwards, so a slow spell of the machine
-                # does not always land on the same batch size
-                order = args.batch_sizes if round_ % 2 else args.batch_sizes[::-1]
-                for kind in args.kinds:
-                    for b in order:
-                        summary = _measure(
-                            load, url, kind, b, payloads[kind], args, f"{round_}/{args.repeat}"
-                        )
-                        previous = best.get((kind, b))
-                        if previous is None or summary.throughput > previous.throughput:
-                            best[(kind, b)] = summary
-    return [Row(kind, b, best[(kind, b)]) for kind in args.kinds for b in args.batch_sizes]
+                # every other round runs the batch sizes (and servers) backwards, so a slow spell of the
+                # machine does not always land on the same configuration
+                forwards = round_ % 2 == 1
+                order = args.batch_sizes if forwards else args.batch_sizes[::-1]
+                for workers in args.conversion_workers if forwards else args.conversion_workers[::-1]:
+                    launch_options = {"conversion_workers": workers}
+                    with serving(demo, launch_options=launch_options, default_concurrency_limit=1) as url:
+                        for kind in args.kinds:
+                            for b in order:
+                                label = f"{round_}/{args.repeat}" + _workers_label(workers, args)
+                                summary = _measure(load, url, kind, b, payloads[kind], args, label)
+                                previous = best.get((workers, kind, b))
+                                if previous is None or summary.throughput > previous.throughput:
+                                    best[(workers, kind, b)] = summary
+    return [
+        Row(kind, b, best[(workers, kind, b)], workers)
+        for workers in args.conversion_workers
+        for kind in args.kinds
+        for b in args.batch_sizes
+    ]
+
+
+def _workers_label(workers: Workers, args: argparse.Namespace) -> str:
+    return f" workers={workers}" if len(args.conversion_workers) > 1 else ""
 
 
 def _measure(
@@ -267,8 +295,9 @@ def _measure(
 def find_regressions(rows: Sequence[Row], tolerance: float) -> list[str]:
     """Each place where a bigger max batch size had lower throughput than the next smaller one."""
     problems = []
-    for kind in dict.fromkeys(r.kind for r in rows):
-        ordered = sorted((r for r in rows if r.kind == kind), key=lambda r: r.batch_size)
+    for workers, kind in dict.fromkeys((r.workers, r.kind) for r in rows):
+        same = (r for r in rows if r.kind == kind and r.workers == workers)
+        ordered = sorted(same, key=lambda r: r.batch_size)
         for smaller, bigger in itertools.pairwise(ordered):
             floor = smaller.summary.throughput * (1.0 - tolerance)
             if not bigger.summary.throughput >= floor:  # `not >=` also catches a nan throughput
@@ -285,31 +314,42 @@ def _label(batch_size: int) -> str:
 
 
 def render_table(rows: Sequence[Row]) -> str:
-    base = {r.kind: r.summary.throughput for r in rows if r.batch_size == UNBATCHED}
+    """One line per (function, batching[, workers]); with several worker counts, each line's throughput
+    is also given against the first count's, same function and batching."""
+    several = len({r.workers for r in rows}) > 1
+    base = {(r.workers, r.kind): r.summary.throughput for r in rows if r.batch_size == UNBATCHED}
+    first = {(r.kind, r.batch_size): r.summary.throughput for r in rows if r.workers == rows[0].workers}
     headers = [
         "function",
         "batching",
+        *(["conversion workers"] if several else []),
         "mean ms",
         "p50 ms",
         "p99 ms",
         "req/s",
         "vs unbatched",
+        *([f"vs workers={rows[0].workers}"] if several else []),
         "client CPU ms",
         "errors",
     ]
     body = []
     for r in rows:
         s = r.summary
-        speedup = f"{s.throughput / base[r.kind]:.2f}x" if base.get(r.kind) else "-"
+        unbatched = base.get((r.workers, r.kind))
+        speedup = f"{s.throughput / unbatched:.2f}x" if unbatched else "-"
+        reference = first.get((r.kind, r.batch_size))
+        gain = f"{s.throughput / reference:.2f}x" if reference else "-"
         body.append(
             [
                 r.kind,
                 _label(r.batch_size),
+                *([str(r.workers)] if several else []),
                 f"{s.mean_ms:.1f}",
                 f"{s.p50_ms:.1f}",
                 f"{s.p99_ms:.1f}",
                 f"{s.throughput:.1f}",
                 speedup,
+                *([gain] if several else []),
                 f"{s.client_cpu_ms:.1f}",
                 str(s.errors),
             ]
@@ -319,7 +359,16 @@ def render_table(rows: Sequence[Row]) -> str:
 
 def plot(rows: Sequence[Row], path: str, args: argparse.Namespace) -> None:
     ticks = [_label(b).replace("max_batch_size=", "") for b in args.batch_sizes]
-    by_kind = {k: [r.summary for r in rows if r.kind == k] for k in args.kinds}
+    several = len(args.conversion_workers) > 1
+
+    def series(workers: Workers, kind: str) -> str:
+        return f"{kind}, workers={workers}" if several else kind
+
+    by_kind = {
+        series(w, k): [r.summary for r in rows if r.kind == k and r.workers == w]
+        for w in args.conversion_workers
+        for k in args.kinds
+    }
     save_two_panel_plot(
         path,
         f"carpool queue: {args.concurrency} concurrent clients, cost {args.fixed_ms:g} ms + "
@@ -339,6 +388,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--kinds", type=_csv(str), default=list(KINDS), help="comma list of text,image,audio,video"
     )
     p.add_argument("--batch-sizes", type=_csv(int), default=[1, 4, 16, 64], help="1 = unbatched")
+    p.add_argument(
+        "--conversion-workers",
+        type=_csv(_workers),
+        default=["auto"],
+        help="comma list of launch(conversion_workers=) values, one server each (e.g. 0,2)",
+    )
     p.add_argument("--concurrency", "-c", type=int, default=64, help="concurrent clients")
     p.add_argument("--requests", "-n", type=int, default=320, help="measured requests per endpoint")
     p.add_argument("--warmup", type=int, default=16, help="unmeasured requests per endpoint first")
@@ -360,6 +415,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         p.error(f"unknown kinds: {', '.join(sorted(unknown))}")
     args.batch_sizes = sorted(set(args.batch_sizes))
     return args
+
+
+def _workers(text: str) -> Workers:
+    return text if text == "auto" else int(text)
 
 
 def _csv(convert: Callable[[str], Any]) -> Callable[[str], list[Any]]:

@@ -42,6 +42,31 @@ def test_find_regressions_flags_only_a_drop_beyond_the_tolerance(benchmarks: tup
     assert problems[0].startswith("image: max_batch_size=64 gave 60.0 req/s")
 
 
+def test_queue_table_compares_conversion_worker_counts_per_function(
+    benchmarks: tuple[ModuleType, ...],
+) -> None:
+    bench, common = benchmarks
+
+    def row(kind: str, workers: int, throughput: float) -> object:
+        summary = common.Summary(
+            requests=10, errors=0, mean_ms=1.0, p50_ms=1.0, p99_ms=1.0, throughput=throughput
+        )
+        return bench.Row(kind, 16, summary, workers)
+
+    rows = [row("image", 0, 50.0), row("audio", 0, 80.0), row("image", 2, 75.0), row("audio", 2, 80.0)]
+    lines = bench.render_table(rows).splitlines()
+    assert "| conversion workers |" in lines[0] and "| vs workers=0 |" in lines[0]
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    assert [(c[0], c[2], c[-3]) for c in cells] == [
+        ("image", "0", "1.00x"),
+        ("audio", "0", "1.00x"),
+        ("image", "2", "1.50x"),
+        ("audio", "2", "1.00x"),
+    ]
+    # a regression is looked for within one worker count, never across two
+    assert bench.find_regressions(rows, tolerance=0.1) == []
+
+
 def test_percentile_interpolates_between_ranks(benchmarks: tuple[ModuleType, ...]) -> None:
     _, common = benchmarks
     assert common.percentile([4.0, 1.0, 3.0, 2.0], 50) == 2.5

@@ -30,6 +30,7 @@ from carpool.components._decode_limits import (
 from carpool.core import Engine
 from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes, gradio
 from carpool.server._auth import Authenticator, AuthGate
+from carpool.server._body_timeout import DEFAULT_BODY_TIMEOUT, BodyTimeout
 from carpool.server._errors import handle_errors, routing_error_response
 from carpool.server._guards import OriginGuard
 from carpool.server._headers import CSPSpec, FrameAncestors, page_headers
@@ -166,6 +167,7 @@ def create_app(
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
     max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
     conversion_workers: ConversionWorkers = "auto",
+    body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
 ) -> Starlette:
     """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`).
 
@@ -186,6 +188,10 @@ def create_app(
     ``conversion_workers``: worker processes that decode and encode images and audio, so media
     conversion uses every core (``"auto"``: ``min(4, cpu_count)`` for an app with file components, 0 --
     in the server process -- for the others; started on the first conversion). See docs/deployment.md.
+
+    ``body_timeout``: the longest wait (default 30 s) for the next piece of a request body; the whole
+    body must also average 8 KiB/s after the first ``body_timeout`` seconds. Otherwise 408
+    (``None``: no limit). See docs/security.md.
     """
     settings = ServerSettings(
         auth=auth,
@@ -230,7 +236,10 @@ def create_app(
         new_session_state=SessionState,
         new_file_store=new_file_store,
     )
-    middleware = [Middleware(OriginGuard, allowed_hosts=settings.allowed_hosts)]
+    middleware = [
+        Middleware(BodyTimeout, timeout=body_timeout),
+        Middleware(OriginGuard, allowed_hosts=settings.allowed_hosts),
+    ]
     if authenticator is not None:
         middleware.append(Middleware(AuthGate, authenticator=authenticator))
     app = Starlette(

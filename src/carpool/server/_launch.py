@@ -19,11 +19,20 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from carpool.app._unsupported import refuse_unsupported, warn_ignored
 from carpool.components._conversion import ConversionWorkers
 from carpool.components._decode_limits import DEFAULT_MAX_CONCURRENT_DECODES, DEFAULT_MAX_IMAGE_PIXELS
 from carpool.server._app import create_app, shutdown_app
+from carpool.server._body_timeout import DEFAULT_BODY_TIMEOUT
+from carpool.server._connections import (
+    DEFAULT_HEADER_TIMEOUT,
+    default_connection_limit,
+    guarded_protocol,
+    raise_fd_limit,
+    uvicorn_limit,
+)
 from carpool.server._headers import CSPSpec, FrameAncestors
 from carpool.server._settings import AuthSpec, MiB
 from carpool.server._state import ServerState
@@ -32,6 +41,7 @@ __all__ = ["RunningServer", "launch"]
 
 DEFAULT_PORT = 7860
 PORT_TRIES = 100
+H11_MAX_INCOMPLETE_EVENT_SIZE = 16 * 1024  # request line + headers, when uvicorn speaks h11
 
 
 def _env_host(given: str | None) -> str:
@@ -165,6 +175,10 @@ def launch(
     max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
     conversion_workers: ConversionWorkers = "auto",
     forwarded_allow_ips: Iterable[str] | str | None = None,
+    timeout_keep_alive: int = 5,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+    limit_concurrency: int | None = None,
     **ignored: Any,
 ) -> RunningServer:
     """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
@@ -177,6 +191,12 @@ def launch(
     ``forwarded_allow_ips``: addresses of reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` are believed (``"10.0.0.5"``, a list, ``"*"`` for any); default none (or
     ``CARPOOL_FORWARDED_ALLOW_IPS``, comma-separated). Untrusted, they are ignored.
+
+    Slow clients (docs/security.md): ``timeout_keep_alive`` (5 s) closes a connection idle between
+    requests, ``header_timeout`` (10 s) one whose request headers have not all come, ``body_timeout``
+    (30 s, see :func:`create_app`) a request whose body stalls. ``limit_concurrency`` caps open
+    connections (default: half the file descriptors, whose soft limit is first raised to the hard one,
+    at most 65,536); at the cap the connection waiting longest for its headers is closed.
     """
     refuse_unsupported("launch()", ignored)
     warn_ignored("launch()", ignored, stacklevel=3)  # past demo.launch, at the app's own call
@@ -198,13 +218,21 @@ def launch(
         max_image_pixels=max_image_pixels,
         max_concurrent_decodes=max_concurrent_decodes,
         conversion_workers=conversion_workers,
+        body_timeout=body_timeout,
     )
+    connections = limit_concurrency or default_connection_limit(raise_fd_limit())
     sock = _bind(host, port, explicit)
     trusted_proxies = _env_forwarded_allow_ips(forwarded_allow_ips)
     config = uvicorn.Config(
         app,
         proxy_headers=bool(trusted_proxies),  # off: the peer address is the client's, whatever it claims
         forwarded_allow_ips=trusted_proxies or None,
+        http=guarded_protocol(AutoHTTPProtocol, header_timeout, connections),
+        timeout_keep_alive=timeout_keep_alive,
+        # uvicorn's own cap answers 503 once every connection is busy with a request (the guarded
+        # protocol has closed those that waited for headers by then)
+        limit_concurrency=uvicorn_limit(connections),
+        h11_max_incomplete_event_size=H11_MAX_INCOMPLETE_EVENT_SIZE,
         log_level=log_level,
         access_log=False,
         root_path=root_path.rstrip("/"),

@@ -1,0 +1,153 @@
+"""Connections that send nothing useful (slowloris): a header deadline, a connection cap, the fd limit.
+
+uvicorn closes a connection that idles *between* requests (``timeout_keep_alive``), but one that opens
+and then sends its request headers a byte at a time -- or never -- is kept forever, and every such
+connection holds a file descriptor. A few hundred of them exhaust the process's descriptors, after
+which no new connection is accepted, ``/health`` included.
+
+So carpool wraps uvicorn's HTTP protocol (whichever it picked, httptools or h11) with:
+
+- **a header deadline**: a connection must deliver complete request headers within ``header_timeout``
+  seconds of opening, and again after each response; otherwise it is closed;
+- **a connection cap** (``limit_concurrency``): beyond it, the connection that has waited longest for
+  its request headers is closed to make room (nothing of value is lost: no request had started), so
+  slow connections cannot keep real clients out; if every connection is busy with a real request,
+  uvicorn answers new requests with 503 once a quarter more are open (:func:`uvicorn_limit`: the
+  headroom covers connections being closed, which hold their descriptors a moment longer);
+- **a cap on what a connection may send before its headers end** (``MAX_HEAD_BYTES``): httptools
+  itself keeps accepting header bytes.
+
+Request *bodies* are timed in the ASGI layer (``_body_timeout``), since only the app knows when it
+reads one. :func:`raise_fd_limit` lifts the soft descriptor limit at launch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+from collections import OrderedDict
+from typing import Any
+
+__all__ = [
+    "DEFAULT_HEADER_TIMEOUT",
+    "FD_LIMIT_BOUND",
+    "MAX_HEAD_BYTES",
+    "default_connection_limit",
+    "guarded_protocol",
+    "raise_fd_limit",
+    "uvicorn_limit",
+]
+
+DEFAULT_HEADER_TIMEOUT = 10.0
+FD_LIMIT_BOUND = 65_536  # the soft limit is raised to the hard one, but not past this
+# uvicorn reads up to 256 KiB at a time, so one read may hold headers and the start of a body.
+MAX_HEAD_BYTES = 1024 * 1024
+
+
+def raise_fd_limit(bound: int = FD_LIMIT_BOUND) -> int:
+    """Lift the soft RLIMIT_NOFILE to the hard limit (at most ``bound``); returns the soft limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = bound if hard == resource.RLIM_INFINITY else min(hard, bound)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):  # a sandbox may refuse: serve with what we have
+            pass
+    return bound if soft == resource.RLIM_INFINITY else soft
+
+
+def default_connection_limit(fd_limit: int) -> int:
+    """Half the descriptors for connections (uvicorn's 503 cap at five eighths): the rest is for
+    uploads, served files, threads and libraries."""
+    return max(16, fd_limit // 2)
+
+
+def uvicorn_limit(limit: int) -> int:
+    """What uvicorn's own ``limit_concurrency`` (503 for new requests) is set to for our cap."""
+    return limit + max(16, limit // 4)
+
+
+def guarded_protocol(base: type[asyncio.Protocol], header_timeout: float, limit: int) -> type[Any]:
+    """``base`` (uvicorn's HTTP protocol class) with a header deadline and a connection cap.
+
+    One class per server: it owns the list of connections waiting for their headers.
+    """
+    # Insertion order is the order in which they began to wait: the first is the oldest.
+    waiting: OrderedDict[Any, None] = OrderedDict()
+    closing: set[Any] = set()  # closed here, still in uvicorn's set until connection_lost
+
+    class GuardedProtocol(base):  # type: ignore[valid-type, misc]
+        _deadline: asyncio.TimerHandle | None = None
+        _head_bytes = 0
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            self._await_headers()
+            if len(self.connections) - len(closing) > limit:
+                _shed_one(self)
+
+        def data_received(self, data: bytes) -> None:
+            if self._awaiting_headers():
+                self._head_bytes += len(data)
+                if self._head_bytes > MAX_HEAD_BYTES:
+                    self._close()
+                    return
+            super().data_received(data)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._await_headers()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._stop_deadline()
+            waiting.pop(self, None)
+            closing.discard(self)
+            super().connection_lost(exc)
+
+        def _await_headers(self) -> None:
+            self._stop_deadline()
+            self._head_bytes = 0
+            self._deadline = self.loop.call_later(header_timeout, self._on_deadline)
+            waiting[self] = None
+            waiting.move_to_end(self)
+
+        def _stop_deadline(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _awaiting_headers(self) -> bool:
+            # No request yet, or the last one is answered and the next one's headers have not come;
+            # a connection upgraded to another protocol (a WebSocket) is no longer ours to time.
+            cycle = self.cycle
+            idle = cycle is None or cycle.response_complete
+            return bool(idle) and self.transport.get_protocol() is self
+
+        def _on_deadline(self) -> None:
+            self._deadline = None
+            if self._awaiting_headers():
+                self._close()
+
+        def _close(self) -> None:
+            waiting.pop(self, None)
+            self._stop_deadline()
+            if not self.transport.is_closing():
+                closing.add(self)
+                self.transport.close()
+
+    def _shed_one(newcomer: Any) -> None:
+        # Oldest first, lazily dropping those whose request has started since they were listed. The
+        # newcomer was listed last: reaching it means no older connection is waiting.
+        while waiting:
+            oldest = next(iter(waiting))
+            if oldest is newcomer:
+                return
+            del waiting[oldest]
+            if oldest._awaiting_headers():
+                oldest._close()
+                return
+
+    GuardedProtocol.__name__ = GuardedProtocol.__qualname__ = f"Guarded{base.__name__}"
+    return GuardedProtocol
