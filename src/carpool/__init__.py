@@ -14,6 +14,7 @@ from carpool import server as _server
 from carpool import themes
 from carpool.app import (
     Blocks,
+    Cache,
     ChatInterface,
     EditData,
     EventData,
@@ -30,6 +31,7 @@ from carpool.app import (
     TabbedInterface,
     UndoData,
     Warning,
+    cache,
     on,
     render,
     skip,
@@ -132,6 +134,7 @@ __all__ = [
     "BrowserState",
     "Brush",
     "Button",
+    "Cache",
     "CarpoolError",
     "ChatInterface",
     "ChatMessage",
@@ -209,6 +212,7 @@ __all__ = [
     "Warning",
     "WebcamOptions",
     "__version__",
+    "cache",
     "handle_file",
     "load",
     "mount_app",

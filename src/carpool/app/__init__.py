@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from carpool.app._alerts import Info, Success, Warning
 from carpool.app._blocks import Blocks, QueueSettings
+from carpool.app._cache import Cache, cache
 from carpool.app._chat import ChatInterface
 from carpool.app._dependency import Dependency
 from carpool.app._event_data import EditData, EventData, KeyUpData, LikeData, RetryData, SelectData, UndoData
@@ -26,6 +27,7 @@ from carpool.components import update
 
 __all__ = [
     "Blocks",
+    "Cache",
     "ChatInterface",
     "Dependency",
     "EditData",
@@ -46,6 +48,7 @@ __all__ = [
     "TabbedInterface",
     "UndoData",
     "Warning",
+    "cache",
     "get_launcher",
     "on",
     "render",

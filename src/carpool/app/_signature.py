@@ -1,7 +1,8 @@
 """Reading a listener function's signature: which parameters take inputs, which ask for extras.
 
-A function may declare, anywhere among its parameters, ``request: carpool.Request`` and
-``progress=carpool.Progress()``. Those are not inputs: carpool fills them per call. A :class:`CallPlan`
+A function may declare, anywhere among its parameters, ``request: carpool.Request``,
+``progress=carpool.Progress()`` and ``store=carpool.Cache()``. Those are not inputs: carpool fills them
+per call. A :class:`CallPlan`
 records, once at registration, where each goes, so the per-call work is a short loop.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carpool.app._cache import Cache
 from carpool.app._event_data import EVENT_DATA_CLASSES, EventData
 from carpool.app._progress import Progress
 from carpool.app._request import Request
@@ -32,6 +34,7 @@ class Slot(enum.Enum):
     REQUEST = "request"
     PROGRESS = "progress"
     EVENT_DATA = "event_data"
+    CACHE = "cache"  # a ``carpool.Cache()`` default: the function always gets that store
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ _MISSING = object()
 
 
 def _extra(param: Param, extras: Mapping[Slot, Any]) -> Any:
+    if param.slot is Slot.CACHE:
+        return param.default
     # event data is built per parameter: each asks for its own kind (SelectData, LikeData, ...)
     value = extras[param.slot]
     return value(param.event_class) if param.slot is Slot.EVENT_DATA else value
@@ -128,6 +133,8 @@ def _resolved_hints(fn: Callable[..., Any]) -> dict[str, Any]:
 def _slot(param: inspect.Parameter, hints: Mapping[str, Any]) -> Slot:
     if isinstance(param.default, Progress):
         return Slot.PROGRESS
+    if isinstance(param.default, Cache):
+        return Slot.CACHE
     annotation = hints.get(param.name, param.annotation)
     if annotation is not inspect.Parameter.empty and _annotation_is_request(annotation):
         return Slot.REQUEST

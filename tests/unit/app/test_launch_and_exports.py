@@ -67,6 +67,7 @@ def test_public_names_are_sorted_and_stable() -> None:
     assert carpool.app.__all__ == sorted(carpool.app.__all__)
     assert set(carpool.app.__all__) == {
         "Blocks",
+        "Cache",
         "ChatInterface",
         "Dependency",
         "EditData",
@@ -87,6 +88,7 @@ def test_public_names_are_sorted_and_stable() -> None:
         "TabbedInterface",
         "UndoData",
         "Warning",
+        "cache",
         "get_launcher",
         "on",
         "render",
