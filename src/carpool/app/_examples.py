@@ -15,7 +15,9 @@ for it runs the function only when ``run_on_click`` is set and nothing is cached
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,10 +25,12 @@ from typing import Any, ClassVar
 from carpool import _context
 from carpool.app._dependency import Dependency
 from carpool.app._session import SessionState
-from carpool.components import Block, FileComponent, current_file_store
+from carpool.components import Block, FileComponent, MultimodalTextbox, current_file_store
 from carpool.exceptions import Error
 
 __all__ = ["Examples"]
+
+logger = logging.getLogger("carpool.app")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -54,7 +58,14 @@ def _rows(examples: Any, n_inputs: int) -> list[list[Any]]:
     for example in examples:
         row = _row(example, n_inputs)
         if len(row) > n_inputs:
-            raise ValueError(f"example {row!r} has {len(row)} values but there are {n_inputs} inputs")
+            # As in Gradio (examples read from a flagging log carry outputs too): the rest is not used.
+            warnings.warn(
+                f"example {row!r:.200} has {len(row)} values but there are {n_inputs} inputs: "
+                f"only the first {n_inputs} are used",
+                UserWarning,
+                stacklevel=4,
+            )
+            row = row[:n_inputs]
         rows.append(row + [None] * (n_inputs - len(row)))
     return rows
 
@@ -67,10 +78,35 @@ def _allow_example_files(store: Any, inputs: list[Any], rows: list[list[Any]]) -
     """
     for row in rows:
         for block, value in zip(inputs, row, strict=True):
-            if isinstance(block, FileComponent) and isinstance(value, str | os.PathLike):
-                path = Path(value).resolve()
-                if path.is_file() and path not in store.allowed_paths:
-                    store.allowed_paths.append(path)
+            if isinstance(block, FileComponent | MultimodalTextbox):
+                for path in _named_files(value):
+                    if path not in store.allowed_paths:
+                        store.allowed_paths.append(path)
+
+
+def _named_files(value: Any) -> list[Path]:
+    """The existing files an example value names: a path, or paths inside lists and dicts (a Gallery's
+    images, an ImageEditor's layers, a MultimodalTextbox's files)."""
+    if isinstance(value, str | os.PathLike):
+        path = Path(value).resolve()
+        return [path] if path.is_file() else []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [path for item in value for path in _named_files(item)]
+    return []
+
+
+def _wire_cell(block: Any, value: Any) -> Any:
+    """One example value in wire form; one that cannot be shown (a missing file) is left empty, so the
+    page still renders (the reason goes to the server log)."""
+    if getattr(block, "stateful", False):
+        return None
+    try:
+        return block.postprocess(value)
+    except Exception as error:
+        logger.warning("example value %.200r of %r cannot be shown: %s", value, block, error)
+        return None
 
 
 class Examples(Block):
@@ -153,10 +189,7 @@ class Examples(Block):
         if self._samples is None or self._samples[0] is not store:
             _allow_example_files(store, self.inputs, self.examples)
             rows = [
-                [
-                    None if getattr(block, "stateful", False) else block.postprocess(value)
-                    for block, value in zip(self.inputs, row, strict=True)
-                ]
+                [_wire_cell(block, value) for block, value in zip(self.inputs, row, strict=True)]
                 for row in self.examples
             ]
             self._samples = (store, rows)

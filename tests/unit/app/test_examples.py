@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import PIL.Image
 import pytest
 
 import carpool.components as cc
 from carpool.app import Blocks, Examples, Interface
+from carpool.components import FileStore, use_file_store
 
 
 def test_examples_are_a_block_with_samples_in_wire_form() -> None:
@@ -37,10 +41,31 @@ def test_a_value_list_for_a_single_list_valued_input_is_one_example() -> None:
     assert examples.examples == [[["x", "y"]], ["x"]]
 
 
-def test_an_example_with_too_many_values_is_rejected() -> None:
-    with Blocks(), pytest.raises(ValueError, match="2 inputs"):
+def test_an_example_with_too_many_values_uses_the_first_ones_and_warns() -> None:
+    with Blocks(), pytest.warns(UserWarning, match="3 values but there are 2 inputs: only the first 2"):
         a, b = cc.Textbox(), cc.Textbox()
-        Examples([["1", "2", "3"]], [a, b])
+        examples = Examples([["1", "2", "3"]], [a, b])
+    assert examples.examples == [["1", "2"]]
+
+
+def test_files_named_inside_example_values_are_served_and_a_missing_one_leaves_its_cell_empty(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = tmp_path / "1.png", tmp_path / "2.png"
+    for path in (first, second):
+        PIL.Image.new("RGB", (2, 2), "red").save(path)
+    store = FileStore()
+    store.allowed_paths = []  # as if the demo's files were outside the temp dir (they usually are)
+    with use_file_store(store), Blocks() as demo:
+        gallery, picture = cc.Gallery(), cc.Image()
+        Examples([[[str(first), str(second)], str(tmp_path / "gone.png")]], [gallery, picture])
+        config = demo.config()  # the page renders although one example file is missing
+    (examples,) = [c for c in config["components"] if c["type"] == "examples"]
+    ((shown, missing),) = examples["props"]["samples"]
+    assert [item["image"]["orig_name"] for item in shown] == ["1.png", "2.png"]
+    assert missing is None
+    assert "cannot be shown" in caplog.text
+    store.close()
 
 
 def test_caching_needs_a_function() -> None:
