@@ -21,13 +21,15 @@ class Gate:
 
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
+        self.nodes: list[str] = []  # where each recorded batch ran, when the model says
         self.held = 0
         self.opened = asyncio.Event()
         self.changed = asyncio.Condition()
 
-    async def record(self, words: list[str]) -> None:
+    async def record(self, words: list[str], node: str = "") -> None:
         async with self.changed:
             self.batches.append(list(words))
+            self.nodes.append(node)
             self.changed.notify_all()
 
     async def hold(self) -> None:
@@ -45,6 +47,13 @@ class Gate:
 
     def seen(self) -> list[list[str]]:
         return self.batches
+
+    def placed(self) -> list[tuple[list[str], str]]:
+        return list(zip(self.batches, self.nodes, strict=True))
+
+    async def wait_recorded(self, count: int) -> None:
+        async with self.changed:
+            await self.changed.wait_for(lambda: len(self.batches) >= count)
 
 
 class Tagger:
@@ -76,6 +85,20 @@ class Tagger:
         return f"{word}{self.suffix}|{self.pid}|{size}"
 
 
+class NodeTagger:
+    """Tags each word with the Ray node its replica runs on and the batch size; "hold..." waits."""
+
+    def __init__(self, gate: Any) -> None:
+        self.gate = gate
+        self.node = ray.get_runtime_context().get_node_id()
+
+    def __call__(self, words: list[str]) -> list[list[str]]:
+        ray.get(self.gate.record.remote(words, self.node))
+        if any(word.startswith("hold") for word in words):
+            ray.get(self.gate.hold.remote())
+        return [[f"{word}|{self.node}|{len(words)}" for word in words]]
+
+
 class AsyncTagger:
     async def predict(self, words: list[str]) -> list[list[str]]:
         await asyncio.sleep(0)
@@ -103,3 +126,9 @@ def parse(tagged: str) -> tuple[str, int, int]:
     """("word", pid, batch size) from a Tagger output."""
     word, pid, size = tagged.split("|")
     return word, int(pid), int(size)
+
+
+def parse_node(tagged: str) -> tuple[str, str, int]:
+    """("word", node id, batch size) from a NodeTagger output."""
+    word, node, size = tagged.split("|")
+    return word, node, int(size)

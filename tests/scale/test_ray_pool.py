@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,8 +71,12 @@ async def test_a_crashed_replica_fails_its_batch_and_is_replaced(pool: RayPool) 
     before = pool.actors
     with pytest.raises(ReplicaDiedError, match=r"replica \d of Tagger died .* batch of 2"):
         await pool(["crash", "x"])
+    assert len(pool.actors) == 1  # out of the rotation until its replacement has loaded the model
+    deadline = time.monotonic() + 60
+    while len(pool.actors) < 2:
+        assert time.monotonic() < deadline, "the crashed replica was not replaced"
+        await asyncio.sleep(0.05)
     after = pool.actors
-    assert len(after) == 2
     assert len(set(before) & set(after)) == 1  # only the crashed replica is new
     results = await asyncio.gather(pool(["y"]), pool(["z"]))
     assert {parse(result[0][0])[0] for result in results} == {"y", "z"}

@@ -103,17 +103,46 @@ async def test_closing_fails_the_waiters_and_refuses_new_callers() -> None:
         await replicas.acquire()
 
 
-async def test_only_the_first_to_see_a_dead_actor_replaces_it() -> None:
+async def test_a_dead_replica_leaves_the_rotation_until_its_replacement_is_ready() -> None:
+    replicas = replica_set(["a", "b"])
+    dead = await replicas.acquire()
+    assert dead.actor == "a"
+    assert replicas.take_out(dead, "a")
+    assert not replicas.take_out(dead, "a")  # only the first to see the death replaces it
+    assert replicas.live() == 1 and replicas.load().replicas == 2  # restarting still counts as held
+    replicas.settle(dead, "a")  # a late settlement of the dead actor's batch changes nothing
+    other = await replicas.acquire()
+    assert other.actor == "b"
+    waiter = asyncio.ensure_future(replicas.acquire())
+    await asyncio.sleep(0)
+    assert not waiter.done()  # b is busy and a is restarting: nothing to hand out
+    assert replicas.restarting_with(dead, "a2")
+    assert replicas.put_back(dead, "a2")
+    assert (await waiter) is dead  # the replacement goes straight to the oldest waiter
+    assert dead.actor == "a2" and dead.restarts == 1
+    assert replicas.close() == ["b", "a2"]
+
+
+async def test_a_retried_batch_waits_ahead_of_the_others() -> None:
     replicas = replica_set(["a"])
-    replica = await replicas.acquire()
-    spawned: list[str] = []
+    busy = await replicas.acquire()
+    later = asyncio.ensure_future(replicas.acquire())
+    await asyncio.sleep(0)
+    retried = asyncio.ensure_future(replicas.acquire(first_in_line=True))
+    await asyncio.sleep(0)
+    replicas.release(busy)
+    assert (await retried) is busy
+    assert not later.done()
+    replicas.release(busy)
+    assert (await later) is busy
 
-    def spawn() -> str:
-        spawned.append("a2")
-        return "a2"
 
-    assert replicas.replace(replica, "a", spawn)
-    assert not replicas.replace(replica, "a", spawn)
-    assert spawned == ["a2"]
-    assert replicas.actors() == ("a2",)
-    assert replica.restarts == 1
+async def test_closing_kills_a_replacement_still_loading_and_a_dropped_replica_is_forgotten() -> None:
+    replicas = replica_set(["a", "b"])
+    first, second = await replicas.acquire(), await replicas.acquire()
+    assert replicas.take_out(first, "a") and replicas.take_out(second, "b")
+    replicas.drop(second)
+    assert replicas.load().replicas == 1
+    assert replicas.restarting_with(first, "a2")
+    assert replicas.close() == ["a2"]
+    assert not replicas.put_back(first, "a2")

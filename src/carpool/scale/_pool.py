@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from types import TracebackType
 from typing import Any
 
@@ -36,6 +37,7 @@ from carpool.scale._replica import (
     is_async_method,
 )
 from carpool.scale._replicas import Replica, ReplicaSet
+from carpool.scale._shared import shared_actor_options, shares_replicas
 
 __all__ = ["RayPool"]
 
@@ -75,10 +77,14 @@ class RayPool:
         upscale_delay: float = 1.0,
         downscale_delay: float = 30.0,
         autoscale_interval: float = 0.5,
+        max_retries: int = 2,
+        shared: bool | None = None,
         **init_kwargs: Any,
     ) -> None:
         if num_replicas < 1:
             raise ValueError(f"num_replicas must be >= 1, got {num_replicas}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         capacity = int(dict(actor_options or {}).get("max_concurrency", 1))
         self.autoscale: AutoscalePolicy | None = None
         if min_replicas is not None or max_replicas is not None:
@@ -89,6 +95,7 @@ class RayPool:
             )  # fmt: skip
             num_replicas = min(self.autoscale.max_replicas, max(self.autoscale.min_replicas, num_replicas))
         self.autoscale_interval = autoscale_interval
+        self.max_retries = max_retries
         self._autoscaler: threading.Thread | None = None
         self._stop_autoscaler = threading.Event()
         self.is_async = is_async_method(model_cls, method)
@@ -106,6 +113,12 @@ class RayPool:
         # Batches one replica takes at once: Ray's max_concurrency when given (async models), else 1.
         self._replicas = ReplicaSet(self.__name__, capacity)
         self._start_lock = threading.Lock()  # held while replicas start (seconds)
+        self.shared = shares_replicas(shared)
+        if self.shared and self.autoscale is not None:
+            raise ValueError(
+                "a shared pool (several front processes, `carpool run --workers`) cannot autoscale: "
+                "each front would scale the same replicas on its own view of the load; give num_replicas"
+            )
 
     @classmethod
     def from_function(
@@ -131,9 +144,16 @@ class RayPool:
             name=name or getattr(fn, "__name__", None),
         )
 
-    def _new_actor(self) -> Any:
-        """Ask Ray for one more replica; it loads the model asynchronously (see ``_wait_ready``)."""
-        return self._replica_class.options(**self.actor_options).remote(*self._replica_args)
+    def _new_actor(self, index: int | None = None) -> Any:
+        """Ask Ray for one more replica; it loads the model asynchronously (see ``_wait_ready``).
+
+        A shared pool's replica ``index`` is a named actor that every front process finds (see
+        ``_shared``): the first to ask creates it, the others get a handle on the same actor.
+        """
+        options = dict(self.actor_options)
+        if self.shared and index is not None:
+            options.update(shared_actor_options(self.__name__, index))
+        return self._replica_class.options(**options).remote(*self._replica_args)
 
     # -- lifetime ------------------------------------------------------------------------------------
 
@@ -150,7 +170,7 @@ class RayPool:
     def replica_stats(self) -> dict[str, int]:
         """Live replicas, batches running on them and batches waiting for one (for ``/metrics``)."""
         load = self._replicas.load()
-        return {"replicas": load.replicas, "running": load.running, "waiting": load.waiting}
+        return {"replicas": self._replicas.live(), "running": load.running, "waiting": load.waiting}
 
     @property
     def started(self) -> bool:
@@ -172,7 +192,7 @@ class RayPool:
                 raise PoolClosedError(f"the replica pool of {self.__name__} is closed")
             if not self._replicas.started:
                 connect(self.address, self.init_options)
-                actors = [self._new_actor() for _ in range(self.num_replicas)]
+                actors = [self._new_actor(index) for index in range(self.num_replicas)]
                 self._wait_ready(actors)
                 self._replicas.fill(actors)
                 self._start_autoscaler()
@@ -230,19 +250,26 @@ class RayPool:
                 f"the cluster have the resources they ask for (actor_options={self.actor_options})?"
             ) from error
 
-    def close(self) -> None:
-        """Kill the replicas; running and waiting batches fail with PoolClosedError. Idempotent."""
+    def close(self, *, kill_shared: bool = False) -> None:
+        """Kill the replicas; running and waiting batches fail with PoolClosedError. Idempotent.
+
+        A shared pool's replicas serve other front processes too: closing only lets go of them,
+        unless ``kill_shared`` (they also end with the Ray cluster).
+        """
         self._stop_autoscaler.set()
         if self._autoscaler is not None and self._autoscaler is not threading.current_thread():
             self._autoscaler.join(timeout=self.start_timeout)
         with self._start_lock:
-            self._kill(self._replicas.close())
+            actors = self._replicas.close()
+            if not self.shared or kill_shared:
+                self._kill(actors)
 
     @staticmethod
     def _kill(actors: Sequence[Any]) -> None:
         if ray.is_initialized():  # after ray.shutdown() the actors are gone already
             for actor in actors:
-                ray.kill(actor, no_restart=True)
+                with suppress(Exception):  # already dead: nothing to kill
+                    ray.kill(actor, no_restart=True)
 
     def __enter__(self) -> RayPool:
         return self.start()
@@ -272,19 +299,54 @@ class RayPool:
     # -- running a batch -----------------------------------------------------------------------------
 
     async def __call__(self, *columns: Sequence[Any]) -> Any:
-        """Run one batch (one list per input) on an idle replica; one list per output comes back."""
+        """Run one batch (one list per input) on an idle replica; one list per output comes back.
+
+        A batch whose replica was lost with its node (or became unreachable) did nothing wrong: it
+        runs again on another replica, ahead of the batches formed after it, up to ``max_retries``
+        times. Any other failure is raised at once (see docs/scaling.md, "Errors").
+        """
         if not self._replicas.started and not self._replicas.closed:
             await asyncio.to_thread(self.start)  # ray.init and model loading take seconds
-        replica = await self._replicas.acquire()
+        size = len(columns[0]) if columns else 0
+        retries, lost = 0, None
+        while True:
+            replica = await self._replica_for(lost, size)
+            try:
+                return await self._run_on(replica, columns)
+            except _Lost as error:
+                if not error.retryable or retries >= self.max_retries:
+                    raise self._failed(replica, error, size, retries) from error.cause
+                retries, lost = retries + 1, (replica, error)
+                logger.warning(
+                    "%s: replica %d was lost (%s) while running a batch of %d; retry %d of %d on "
+                    "another replica", self.__name__, replica.index, error.why, size, retries,
+                    self.max_retries,
+                )  # fmt: skip
+
+    async def _replica_for(self, lost: tuple[Replica, _Lost] | None, size: int) -> Replica:
+        """A replica for the batch; a retried one goes first and waits at most ``start_timeout``."""
+        if lost is None:
+            return await self._replicas.acquire()
+        try:
+            return await asyncio.wait_for(self._replicas.acquire(first_in_line=True), self.start_timeout)
+        except TimeoutError:
+            replica, error = lost
+            raise ReplicaDiedError(
+                f"replica {replica.index} of {self.__name__} {error.why} while running a batch of {size} "
+                f"sample(s), and no other replica was free to retry it within {self.start_timeout:g} s"
+            ) from error.cause
+
+    async def _run_on(self, replica: Replica, columns: Sequence[Sequence[Any]]) -> Any:
         actor = replica.actor
         try:
             ref = actor.call.remote(*columns)
         except BaseException:
-            self._replicas.release(replica)
+            self._replicas.settle(replica, actor)
             raise
         settled = ref.future()
-        # The replica is free again when Ray settles the task, not when the caller stops waiting.
-        settled.add_done_callback(lambda _: self._replicas.release(replica))
+        # The replica is free again when Ray settles the task, not when the caller stops waiting;
+        # a death takes it out of the rotation there and then, before any other batch can get it.
+        settled.add_done_callback(lambda done: self._on_settled(replica, actor, done))
         try:
             # Shielded: cancelling the caller must not cancel the future Ray settles.
             return await asyncio.shield(asyncio.wrap_future(settled))
@@ -297,18 +359,102 @@ class RayPool:
             if original is None:
                 raise
             raise original from RemoteTraceback(str(error))
+        except ray_errors.ActorUnavailableError as error:
+            raise _Lost("unreachable", retryable=True, cause=error) from error
         except ray_errors.RayActorError as error:
-            raise self._replica_died(replica, actor, error, len(columns[0]) if columns else 0) from error
+            if error.actor_init_failed:
+                raise _Lost("could not start (its __init__ raised)", retryable=False, cause=error) from error
+            lost_node = _NODE_DIED in str(error)
+            raise _Lost("its node was lost" if lost_node else "died", lost_node, error) from error
 
-    def _replica_died(
-        self, replica: Replica, actor: Any, error: ray_errors.RayActorError, size: int
-    ) -> Exception:
+    def _on_settled(self, replica: Replica, actor: Any, done: Any) -> None:
+        error = None if done.cancelled() else done.exception()
+        dead = isinstance(error, ray_errors.RayActorError) and not isinstance(
+            error, ray_errors.ActorUnavailableError
+        )
+        if dead and self._replicas.take_out(replica, actor):  # the first to see the death replaces it
+            # Off Ray's callback thread: starting an actor and waiting for it are blocking calls.
+            threading.Thread(
+                target=self._restart, args=(replica, actor), name="carpool-replica-restart", daemon=True
+            ).start()
+        elif not dead:
+            self._replicas.settle(replica, actor)
+
+    def _restart(self, replica: Replica, dead: Any) -> None:
+        """Start a replacement for ``replica`` and put it back once its model is loaded.
+
+        It may wait for as long as the cluster lacks room for it (its node is gone): meanwhile the
+        replica takes no batch. A shared replica's name is free again only once Ray has recorded the
+        death, so a replacement that finds the dead actor under that name tries again.
+        """
+        try:
+            if not self.shared:
+                self._kill([dead])
+            for _ in range(_RESTART_ATTEMPTS):
+                outcome = self._start_replacement(replica)
+                if outcome != "dead":
+                    return
+                time.sleep(_RESTART_PAUSE)  # the name still led to the dead actor
+            self._replicas.drop(replica)
+            logger.error("%s: replica %d could not be replaced; it is gone", self.__name__, replica.index)
+        except Exception:  # Ray shut down under it: the pool is going away with it
+            self._replicas.drop(replica)
+            logger.exception("%s: replacing replica %d failed", self.__name__, replica.index)
+
+    def _start_replacement(self, replica: Replica) -> str:
+        # Checked first: after close() (or ray.shutdown()) a Ray call would start a new local Ray.
+        if self._replicas.closed or not ray.is_initialized():
+            return "closed"
+        actor = self._new_actor(replica.index)
+        outcome = self._wait_loaded(actor) if self._replicas.restarting_with(replica, actor) else "closed"
+        if outcome == "ready":
+            if self._replicas.put_back(replica, actor):
+                logger.info("%s: replica %d replaced", self.__name__, replica.index)
+                return outcome
+            outcome = "closed"
+        if outcome == "failed":
+            self._replicas.drop(replica)
+        if not self.shared:  # a shared replica may serve the other fronts
+            self._kill([actor])
+        return outcome
+
+    def _wait_loaded(self, actor: Any) -> str:
+        """ "ready", "closed", "failed" (its __init__ raised) or "dead" (it died before it was ready)."""
+        ready = actor.ready.remote()
+        while not ray.wait([ready], timeout=_RESTART_POLL)[0]:
+            if self._replicas.closed or not ray.is_initialized():
+                return "closed"
+        try:
+            ray.get(ready)
+        except ray_errors.RayActorError as error:
+            if error.actor_init_failed:
+                logger.error("%s: a replacement replica failed to start: %s", self.__name__, error)
+                return "failed"
+            return "dead"
+        return "ready"
+
+    def _failed(self, replica: Replica, lost: _Lost, size: int, retries: int) -> Exception:
         if self._replicas.closed:
             return PoolClosedError(f"the replica pool of {self.__name__} was closed during the batch")
-        if self._replicas.replace(replica, actor, self._new_actor):  # the first to see it replaces it
-            ray.kill(actor, no_restart=True)
-        what = "could not start (its __init__ raised)" if error.actor_init_failed else "died"
-        return ReplicaDiedError(
-            f"replica {replica.index} of {self.__name__} {what} while running a batch of {size} "
-            "sample(s); a fresh replica has replaced it"
+        tried = (
+            f" (after {retries} retr{'y' if retries == 1 else 'ies'} on other replicas)" if retries else ""
         )
+        return ReplicaDiedError(
+            f"replica {replica.index} of {self.__name__} {lost.why} while running a batch of {size} "
+            f"sample(s){tried}; a fresh replica replaces it"
+        )
+
+
+# What Ray says when an actor died because its node did (ActorDiedError keeps no structured cause).
+_NODE_DIED = "its node has died"
+_RESTART_ATTEMPTS = 5
+_RESTART_PAUSE = 0.5
+_RESTART_POLL = 1.0
+
+
+class _Lost(Exception):
+    """A batch's replica went away under it; ``retryable`` when the batch itself is not to blame."""
+
+    def __init__(self, why: str, retryable: bool, cause: BaseException) -> None:
+        super().__init__(why)
+        self.why, self.retryable, self.cause = why, retryable, cause

@@ -5,6 +5,10 @@ actor's queue. A batch waiting here is cancelled by simply leaving (nothing was 
 busy replica is never handed more work while an idle one sits unused. A freed replica goes straight
 to the oldest waiter, never by polling.
 
+A replica whose actor died (a crash, a lost node) leaves the rotation at once and comes back only when
+its replacement has loaded the model: a replacement that cannot be placed (its node is gone and no
+other has the resources) takes no batch, so nothing waits on it inside Ray.
+
 Callers may await on different event loops (the server's, a direct call's), so the bookkeeping is
 under a thread lock and a replica reaches a waiter through its own loop's ``call_soon_threadsafe``.
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +38,7 @@ class Replica:
     busy: int = 0  # batches sent to it and not yet settled
     last_used: int = 0
     restarts: int = 0
+    replacement: Any = None  # while restarting: the actor that is loading the model in its place
 
 
 class ReplicaSet:
@@ -42,6 +47,7 @@ class ReplicaSet:
         self.capacity = capacity
         self.closed = False
         self._replicas: list[Replica] = []
+        self._restarting: list[Replica] = []  # out of the rotation until their replacement is ready
         self._waiters: deque[asyncio.Future[Replica]] = deque()
         self._uses = 0  # counts hand-outs: of two idle replicas, the one used longest ago goes first
         self._next_index = 0
@@ -62,10 +68,16 @@ class ReplicaSet:
         return self._started
 
     def load(self) -> PoolLoad:
-        """What the autoscaler reads: live replicas, batches running on them, batches waiting here."""
+        """What the autoscaler reads: replicas (restarting ones too, so it does not start a second
+        replacement for them), batches running on them, batches waiting here."""
         with self._lock:
             running = sum(replica.busy for replica in self._replicas)
-            return PoolLoad(len(self._replicas), running, len(self._waiters))
+            return PoolLoad(len(self._replicas) + len(self._restarting), running, len(self._waiters))
+
+    def live(self) -> int:
+        """Replicas in the rotation (a restarting one is not)."""
+        with self._lock:
+            return len(self._replicas)
 
     def add(self, actor: Any) -> bool:
         """A freshly started replica joins; it goes straight to the oldest waiter. False when closed."""
@@ -92,15 +104,17 @@ class ReplicaSet:
             return tuple(replica.actor for replica in self._replicas)
 
     def close(self) -> list[Any]:
-        """Refuse new batches, fail the waiting ones; returns the actors to kill."""
+        """Refuse new batches, fail the waiting ones; returns the actors to kill (replacements too)."""
         with self._lock:
             self.closed = True
             replicas, self._replicas = self._replicas, []
+            replacements = [r.replacement for r in self._restarting if r.replacement is not None]
+            self._restarting = []
             waiters, self._waiters = list(self._waiters), deque()
         for waiter in waiters:
             with suppress(RuntimeError):  # its event loop is closed: nothing left to tell
                 waiter.get_loop().call_soon_threadsafe(self._fail_waiter, waiter)
-        return [replica.actor for replica in replicas]
+        return [replica.actor for replica in replicas] + replacements
 
     def _closed_error(self) -> PoolClosedError:
         return PoolClosedError(f"the replica pool of {self.name} is closed")
@@ -111,8 +125,12 @@ class ReplicaSet:
 
     # -- handing replicas out ------------------------------------------------------------------------
 
-    async def acquire(self) -> Replica:
-        """An idle replica, marked busy; waits (cancellable) while every replica is busy."""
+    async def acquire(self, *, first_in_line: bool = False) -> Replica:
+        """An idle replica, marked busy; waits (cancellable) while every replica is busy.
+
+        ``first_in_line``: a batch being retried (its replica was lost) waits ahead of the others,
+        since it was formed before them.
+        """
         with self._lock:
             if self.closed or not self._started:
                 raise self._closed_error()
@@ -120,7 +138,10 @@ class ReplicaSet:
             if idle:
                 return self._hand_out(min(idle, key=lambda replica: (replica.busy, replica.last_used)))
             waiter: asyncio.Future[Replica] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+            if first_in_line:
+                self._waiters.appendleft(waiter)
+            else:
+                self._waiters.append(waiter)
         try:
             return await waiter
         except asyncio.CancelledError:
@@ -144,6 +165,8 @@ class ReplicaSet:
     def release(self, replica: Replica) -> None:
         """A batch on ``replica`` settled: give the replica to the oldest waiter, else mark it idle."""
         with self._lock:
+            if not any(r is replica for r in self._replicas):  # taken out (dead) or retired meanwhile
+                return
             while self._waiters and not self.closed:
                 waiter = self._waiters.popleft()  # the replica stays busy: it changes hands
                 try:
@@ -154,17 +177,55 @@ class ReplicaSet:
                 return
             replica.busy -= 1
 
+    def settle(self, replica: Replica, actor: Any) -> None:
+        """A batch sent to ``actor`` settled: release its replica, unless that actor is no longer it."""
+        with self._lock:
+            current = replica.actor is actor and any(r is replica for r in self._replicas)
+        if current:
+            self.release(replica)
+
     def _deliver(self, waiter: asyncio.Future[Replica], replica: Replica) -> None:
         if waiter.done():  # cancelled while the replica travelled to its loop
             self.release(replica)
         else:
             waiter.set_result(replica)
 
-    def replace(self, replica: Replica, dead_actor: Any, new_actor: Callable[[], Any]) -> bool:
-        """Swap ``dead_actor`` for ``new_actor()``; False when another batch already did, or closed."""
+    # -- replacing dead replicas ---------------------------------------------------------------------
+
+    def take_out(self, replica: Replica, dead_actor: Any) -> bool:
+        """``dead_actor`` died: take its replica out of the rotation. False when that was done already
+        (another batch saw the death first), the actor was replaced meanwhile, or the pool is closed."""
         with self._lock:
-            if self.closed or replica.actor is not dead_actor:
+            if self.closed or replica.actor is not dead_actor or replica not in self._replicas:
                 return False
-            replica.actor = new_actor()
-            replica.restarts += 1
+            self._replicas.remove(replica)
+            self._restarting.append(replica)
+            replica.busy = 0  # what ran on the dead actor will never settle as work on the replacement
             return True
+
+    def restarting_with(self, replica: Replica, actor: Any) -> bool:
+        """Remember the actor loading in ``replica``'s place (close() kills it); False when closed."""
+        with self._lock:
+            if self.closed or replica not in self._restarting:
+                return False
+            replica.replacement = actor
+            return True
+
+    def put_back(self, replica: Replica, actor: Any) -> bool:
+        """The replacement ``actor`` is ready: the replica rejoins and goes to the oldest waiter."""
+        with self._lock:
+            if self.closed or replica not in self._restarting:
+                return False
+            self._restarting.remove(replica)
+            replica.actor, replica.replacement = actor, None
+            replica.restarts += 1
+            replica.busy = 1  # handed over by release(), as a replica finishing a batch would be
+            self._replicas.append(replica)
+        self.release(replica)
+        return True
+
+    def drop(self, replica: Replica) -> None:
+        """The replacement could not start: the replica is gone for good."""
+        with self._lock:
+            if replica in self._restarting:
+                self._restarting.remove(replica)
