@@ -32,6 +32,7 @@ from carpool.app import (
     UndoData,
     Warning,
     cache,
+    mcp,
     on,
     render,
     skip,
@@ -118,10 +119,14 @@ from carpool.server import mount_app, mount_gradio_app
 
 __version__ = "0.1.0"
 
+# Gradio's flag for code its reload mode must not rerun; carpool reloads nothing, so such code always runs.
+NO_RELOAD = True
+
 __all__ = [
     "FINISHED",
     "HTML",
     "JSON",
+    "NO_RELOAD",
     "Accordion",
     "AppError",
     "AsyncClient",
@@ -215,6 +220,7 @@ __all__ = [
     "cache",
     "handle_file",
     "load",
+    "mcp",
     "mount_app",
     "mount_gradio_app",
     "on",

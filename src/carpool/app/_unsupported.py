@@ -23,6 +23,7 @@ REASONS: dict[str, str] = {
     "flagging_callback": _FLAGGING,
     "share": "carpool serves on your own host only (no share links); put a reverse proxy in front",
     "inbrowser": "carpool does not open a browser",
+    "mcp_server": "carpool serves no Model Context Protocol endpoint yet; the functions stay API endpoints",
     "max_threads": "sync calls run on a thread lane per concurrency group (docs/batching.md)",
 }
 
