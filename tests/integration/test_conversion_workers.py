@@ -101,3 +101,27 @@ def test_a_worker_killed_mid_conversion_fails_that_request_cleanly_and_the_next_
         assert error.value.error_type == "conversion_failed"
         assert _pixels(call(client)) == (255 - pixels).tolist()
     assert _pool(server).crashes == 1
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_streamed_images_arrive_in_the_order_they_were_yielded(
+    serve: Callable[..., RunningServer], workers: int
+) -> None:
+    # big first: with two workers a later, smaller image encodes sooner, yet it must not overtake
+    sides = [320, 240, 160, 80, 40, 8]
+    noise = np.random.default_rng(2).integers(0, 255, (max(sides), max(sides), 3), dtype=np.uint8)
+
+    def shrinking(_: str) -> Any:
+        for side in sides:
+            yield noise[:side, :side]
+
+    with cp.Blocks() as demo:
+        start, result = cp.Textbox(), cp.Image(type="numpy", format="png")
+        cp.Button("Go").click(shrinking, start, result, api_name="shrinking")
+    server = serve(demo, conversion_workers=workers)
+    with Client(server.local_url) as client:
+        streamed = [PIL.Image.open(path).size[0] for path in client.stream("go", api_name="/shrinking")]
+    # A stream may skip outputs superseded before the client read them (as without workers); those
+    # that arrive come in the order they were yielded, and the last one is the final output.
+    assert streamed == sorted(streamed, reverse=True) and set(streamed) <= set(sides)
+    assert streamed[-1] == sides[-1]
