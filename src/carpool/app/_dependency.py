@@ -185,6 +185,7 @@ class Dependency:
             pad_to_multiple=self.options.pad_to_multiple,
             timeout=self.options.timeout,
             time_limit=self.options.time_limit,
+            oom_errors=self.options.oom_errors,
             name=self.name,
         )
 

@@ -86,6 +86,7 @@ class Interface(Blocks):
         clear_btn: str | None = "Clear",
         concurrency_limit: int | str | None = "default",
         concurrency_id: str | None = None,
+        oom_errors: tuple[type[BaseException], ...] = (),
         examples_per_page: int = 10,
         theme: Any = None,
         css: str | None = None,
@@ -114,6 +115,7 @@ class Interface(Blocks):
             "batch_timeout": batch_timeout,
             "concurrency_limit": concurrency_limit,
             "concurrency_id": concurrency_id,
+            "oom_errors": oom_errors,
         }
         enclosing = _context.current_registry()  # an Interface built inside another app is part of it
         with self:

@@ -63,6 +63,9 @@ class EventOptions:
     fairness: Literal["fifo", "session"] = "fifo"
     on_batch_error: Literal["split", "fail"] = "split"
     pad_to_multiple: int | None = None
+    # carpool-only, next to Gradio's batch options: errors that mean "this batch was too big" (besides
+    # MemoryError and torch's/CUDA's out-of-memory errors, known by name), which cap later batches
+    oom_errors: tuple[type[BaseException], ...] = ()
     chat: bool = False  # carpool-only: inputs are [message, history, *extra], output 0 the reply
     validator: Any = None  # called with the inputs first; carpool.validate(...) results (app/_validation)
     # set by .then/.success/.failure, not by users
@@ -84,6 +87,8 @@ def parse_options(options: dict[str, Any], events: list[str]) -> EventOptions:
         warnings.warn(f"ignored event listener option(s): {', '.join(sorted(ignored))}", stacklevel=4)
     parsed = EventOptions(**{k: v for k, v in options.items() if k in _KNOWN})
     parsed.cancels = _as_list(parsed.cancels)
+    if isinstance(parsed.oom_errors, type | list):  # one class, or a list of them
+        parsed.oom_errors = tuple(_as_list(parsed.oom_errors))
     if parsed.trigger_mode is None:
         always_last = bool(events) and all(event in _ALWAYS_LAST_EVENTS for event in events)
         parsed.trigger_mode = "always_last" if always_last else "once"
@@ -130,6 +135,11 @@ def _validate(options: EventOptions) -> None:
     _check(
         options.every is None or (isinstance(options.every, int | float) and options.every > 0),
         f"every must be a positive number of seconds, got {options.every!r}",
+    )
+    oom = options.oom_errors
+    _check(
+        isinstance(oom, tuple) and all(isinstance(k, type) and issubclass(k, BaseException) for k in oom),
+        f"oom_errors must be a tuple of exception classes, got {oom!r}",
     )
     for name in ("timeout", "time_limit"):
         value = getattr(options, name)

@@ -84,8 +84,9 @@ class Batcher:
         if self.arrivals is not None:
             self.arrivals.arrived(now)
 
-    def decide(self, now: float, waiting: int, oldest: float) -> Decision:
-        if waiting >= self.max_batch_size:
+    def decide(self, now: float, waiting: int, oldest: float, full: int | None = None) -> Decision:
+        """``full``: the size that fills a batch now (a lowered batch cap), if not ``max_batch_size``."""
+        if waiting >= (self.max_batch_size if full is None else full):
             return _FULL
         if self.timeout == "auto":
             return self._decide_auto(now, waiting)

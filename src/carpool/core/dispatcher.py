@@ -105,7 +105,7 @@ class Dispatcher:
                     continue  # a running step loop takes its own waiting events at its boundaries
                 oldest = listener.queue.oldest()
                 assert oldest is not None  # pending holds only listeners with waiting events
-                decision = listener.batcher.decide(now, listener.queue.live, oldest)
+                decision = listener.batcher.decide(now, listener.queue.live, oldest, listener.cap.limit)
                 if decision.reason is None:
                     assert decision.wake_at is not None
                     wake = min(wake, decision.wake_at)
@@ -135,7 +135,7 @@ class Dispatcher:
         self.poke()
 
     def _dispatch(self, listener: Listener, reason: DispatchReason, now: float) -> None:
-        jobs = listener.queue.take(listener.max_batch_size)
+        jobs = listener.queue.take(listener.cap.limit, whole_head=True)  # a pre-batched group leaves whole
         listener.batcher.dispatched()
         del self.pending[listener.id]
         if listener.queue.live:  # back of the line: listeners sharing a group take turns

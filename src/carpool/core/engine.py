@@ -219,7 +219,7 @@ class Engine:
             if waiting + count > self._max_size:
                 listener.counters["rejected"] += count
                 retry_after = expected_wait(listener, self._clock(), self._dispatcher.max_workers)
-                per_batch = listener.cost.estimate(listener.max_batch_size)
+                per_batch = listener.cost.estimate(listener.cap.limit)
                 raise QueueFullError(
                     f"the queue is full ({waiting} of {self._max_size} waiting)",
                     retry_after=retry_after + (per_batch if per_batch is not None else 1.0),

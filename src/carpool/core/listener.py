@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from carpool.core.batch_cap import BatchCap
 from carpool.core.batcher import Batcher, DispatchReason
 from carpool.core.callables import FnKind
 from carpool.core.cost_model import CostModel
@@ -39,6 +40,7 @@ class ListenerConfig:
     pad_to_multiple: int | None = None
     timeout: float | None = None
     time_limit: float | None = None  # seconds a batch may run before its events fail (the slot frees)
+    oom_errors: tuple[type[BaseException], ...] = ()  # out-of-memory errors besides the known ones
     name: str | None = None
 
     def __post_init__(self) -> None:
@@ -57,6 +59,8 @@ class ListenerConfig:
             "a Stepwise function runs continuously batched: pass batch=True": not self.stepwise or self.batch,
             "pad_to_multiple does not apply to a Stepwise function": not self.stepwise
             or self.pad_to_multiple is None,
+            "oom_errors must be a tuple of exception classes": isinstance(self.oom_errors, tuple)
+            and all(isinstance(kind, type) and issubclass(kind, BaseException) for kind in self.oom_errors),
         }
         for message, ok in checks.items():
             if not ok:
@@ -95,6 +99,10 @@ class Listener:
         self.cost = CostModel()
         timeout = config.batch_timeout if config.batch else 0.0
         self.batcher = Batcher(self.max_batch_size, timeout, self.cost)
+        # Batched calls that run out of memory lower this; clean ones probe it back up (a Stepwise
+        # listener's running set is not capped: its steps are not split and retried).
+        multiple = config.pad_to_multiple if config.batch else None
+        self.cap = BatchCap(self.name, self.max_batch_size, multiple=multiple, oom_errors=config.oom_errors)
         self.running = 0  # events in flight
         self.stepwise = config.stepwise
         self.steps = StepEstimator()  # a Stepwise listener's step time and item lifetime, for ETAs
@@ -123,7 +131,12 @@ class Listener:
 
     def stats(self, stuck_threads: int = 0) -> ListenerStats:
         return ListenerStats(
-            waiting=self.queue.live, in_flight=self.running, stuck_threads=stuck_threads, **self.counters
+            waiting=self.queue.live,
+            in_flight=self.running,
+            stuck_threads=stuck_threads,
+            batch_cap=self.cap.limit,
+            out_of_memory=self.cap.out_of_memory,
+            **self.counters,
         )
 
 

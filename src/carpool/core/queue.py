@@ -24,10 +24,11 @@ def _members(job: Job) -> list[Job]:
     return [member for member in job._group if member._queued]
 
 
-def _take_head(entries: deque[Job], out: list[Job], limit: int) -> int:
-    """Move the head of ``entries`` (with its group) into ``out``; how many left, 0 if it does not fit."""
+def _take_head(entries: deque[Job], out: list[Job], limit: int, whole_head: bool) -> int:
+    """Move the head of ``entries`` (with its group) into ``out``; how many left, 0 if it does not fit.
+    With ``whole_head``, a first group larger than ``limit`` leaves whole rather than never."""
     members = _members(entries[0])
-    if len(out) + len(members) > limit:
+    if len(out) + len(members) > limit and (out or not whole_head):
         return 0
     entries.popleft()
     for member in members:
@@ -47,8 +48,9 @@ class WaitingQueue(ABC):
         """Add ``job``; returns its position (0 = next to run)."""
 
     @abstractmethod
-    def take(self, limit: int) -> list[Job]:
-        """Remove and return up to ``limit`` waiting jobs, in order, keeping submit_batch groups whole."""
+    def take(self, limit: int, *, whole_head: bool = False) -> list[Job]:
+        """Remove and return up to ``limit`` waiting jobs, in order, keeping submit_batch groups whole
+        (``whole_head``: the first group leaves even if larger than ``limit``, e.g. a lowered batch cap)."""
 
     @abstractmethod
     def ordered(self) -> Iterator[Job]:
@@ -101,14 +103,14 @@ class FifoQueue(WaitingQueue):
         self.live += 1
         return position
 
-    def take(self, limit: int) -> list[Job]:
+    def take(self, limit: int, *, whole_head: bool = False) -> list[Job]:
         out: list[Job] = []
         entries = self._entries
         while entries and len(out) < limit:
             if not entries[0]._queued:
                 entries.popleft()
                 continue
-            if not _take_head(entries, out, limit):
+            if not _take_head(entries, out, limit, whole_head):
                 break
         return self._taken(out)
 
@@ -154,7 +156,7 @@ class SessionQueue(WaitingQueue):
         self.live += 1
         return position
 
-    def take(self, limit: int) -> list[Job]:
+    def take(self, limit: int, *, whole_head: bool = False) -> list[Job]:
         out: list[Job] = []
         while self._sessions and len(out) < limit:
             key, entries = next(iter(self._sessions.items()))
@@ -163,7 +165,7 @@ class SessionQueue(WaitingQueue):
             if not entries:
                 del self._sessions[key]
                 continue
-            taken = _take_head(entries, out, limit)
+            taken = _take_head(entries, out, limit, whole_head)
             if not taken:
                 break
             self._uncount(key, taken)

@@ -51,6 +51,7 @@ class Runner:
         self.executor = executor
         self.group = listener.group
         self.group_name = listener.config.concurrency_id or listener.id
+        self.cap = listener.cap
 
     def threads(self) -> Executor:
         """Where this listener's sync calls run: its concurrency group's own lane of a thread pool."""
@@ -116,8 +117,10 @@ class Runner:
             self._fail_all(live, error)
             return
         except Exception as error:
+            self.cap.failed(len(padded), error)
             await self._after_error(live, error, self._run_batched)
             return
+        self.cap.succeeded(len(padded))
         if returned is not None:
             returned()
         for job, value in zip(live, values, strict=False):  # padded outputs are dropped
@@ -150,11 +153,13 @@ class Runner:
             except BatchShapeError as error:
                 self._fail_all(active, error)
             except Exception as error:
+                self.cap.failed(len(padded), error)
                 if steps:
                     self._fail_all(active, error)
                 else:
                     retry_error = error
             else:
+                self.cap.succeeded(len(padded))
                 for job in active:
                     if job is not None:
                         job._complete(job._last_output)

@@ -35,7 +35,9 @@ class ListenerStats:
     ``expired`` (events whose deadline passed while waiting). ``steps``, ``joins`` and ``leaves`` count
     the steps of a ``Stepwise`` listener and the items that joined and left its running set.
     ``stuck_threads``: threads of the listener's concurrency group still held by sync calls given up at
-    their ``time_limit`` (shared by the listeners of one group)."""
+    their ``time_limit`` (shared by the listeners of one group). ``batch_cap``: the largest batch the
+    next call may take (``max_batch_size`` until a batched call runs out of memory: ``core.batch_cap``);
+    ``out_of_memory``: batched calls that did."""
 
     waiting: int
     in_flight: int
@@ -49,6 +51,8 @@ class ListenerStats:
     joins: int = 0
     leaves: int = 0
     stuck_threads: int = 0
+    batch_cap: int = 1
+    out_of_memory: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,14 @@ class _EngineStatsCollector(Collector):
             "Threads of the endpoint's concurrency group held by sync calls given up at their time_limit",
             labels=["endpoint"],
         )
+        cap = GaugeMetricFamily(
+            "carpool_batch_cap",
+            "Largest batch the endpoint's next call may take (lowered by out-of-memory errors)",
+            labels=["endpoint"],
+        )
+        oom = CounterMetricFamily(
+            "carpool_out_of_memory", "Batched calls that ran out of memory", labels=["endpoint"]
+        )
         steps = {  # continuous batching (Stepwise listeners); zero elsewhere
             "steps": CounterMetricFamily("carpool_steps", "Steps run", labels=["endpoint"]),
             "joins": CounterMetricFamily(
@@ -60,12 +68,16 @@ class _EngineStatsCollector(Collector):
             depth.add_metric([endpoint], float(listener.waiting))
             in_flight.add_metric([endpoint], float(listener.in_flight))
             stuck.add_metric([endpoint], float(getattr(listener, "stuck_threads", 0)))
+            cap.add_metric([endpoint], float(getattr(listener, "batch_cap", 1)))
+            oom.add_metric([endpoint], float(getattr(listener, "out_of_memory", 0)))
             for field, family in steps.items():
                 family.add_metric([endpoint], float(getattr(listener, field, 0)))
         yield events
         yield depth
         yield in_flight
         yield stuck
+        yield cap
+        yield oom
         yield from steps.values()
 
 
