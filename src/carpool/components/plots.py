@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from carpool.components.base import Component, json_type_name
-from carpool.components.events import Changeable, Selectable
+from carpool.components.events import DECORATOR, Changeable, Fn, Selectable
 from carpool.exceptions import InvalidInputError
 
 __all__ = ["BarPlot", "LinePlot", "NativePlot", "ScatterPlot"]
@@ -46,10 +46,27 @@ def _cell(value: Any) -> Any:
 
 
 class NativePlot(Changeable, Selectable, Component):
-    """The shared plot; subclasses fix the mark."""
+    """The shared plot; subclasses fix the mark.
+
+    ``select`` fires when the user brushes a range of x (``SelectData.index``: ``[min, max]``, epoch ms
+    for dates), ``double_click`` on a double click; the page offers the brush only when the app listens.
+    """
 
     block_type: ClassVar[str] = "nativeplot"
     mark: ClassVar[str] = "line"
+    _listened: set[str]
+
+    def select(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs when the user brushes a range of x values (``carpool.SelectData``: index ``[min, max]``)."""
+        self.__dict__.setdefault("_listened", set()).add("select")
+        return self._listen("select", fn, inputs, outputs, options)
+
+    def double_click(
+        self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any
+    ) -> Any:
+        """Runs when the user double-clicks the plot (Gradio's demos reset a zoom with it)."""
+        self.__dict__.setdefault("_listened", set()).add("double_click")
+        return self._listen("double_click", fn, inputs, outputs, options)
 
     def __init__(
         self,
@@ -189,6 +206,7 @@ class NativePlot(Changeable, Selectable, Component):
             "sort": self.sort,
             "tooltip": self.tooltip,
             "height": self.height,
+            "listens": sorted(self.__dict__.get("_listened", ())),
         }
 
 

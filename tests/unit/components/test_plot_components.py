@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from carpool.app import Blocks
 from carpool.components import BarPlot, LinePlot, ScatterPlot, get_component
 from carpool.exceptions import InvalidInputError
 
@@ -62,3 +63,17 @@ def test_plot_value_function_with_inputs_reruns_on_load_and_on_input_changes() -
     assert dependency.targets == [(0, "load"), (count.id, "change")]
     assert dependency.outputs == [plot] and dependency.fn is rows and dependency.api_name is None
     assert plot.config_value() is None
+
+
+def test_select_and_double_click_listeners_tell_the_page_to_offer_them() -> None:
+    with Blocks() as demo:
+        plot = LinePlot(x="a", y="b")
+        quiet = LinePlot(x="a", y="b")
+        plot.select(lambda: None, None, plot)
+        plot.double_click(lambda: None, None, plot)
+    assert plot.get_config()["props"]["listens"] == ["double_click", "select"]
+    assert quiet.get_config()["props"]["listens"] == []
+    assert [target for dep in demo.dependencies for target in dep.targets] == [
+        (plot.id, "select"),
+        (plot.id, "double_click"),
+    ]

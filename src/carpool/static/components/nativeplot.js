@@ -1,6 +1,8 @@
 // LinePlot, BarPlot, ScatterPlot: a Vega-Lite chart of the wire value
 // {"columns", "data", "datatypes", "mark"}, drawn by the vendored vega + vega-lite + vega-embed. Vega's
 // expressions run through vega-interpreter (no eval), so the chart works under script-src 'self'.
+// When the app listens to `select`, dragging over a continuous x brushes a range (sent as index
+// [min, max]); `double_click` fires on a double click.
 import { Shell, h } from "./base.js";
 
 const VENDOR = new URL("../vendor/vega/", import.meta.url);
@@ -77,12 +79,19 @@ function colorEncoding(props, value) {
   return color;
 }
 
+/** A brush over x, when the app listens to select and x is continuous (a band scale cannot be brushed). */
+export function brushes(props, x) {
+  return (props.listens || []).includes("select") && ["quantitative", "temporal"].includes(x.type) && !x.bin;
+}
+
 export function spec(props, value) {
   const rows = value.data.map((row) => Object.fromEntries(value.columns.map((c, i) => [c, row[i]])));
   const text = getComputedStyle(document.body).color;
   const x = xEncoding(props, value);
   const y = yEncoding(props, value);
+  const params = brushes(props, x) ? [{ name: "brush", select: { type: "interval", encodings: ["x"] } }] : undefined;
   return {
+    params,
     data: { values: rows },
     mark: { type: value.mark || props.mark, tooltip: true, ...(value.mark === "line" ? { point: false } : {}) },
     encoding: {
@@ -137,7 +146,38 @@ export function create(config, ctx) {
       expr: expressionInterpreter,
     });
     view = result.view;
+    listen(view);
   }
+
+  /** A finished brush is a select ({index: [min, max]}); a double click is double_click. */
+  function listen(current) {
+    const wired = new Set(shell.props.listens || []);
+    if (wired.has("double_click")) current.addEventListener("dblclick", () => shell.emit("double_click"));
+    brushed = null;
+    if (!wired.has("select")) return;
+    try {
+      current.addSignalListener("brush", (_name, selected) => {
+        const interval = selected && selected[shell.props.x];
+        brushed = Array.isArray(interval) ? interval.map((v) => (v instanceof Date ? v.getTime() : v)) : null;
+      });
+    } catch {
+      // no brush on this chart (a discrete x)
+    }
+  }
+
+  // Brushing ends when the button is released (anywhere: the drag may leave the chart); only then is
+  // the range the user's choice.
+  let brushed = null;
+  let dragging = false;
+  chart.addEventListener("pointerdown", () => {
+    dragging = true;
+    brushed = null;
+  });
+  window.addEventListener("pointerup", () => {
+    if (!dragging) return;
+    dragging = false;
+    if (brushed && chart.isConnected) shell.emit("select", { index: brushed, value: null, selected: true });
+  });
 
   return shell.finish({
     getValue: () => value,
