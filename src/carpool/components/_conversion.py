@@ -180,8 +180,9 @@ class ConversionPool:
         self.conversions = 0  # conversions handed to a worker (for diagnostics and tests)
         # last in, first out: a lightly used pool keeps reusing its warm workers
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        for _ in range(size):
-            self._idle.put(_Worker())
+        self._workers = [_Worker() for _ in range(size)]  # every current worker, idle or busy
+        for worker in self._workers:
+            self._idle.put(worker)
         self._started = False
         self._busy: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -228,11 +229,12 @@ class ConversionPool:
                 return taken
 
     def _replace(self, dead: _Worker, generation: int, died: _WorkerDied) -> _Worker:
+        replacement = _Worker()
         with self._lock:
             self._busy.discard(dead)
             closing = generation != self._generation
+            self._swap(dead, replacement)
         dead.stop()
-        replacement = _Worker()
         if not closing:
             self.crashes += 1
             logger.error("a media conversion worker died (%s) while converting; starting a fresh one", died)
@@ -253,8 +255,20 @@ class ConversionPool:
             closed_meanwhile = generation != self._generation
         if closed_meanwhile:
             worker.stop()
-            worker = _Worker()
+            fresh = _Worker()
+            with self._lock:
+                self._swap(worker, fresh)
+            worker = fresh
         self._idle.put(worker)
+
+    def _swap(self, old: _Worker, new: _Worker) -> None:
+        self._workers = [new if worker is old else worker for worker in self._workers]
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the workers started, busy or idle (for benchmarks and diagnostics)."""
+        with self._lock:
+            pids = [w.pid for w in self._workers]
+        return [pid for pid in pids if pid is not None]
 
     def busy_worker_pids(self) -> list[int]:
         """The process ids of the workers converting right now (for tests and diagnostics)."""

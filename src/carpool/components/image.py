@@ -10,6 +10,7 @@ import numpy as np
 import PIL.Image
 
 from carpool.components._conversion import convert
+from carpool.components._decode_limits import DecodeLimits
 from carpool.components._imaging import ImageFormat, decode_upload, encode_image, encode_image_value
 from carpool.components.base import Component, json_type_name
 from carpool.components.events import Changeable, Clearable, Inputable, Selectable, Uploadable
@@ -34,18 +35,36 @@ def load_image_input(
     file is saved in ``image_format``, as Gradio does)."""
     record = _resolve(payload)
     limits = current_file_store().decode_limits
-    image, converted = convert(decode_upload, str(record.path), limits, image_mode, decode_slot=limits)
-    if image_type == "filepath":
-        if converted is image:
-            return str(record.path)
-        # the function asked for this mode: give it a file in that mode, private to the same session
-        store = current_file_store()
-        if converted.mode not in _MODES_KEPT.get(image_format, ()):
-            image_format = "png"  # e.g. WebP has no grayscale: the function asked for "L" and gets "L"
-        encoded = encode_image(converted, image_format)
-        data = store.add_bytes(encoded, f"image.{image_format}", session_id=current_file_session())
-        return str(store.resolve(data["file_id"]).path)
-    return converted if image_type == "pil" else np.array(converted)
+    path = str(record.path)
+    decoded = convert(
+        decode_image_input, path, limits, image_type, image_mode, image_format, decode_slot=limits
+    )
+    if image_type != "filepath":
+        return decoded
+    if decoded is None:
+        return path
+    # the function asked for this mode: give it a file in that mode, private to the same session
+    encoded, saved_format = decoded
+    store = current_file_store()
+    data = store.add_bytes(encoded, f"image.{saved_format}", session_id=current_file_session())
+    return str(store.resolve(data["file_id"]).path)
+
+
+def decode_image_input(
+    path: str, limits: DecodeLimits, image_type: ImageType, image_mode: str | None, image_format: ImageFormat
+) -> Any:
+    """The CPU work of an image input, done in a conversion worker (or inline): an ndarray or PIL image;
+    for ``"filepath"``, None when the upload already is in ``image_mode``, else ``(bytes, format)``."""
+    image, converted = decode_upload(path, limits, image_mode)
+    if image_type == "numpy":
+        return np.array(converted)
+    if image_type == "pil":
+        return converted
+    if converted is image:
+        return None
+    if converted.mode not in _MODES_KEPT.get(image_format, ()):
+        image_format = "png"  # e.g. WebP has no grayscale: the function asked for "L" and gets "L"
+    return encode_image(converted, image_format), image_format
 
 
 def image_output(component: Component, value: Any, image_format: ImageFormat) -> FileData:

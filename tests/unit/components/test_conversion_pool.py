@@ -289,3 +289,29 @@ def test_a_bad_output_array_is_still_the_functions_value_error(pool: ConversionP
             cp.Image().postprocess(np.zeros((0, 3)))
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("image_type", ["numpy", "pil", "filepath"])
+def test_every_image_input_type_decodes_the_same_through_a_pool(
+    pool: ConversionPool, tmp_path: Path, image_type: str
+) -> None:
+    upload = _png(tmp_path / "rgba.png")  # RGBA: the default image_mode converts it to RGB
+    component = cp.Image(type=image_type, format="png")  # type: ignore[arg-type]
+    results = []
+    for conversions in (None, pool):
+        store = FileStore(conversions=conversions)
+        try:
+            with use_file_store(store):
+                with upload.open("rb") as source, store.open_upload("rgba.png") as writer:
+                    writer.write(source.read())
+                    payload = writer.commit()
+                value = component.preprocess(payload)
+                if image_type == "filepath":
+                    assert value != str(store.resolve(payload["file_id"]).path)  # a converted copy
+                    value = PIL.Image.open(value)
+                array = np.asarray(value)
+                results.append((getattr(value, "mode", "RGB"), array.shape, array.tolist()))
+        finally:
+            store.close()
+    assert results[0] == results[1]
+    assert results[1][:2] == ("RGB", (4, 6, 3))
