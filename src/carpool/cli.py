@@ -93,6 +93,10 @@ def _launch_deferred() -> Iterator[_DeferredLaunch]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.workers is not None:
+        from carpool._fronts import run_workers
+
+        return run_workers(args.target, args.workers, args.host, args.port, args.show_error, not args.no_ray)
     spec, _, name = args.target.partition(":") if not Path(args.target).is_file() else (args.target, "", "")
     with _launch_deferred() as deferred:
         module = _load_module(spec)
@@ -145,6 +149,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default=None, help="interface to listen on (default 127.0.0.1)")
     run.add_argument("--port", type=int, default=None, help="port (default 7860 or the next free one)")
     run.add_argument("--show-error", action="store_true", help="show function errors to clients")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run N front processes behind HAProxy with session affinity, their RayPools sharing "
+        "replicas on one Ray cluster (docs/scaling.md); --host/--port are the balancer's",
+    )
+    run.add_argument(
+        "--no-ray",
+        action="store_true",
+        help="with --workers: do not start a local Ray instance for the fronts' pools",
+    )
     bench = commands.add_parser("bench", help="run a benchmark from benchmarks/ (extra args pass through)")
     bench.add_argument("name", nargs="?", help="e.g. http (benchmarks/bench_http.py), or all")
     return parser

@@ -37,8 +37,8 @@ def _ray_session() -> Iterator[None]:
         sys.modules["ray"].shutdown()
 
 
-@pytest.fixture
-def ray_cluster(_ray_session: None) -> Iterator[None]:
+def ensure_local_ray() -> None:
+    """The suite's local Ray instance, started unless it is up (a module may have stopped it)."""
     ray = pytest.importorskip("ray", reason="carpool.scale needs Ray: pip install 'carpool[ray]'")
     import scale_models  # imports ray too
 
@@ -47,6 +47,11 @@ def ray_cluster(_ray_session: None) -> Iterator[None]:
     if not ray.is_initialized():
         loopback_only()
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+
+
+@pytest.fixture
+def ray_cluster(_ray_session: None) -> Iterator[None]:
+    ensure_local_ray()
     yield
 
 

@@ -45,6 +45,11 @@ class Gate:
     def open(self) -> None:
         self.opened.set()
 
+    def reset(self) -> None:
+        """Closed again, nothing recorded: for the next scenario on a long-lived gate."""
+        self.batches, self.nodes, self.held = [], [], 0
+        self.opened = asyncio.Event()
+
     def seen(self) -> list[list[str]]:
         return self.batches
 
