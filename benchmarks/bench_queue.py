@@ -23,7 +23,9 @@ media conversion buy on this machine (``auto``, the default, is what an app gets
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
+import os
 import sys
 import tempfile
 import time
@@ -40,6 +42,7 @@ if __package__ in (None, ""):  # run as `python benchmarks/bench_queue.py`: make
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import itertools
+import math
 
 from benchmarks._common import (
     FileArg,
@@ -258,7 +261,7 @@ def run_all(args: argparse.Namespace) -> list[Row]:
                         for kind in args.kinds:
                             for b in order:
                                 label = f"{round_}/{args.repeat}" + _workers_label(workers, args)
-                                summary = _measure(load, url, kind, b, payloads[kind], args, label)
+                                summary = _measure(demo, load, url, kind, b, payloads[kind], args, label)
                                 previous = best.get((workers, kind, b))
                                 if previous is None or summary.throughput > previous.throughput:
                                     best[(workers, kind, b)] = summary
@@ -275,6 +278,7 @@ def _workers_label(workers: Workers, args: argparse.Namespace) -> str:
 
 
 def _measure(
+    demo: Any,
     load: LoadProcess,
     url: str,
     kind: str,
@@ -283,13 +287,35 @@ def _measure(
     args: argparse.Namespace,
     round_: str,
 ) -> Summary:
-    spec = LoadSpec(
-        url, endpoint_name(kind, b), (payload,), args.concurrency, args.requests, warmup=args.warmup
-    )
+    name = endpoint_name(kind, b)
+    if args.warmup:  # on its own, so the CPU counted below is the measured requests' only
+        load.run(LoadSpec(url, name, (payload,), args.concurrency, args.warmup))
+    before = _cpu_seconds(demo)
+    spec = LoadSpec(url, name, (payload,), args.concurrency, args.requests)
     result = load.run(spec, ProgressBar(args.requests, f"[{round_}] {kind} {_label(b)}"))
+    server, workers = (after - start for after, start in zip(_cpu_seconds(demo), before, strict=True))
     if result.errors:
         print(f"  {result.errors} errors, first: {result.first_error}", file=sys.stderr)
-    return Summary.of(result)
+    summary = Summary.of(result)
+    per_request = 1000.0 / max(1, summary.requests)
+    extra = {"server_cpu_ms": server * per_request, "worker_cpu_ms": workers * per_request}
+    return dataclasses.replace(summary, extra=extra)
+
+
+def _cpu_seconds(demo: Any) -> tuple[float, float]:
+    """CPU seconds used so far by this process (the server: the load runs elsewhere) and by the
+    server's conversion workers."""
+    pool = demo.server.app.state.carpool.files.conversions
+    pids = pool.worker_pids() if pool is not None else []
+    return time.process_time(), sum(_process_cpu(pid) for pid in pids)
+
+
+def _process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # not Linux, or the worker just exited
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def find_regressions(rows: Sequence[Row], tolerance: float) -> list[str]:
@@ -329,6 +355,8 @@ def render_table(rows: Sequence[Row]) -> str:
         "req/s",
         "vs unbatched",
         *([f"vs workers={rows[0].workers}"] if several else []),
+        "server CPU ms",
+        "worker CPU ms",
         "client CPU ms",
         "errors",
     ]
@@ -350,6 +378,8 @@ def render_table(rows: Sequence[Row]) -> str:
                 f"{s.throughput:.1f}",
                 speedup,
                 *([gain] if several else []),
+                f"{s.extra.get('server_cpu_ms', math.nan):.1f}",
+                f"{s.extra.get('worker_cpu_ms', math.nan):.1f}",
                 f"{s.client_cpu_ms:.1f}",
                 str(s.errors),
             ]
