@@ -187,7 +187,7 @@ def create_app(
 
     ``conversion_workers``: worker processes that decode and encode images and audio, so media
     conversion uses every core (``"auto"``: ``min(4, cpu_count)`` for an app with file components, 0 --
-    in the server process -- for the others; started on the first conversion). See docs/deployment.md.
+    in the server process -- for the others; started on the first conversion). See docs/conversion.md.
 
     ``body_timeout``: the longest wait (default 30 s) for the next piece of a request body; the whole
     body must also average 8 KiB/s after the first ``body_timeout`` seconds. Otherwise 408
