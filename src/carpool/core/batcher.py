@@ -10,10 +10,15 @@ events arrive during one fixed cost than already wait. We ask for twice that (``
 lone submitter (C = 1, whose next request only comes after its result) never waits. The rate comes from
 the median gap between recent arrivals, which sees the burst of submitters returning after a batch and
 ignores the long gap while they waited. The wait ends when the batch fills, when no arrival came for a
-few median gaps (the burst is over), or once the slot was held ``a`` seconds (holding it longer than the
-fixed cost never pays), whichever is first. The time events spent waiting for a busy slot does not count:
-only the delay the policy adds does. Without two batch sizes to fit or enough arrivals to time, it never
-waits.
+few median gaps (the burst is over), once the slot was held ``a`` seconds (holding it longer than the
+fixed cost never pays), or once every submitter that can be coming back is there, whichever is first.
+That last count is what waited when the slot freed, plus the events of the batch that just returned,
+plus the stragglers an earlier batch left without (expected then, not arrived since): in a closed loop
+those are all the submitters there are, so waiting for silence after the last of them would only add
+the silence to every batch. (Submitters that left for good keep that count too high: the wait then
+ends at silence, as it would without it.) The time events spent waiting for a busy slot does not
+count: only the delay the policy adds does. Without two batch sizes to fit or enough arrivals to time,
+it never waits.
 """
 
 from __future__ import annotations
@@ -79,10 +84,13 @@ class Batcher:
         self.cost = cost
         self.arrivals = ArrivalTracker() if batch_timeout == "auto" else None
         self._held_since: float | None = None  # when auto started holding a free slot
+        self._expected: int | None = None  # auto: events that may wait once the returned ones are back
+        self._missing = 0  # auto: expected at the last dispatch but not there yet (stragglers)
 
     def arrived(self, now: float) -> None:
         if self.arrivals is not None:
             self.arrivals.arrived(now)
+            self._missing = max(0, self._missing - 1)
 
     def decide(self, now: float, waiting: int, oldest: float, full: int | None = None) -> Decision:
         """``full``: the size that fills a batch now (a lowered batch cap), if not ``max_batch_size``."""
@@ -95,10 +103,23 @@ class Batcher:
         due = oldest + self.timeout
         return _TIMEOUT if now >= due else Decision(None, due)
 
-    def dispatched(self) -> None:
+    def dispatched(self, size: int, left: int) -> None:
+        """A batch of ``size`` events left; ``left`` events still wait."""
         self._held_since = None
+        if self._expected is not None:  # a batch cut short by silence: its stragglers still come back
+            self._missing = max(0, self._expected - size - left)
+        self._expected = None
+
+    def returned(self, size: int, waiting: int) -> None:
+        """A batch of ``size`` events returned while ``waiting`` events waited: its slot is free."""
+        # Several batches may return before the next one leaves (concurrency_limit > 1): all come back.
+        if self._expected is None:
+            self._expected = waiting + self._missing
+        self._expected += size
 
     def _decide_auto(self, now: float, waiting: int) -> Decision:
+        if self._expected is not None and waiting >= self._expected:  # every submitter is back
+            return _IDLE if self._held_since is None else _AUTO
         held_since = now if self._held_since is None else self._held_since
         wake = self.auto_wake(waiting, held_since)
         if wake is None:

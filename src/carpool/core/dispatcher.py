@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 from carpool.core.batcher import DispatchReason
 from carpool.core.executor import Executor
-from carpool.core.job import Job, JobState
 from carpool.core.listener import Batch, Listener
 from carpool.core.messages import ProcessStarts
+from carpool.core.record import JobRecord, JobState
 from carpool.core.runner import Runner
 from carpool.core.stats import BatchRecord
 from carpool.core.steploop import StepLoop
@@ -34,7 +34,7 @@ class Dispatcher:
         clock: Callable[[], float],
         max_workers: int,
         executor: Executor,
-        on_taken: Callable[[Job], None],
+        on_taken: Callable[[JobRecord], None],
         on_batch: Callable[[BatchRecord], None] | None,
         expire_due: Callable[[float], None],
     ) -> None:
@@ -136,7 +136,7 @@ class Dispatcher:
 
     def _dispatch(self, listener: Listener, reason: DispatchReason, now: float) -> None:
         jobs = listener.queue.take(listener.cap.limit, whole_head=True)  # a pre-batched group leaves whole
-        listener.batcher.dispatched()
+        listener.batcher.dispatched(len(jobs), listener.queue.live)
         del self.pending[listener.id]
         if listener.queue.live:  # back of the line: listeners sharing a group take turns
             self.pending[listener.id] = listener
@@ -155,7 +155,7 @@ class Dispatcher:
         if listener.config.time_limit is not None:
             batch.overtime = loop.call_later(listener.config.time_limit, self._overtime, batch)
 
-    def _start(self, batch: Batch, jobs: list[Job]) -> None:
+    def _start(self, batch: Batch, jobs: list[JobRecord]) -> None:
         """``jobs`` left the queue to run in ``batch``."""
         listener = batch.listener
         listener.running += len(jobs)
@@ -163,8 +163,7 @@ class Dispatcher:
         for job in jobs:
             self._on_taken(job)
             job.state = JobState.RUNNING
-            job._batch = batch
-            job._emit(ProcessStarts(job.id, eta))
+            job.emit(ProcessStarts(job.id, eta))
 
     # -- step loops (continuous batching) ------------------------------------------------------------
 
@@ -183,7 +182,7 @@ class Dispatcher:
         self.tasks.add(task)
         task.add_done_callback(lambda _: self._loop_ended(batch))
 
-    def _join_waiting(self, batch: Batch, limit: int) -> list[Job]:
+    def _join_waiting(self, batch: Batch, limit: int) -> list[JobRecord]:
         """A step boundary: up to ``limit`` waiting events join the running set (none once stopped)."""
         listener = batch.listener
         self._expire_due(self._clock())
@@ -207,7 +206,7 @@ class Dispatcher:
         listener = batch.listener
         for job in batch.jobs:
             if not job.done():
-                job._fail(EngineClosedError("the engine closed before this event finished"))
+                job.fail(EngineClosedError("the engine closed before this event finished"))
         del self._loops[listener.id]
         listener.counters["batches"] += 1
         listener.group.running.discard(batch)
@@ -231,8 +230,10 @@ class Dispatcher:
         events are settled -- their waiters then wake up while the next call already runs, as on a
         GPU where the host prepares batch k+1's results during batch k+1, not between the two.
         """
-        batch.listener.group.running.discard(batch)
+        listener = batch.listener
+        listener.group.running.discard(batch)
         self.batches.discard(batch)
+        listener.batcher.returned(len(batch.jobs), listener.queue.live)
         self._pump()
 
     def _overtime(self, batch: Batch) -> None:
@@ -245,7 +246,7 @@ class Dispatcher:
         error = EventTimeLimitError(f"{batch.listener.name} ran past its time_limit of {limit} s")
         for job in batch.jobs:
             if not job.done():
-                job._fail(error)
+                job.fail(error)
         assert batch.task is not None
         batch.task.cancel()
         self._returned(batch)
@@ -258,7 +259,7 @@ class Dispatcher:
         listener = batch.listener
         for job in batch.jobs:
             if not job.done():
-                job._fail(EngineClosedError("the engine closed before this event finished"))
+                job.fail(EngineClosedError("the engine closed before this event finished"))
         # Only clean runs teach the cost model: failures split and retry, cancellations cut runs short.
         if all(job.state is JobState.COMPLETED for job in batch.jobs):
             listener.cost.add(batch.padded_size, run_time)
