@@ -41,6 +41,7 @@ from carpool.components.image_editor import (
 )
 from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Sidebar, Tab, TabItem, Tabs
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
+from carpool.components.model3d import Model3D
 from carpool.components.multimodal import MultimodalTextbox
 from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
@@ -95,6 +96,7 @@ __all__ = [
     "Layout",
     "LinePlot",
     "Markdown",
+    "Model3D",
     "MultimodalTextbox",
     "NativePlot",
     "Number",

@@ -15,6 +15,7 @@ from carpool.components.highlighted import HighlightedText
 from carpool.components.html import HTML
 from carpool.components.image import Gallery, Image
 from carpool.components.media import File, Video
+from carpool.components.model3d import Model3D
 from carpool.components.multimodal import MultimodalTextbox
 from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
@@ -62,6 +63,7 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "numpy": lambda: Dataframe(type="numpy", render=False),
     "matrix": lambda: Dataframe(type="array", render=False),
     "list": lambda: Dataframe(type="array", column_count=1, render=False),
+    "model3d": lambda: Model3D(render=False),
 }
 
 
