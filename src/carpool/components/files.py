@@ -7,8 +7,10 @@ copied in only if it is a regular file inside the store, the system temp dir or 
 resolving symlinks) and outside ``blocked_paths``; anything else is a server-side ``FileAccessError``.
 
 Uploads are bound to the session that sent them when both sides name one; files the app produces are
-readable by whoever holds the id. The store holds at most ``max_files`` files (and ``max_total_bytes``),
-evicting the least recently used, and deletes its directory on ``close()``.
+readable by whoever holds the id. Files the app produces are bounded by ``max_files`` (and
+``max_total_bytes``), evicting the least recently used. Uploads charged to an owner are bounded by the
+``upload_quota`` instead (``_upload_quota``): past it an upload is refused, and no live upload is ever
+evicted to make room. The store deletes its directory on ``close()``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import shutil
 import stat
 import tempfile
 import threading
+import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -33,6 +36,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from carpool.components._decode_limits import DecodeLimits
+from carpool.components._upload_quota import UploadLedger, UploadQuota
 from carpool.exceptions import CarpoolError, FileAccessError, InvalidInputError
 from carpool.protocol import FILE_META, FileData
 
@@ -80,6 +84,7 @@ class FileRecord:
     mime_type: str | None
     size: int
     session_id: str | None = None
+    owner: str | None = None  # who an upload is charged to (the upload quota); None: made by the app
 
 
 def safe_file_name(orig_name: str | None) -> str:
@@ -112,11 +117,22 @@ class UploadWriter:
     Use as a context manager: leaving it without a commit (or by an exception) removes the partial file.
     """
 
-    def __init__(self, store: FileStore, orig_name: str, session_id: str | None, max_bytes: int | None):
+    def __init__(
+        self,
+        store: FileStore,
+        orig_name: str,
+        session_id: str | None,
+        max_bytes: int | None,
+        owner: str | None = None,
+    ):
         self._store = store
         self._orig_name = str(orig_name or "file")
         self._session_id = session_id
         self._max_bytes = max_bytes
+        self._owner = owner
+        self.charged = 0  # bytes charged to the owner's quota so far
+        if owner is not None:  # before anything is created: a refusal leaves nothing behind
+            self.charged = store._charge(owner, 0, 0)
         self.file_id = store._mint_id()
         self._dir = store.root / self.file_id
         self._dir.mkdir(mode=0o700)
@@ -130,6 +146,12 @@ class UploadWriter:
         if self._max_bytes is not None and self.bytes_written + len(chunk) > self._max_bytes:
             self.abort()
             raise FileTooLargeError(self._max_bytes)
+        if self._owner is not None:
+            try:
+                self.charged = self._store._charge(self._owner, self.charged, self.bytes_written + len(chunk))
+            except CarpoolError:
+                self.abort()
+                raise
         self._file.write(chunk)
         self.bytes_written += len(chunk)
         return len(chunk)
@@ -146,8 +168,10 @@ class UploadWriter:
             mime_type=mimetypes.guess_type(self._path.name)[0],
             size=self.bytes_written,
             session_id=self._session_id,
+            owner=self._owner,
         )
-        self._store._register(record)
+        charged, self.charged = self.charged, 0  # the store's now: refunded when the file goes
+        self._store._register(record, charged)
         return file_data(record)
 
     def abort(self) -> None:
@@ -156,6 +180,9 @@ class UploadWriter:
             self._file.close()
             self._file = None
             shutil.rmtree(self._dir, ignore_errors=True)
+        if self._owner is not None and self.charged:
+            self._store._refund(self._owner, self.charged)
+            self.charged = 0
 
     def __enter__(self) -> UploadWriter:
         return self
@@ -180,6 +207,8 @@ class FileStore:
         max_upload_bytes: int | None = DEFAULT_MAX_UPLOAD_BYTES,
         decode_limits: DecodeLimits | None = None,
         conversions: ConversionPool | None = None,
+        upload_quota: UploadQuota | None = None,
+        clock: Any = time.monotonic,
     ) -> None:
         if cache_dir is not None:
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
@@ -192,20 +221,35 @@ class FileStore:
         self.max_upload_bytes = max_upload_bytes
         self.decode_limits = decode_limits or DecodeLimits()  # what decoding an uploaded image may cost
         self.conversions = conversions  # worker processes for media conversion; None: in the caller
-        self._records: OrderedDict[str, FileRecord] = OrderedDict()
-        self._total_bytes = 0
+        self._records: dict[str, FileRecord] = {}
+        self._outputs: OrderedDict[str, None] = OrderedDict()  # files the app made, least recently used first
+        self._total_bytes = 0  # of those
+        # charged uploads: id -> last use, least recently used first; and what each was charged
+        self._uploads: OrderedDict[str, float] = OrderedDict()
+        self._charges: dict[str, int] = {}
+        self.uploads = UploadLedger(upload_quota or UploadQuota())
+        self.clock = clock
         self._lock = threading.Lock()
         self._closed = False
 
     # -- minting ----------------------------------------------------------------------------------
 
     def open_upload(
-        self, orig_name: str, session_id: str | None = None, max_bytes: int | None = _NO_LIMIT_GIVEN
+        self,
+        orig_name: str,
+        session_id: str | None = None,
+        max_bytes: int | None = _NO_LIMIT_GIVEN,
+        *,
+        owner: str | None = None,
     ) -> UploadWriter:
-        """A writer for a streamed upload; ``max_bytes`` defaults to the store's ``max_upload_bytes``."""
+        """A writer for a streamed upload; ``max_bytes`` defaults to the store's ``max_upload_bytes``.
+
+        With an ``owner`` (a client's upload), its bytes are charged to the upload quota as they come:
+        ``UploadQuotaError`` past it.
+        """
         self._check_open()
         limit = self.max_upload_bytes if max_bytes is _NO_LIMIT_GIVEN else max_bytes
-        return UploadWriter(self, orig_name, session_id, limit)
+        return UploadWriter(self, orig_name, session_id, limit, owner)
 
     def add_bytes(self, data: bytes, name: str, *, session_id: str | None = None) -> FileData:
         """Store ``data`` (produced by the app, e.g. an encoded image) under a new id."""
@@ -266,7 +310,11 @@ class FileStore:
             record = self._records.get(file_id)
             if record is None or (record.session_id and session_id and record.session_id != session_id):
                 raise FileAccessError("Unknown file.")
-            self._records.move_to_end(file_id)
+            if record.owner is None:
+                self._outputs.move_to_end(file_id)
+            else:  # in use: live for another idle_ttl
+                self._uploads[file_id] = self.clock()
+                self._uploads.move_to_end(file_id)
             return record
 
     def resolve_payload(self, payload: Any, session_id: str | None = None) -> FileRecord:
@@ -295,31 +343,84 @@ class FileStore:
     def _mint_id(self) -> str:
         return secrets.token_urlsafe(_ID_BYTES)
 
-    def _register(self, record: FileRecord) -> None:
+    def _register(self, record: FileRecord, charged: int = 0) -> None:
         with self._lock:
             if self._closed:
                 shutil.rmtree(record.path.parent, ignore_errors=True)
                 raise RuntimeError("the file store is closed")
             self._records[record.file_id] = record
-            self._total_bytes += record.size
-            evicted = self._pop_over_limit(keep=record.file_id)
-        for old in evicted:
-            shutil.rmtree(old.path.parent, ignore_errors=True)
+            if record.owner is not None:
+                self._uploads[record.file_id] = self.clock()
+                self._charges[record.file_id] = charged
+                evicted = []
+            else:
+                self._outputs[record.file_id] = None
+                self._total_bytes += record.size
+                evicted = self._pop_over_limit(keep=record.file_id)
+        _delete(evicted)
 
     def _pop_over_limit(self, keep: str) -> list[FileRecord]:
         evicted: list[FileRecord] = []
-        while len(self._records) > 1 and self._over_limit():
-            oldest_id = next(iter(self._records))
+        while len(self._outputs) > 1 and self._over_limit():
+            oldest_id = next(iter(self._outputs))
             if oldest_id == keep:
                 break
+            del self._outputs[oldest_id]
             old = self._records.pop(oldest_id)
             self._total_bytes -= old.size
             evicted.append(old)
         return evicted
 
     def _over_limit(self) -> bool:
-        too_many = len(self._records) > self.max_files
+        too_many = len(self._outputs) > self.max_files
         return too_many or (self.max_total_bytes is not None and self._total_bytes > self.max_total_bytes)
+
+    # -- the upload quota -------------------------------------------------------------------------
+
+    def _charge(self, owner: str, charged: int, size: int) -> int:
+        """Charge ``owner`` for an upload now ``size`` bytes long (``charged`` so far); the new charge.
+
+        Idle uploads are given up (least recently used first) only when their room is needed; a live
+        one never is: then ``UploadQuotaError``.
+        """
+        wanted = max(size, self.uploads.quota.min_charge)
+        extra = wanted - charged
+        if extra <= 0:
+            return charged
+        with self._lock:
+            refusal = self.uploads.refusal(owner, extra)
+            evicted = self._give_up_idle_uploads(owner, extra) if refusal else []
+            refusal = refusal and self.uploads.refusal(owner, extra)
+            if refusal is None:
+                self.uploads.charge(owner, extra)
+        _delete(evicted)
+        if refusal is not None:
+            raise refusal
+        return wanted
+
+    def _refund(self, owner: str, amount: int) -> None:
+        with self._lock:
+            self.uploads.refund(owner, amount)
+
+    def _give_up_idle_uploads(self, owner: str, extra: int) -> list[FileRecord]:
+        """Drop idle uploads until ``extra`` fits: the owner's own for its quota, anyone's for the total."""
+        idle_before = self.clock() - self.uploads.quota.idle_ttl
+        evicted: list[FileRecord] = []
+        for file_id, last_used in list(self._uploads.items()):
+            refusal = self.uploads.refusal(owner, extra)
+            if refusal is None or last_used > idle_before:  # in use order: the rest are live too
+                break
+            record = self._records[file_id]
+            if refusal.status == 413 and record.owner != owner:
+                continue  # someone else's idle file frees nothing of this owner's quota
+            evicted.append(self._forget_upload(file_id))
+        return evicted
+
+    def _forget_upload(self, file_id: str) -> FileRecord:
+        record = self._records.pop(file_id)
+        del self._uploads[file_id]
+        self.uploads.refund(record.owner or "", self._charges.pop(file_id))
+        return record
 
     def _check_open(self) -> None:
         if self._closed:
@@ -330,7 +431,11 @@ class FileStore:
         with self._lock:
             self._closed = True
             self._records.clear()
+            self._outputs.clear()
             self._total_bytes = 0
+            self._uploads.clear()
+            self._charges.clear()
+            self.uploads = UploadLedger(self.uploads.quota)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> FileStore:
@@ -340,6 +445,11 @@ class FileStore:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _delete(records: list[FileRecord]) -> None:
+    for record in records:
+        shutil.rmtree(record.path.parent, ignore_errors=True)
 
 
 def _resolved_all(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

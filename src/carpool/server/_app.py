@@ -27,6 +27,11 @@ from carpool.components._decode_limits import (
     DEFAULT_MAX_IMAGE_PIXELS,
     DecodeLimits,
 )
+from carpool.components._upload_quota import (
+    DEFAULT_MAX_CLIENT_UPLOAD_BYTES,
+    DEFAULT_MAX_TOTAL_UPLOAD_BYTES,
+    UploadQuota,
+)
 from carpool.core import Engine
 from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes, gradio
 from carpool.server._auth import Authenticator, AuthGate
@@ -168,6 +173,8 @@ def create_app(
     max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
     conversion_workers: ConversionWorkers = "auto",
     body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+    max_total_upload_size: int | str | None = DEFAULT_MAX_TOTAL_UPLOAD_BYTES,
+    max_client_upload_size: int | str | None = DEFAULT_MAX_CLIENT_UPLOAD_BYTES,
 ) -> Starlette:
     """The ASGI app serving ``blocks`` (run it with any ASGI server, or use :func:`launch`).
 
@@ -192,6 +199,10 @@ def create_app(
     ``body_timeout``: the longest wait (default 30 s) for the next piece of a request body; the whole
     body must also average 8 KiB/s after the first ``body_timeout`` seconds. Otherwise 408
     (``None``: no limit). See docs/security.md.
+
+    ``max_total_upload_size`` (default 2 GiB) and ``max_client_upload_size`` (512 MiB; per logged-in
+    user, else per client address): what uploaded files may hold on disk. Past them an upload is
+    refused (507, 413) naming the limit; files in use are never evicted to make room.
     """
     settings = ServerSettings(
         auth=auth,
@@ -205,6 +216,11 @@ def create_app(
         allowed_hosts=ServerSettings.names(allowed_hosts),
         page_headers=page_headers(content_security_policy, frame_ancestors),
         max_json_body=parse_size(max_body_size, default=4 * MiB),
+        max_total_upload_size=parse_size(max_total_upload_size, default=DEFAULT_MAX_TOTAL_UPLOAD_BYTES),
+        max_client_upload_size=parse_size(max_client_upload_size, default=DEFAULT_MAX_CLIENT_UPLOAD_BYTES),
+    )
+    upload_quota = UploadQuota(
+        total_bytes=settings.max_total_upload_size, per_owner_bytes=settings.max_client_upload_size
     )
 
     decode_limits = DecodeLimits(max_image_pixels, max_concurrent_decodes)
@@ -217,6 +233,7 @@ def create_app(
             max_upload_bytes=settings.max_file_size,
             decode_limits=decode_limits,
             conversions=conversions,
+            upload_quota=upload_quota,
         )
 
     authenticator = None

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -40,13 +41,20 @@ class HTTPError(Exception):
     """An HTTP-level failure that is no carpool concept (bad JSON, too large, forbidden, ...)."""
 
     def __init__(
-        self, status: int, type_: str, message: str, *, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        type_: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.type = type_
         self.message = message
         self.headers = headers or {}
+        self.details = dict(details or {})  # extra fields of the error body, e.g. the limit hit
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,10 @@ def _hidden(error: BaseException, type_: str, show_error: bool) -> ErrorInfo:
 def describe_error(error: BaseException, *, show_error: bool = False) -> ErrorInfo:
     """Status, protocol error body and headers for ``error``."""
     if isinstance(error, HTTPError):
-        return ErrorInfo(error.status, error_body(error.type, error.message)["error"], error.headers)
+        body = error_body(error.type, error.message)["error"]
+        if error.details:
+            body = cast(ErrorBody, {**body, **error.details})
+        return ErrorInfo(error.status, body, error.headers)
     if isinstance(error, exc.InvalidInputError):
         return _info(422, "invalid_input", error.message, error.parameter)
     if isinstance(error, exc.UnknownEndpointError):

@@ -2,9 +2,12 @@
 
 Uploads are parsed with python-multipart's streaming parser and written straight into the FileStore:
 a body over the limit is refused the moment it passes it (413), whatever its Content-Length claimed, and
-every partial file of the request is removed. Files of one request are committed together at its end,
-so a request that fails half-way leaves nothing behind. Served files can never run as active content on
-the app's origin: anything but plain media is an attachment, always with ``nosniff`` and a CSP sandbox.
+every partial file of the request is removed. Each upload is charged to its client's quota and to the
+store's (``max_client_upload_size`` 413, ``max_total_upload_size`` 507; no live file of anyone's is
+evicted for it), and an app without file inputs takes no uploads at all (404). Files of one request are
+committed together at its end, so a request that fails half-way leaves nothing behind. Served files can
+never run as active content on the app's origin: anything but plain media is an attachment, always with
+``nosniff`` and a CSP sandbox.
 """
 
 from __future__ import annotations
@@ -17,14 +20,17 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from carpool.components import FileStore, FileTooLargeError, UploadWriter
+from carpool.app._render import RenderRouter
+from carpool.components import FileComponent, FileStore, FileTooLargeError, MultimodalTextbox, UploadWriter
+from carpool.components._upload_quota import UploadQuotaError
 from carpool.exceptions import FileAccessError
 from carpool.protocol import FileData
 from carpool.server._errors import HTTPError
-from carpool.server._requests import optional_session_hash
-from carpool.server._state import server_state
+from carpool.server._requests import client_key, optional_session_hash
+from carpool.server._spec import AppSpec
+from carpool.server._state import ServerState, server_state
 
-__all__ = ["file_response", "receive_uploads", "serve_file", "upload_files"]
+__all__ = ["file_response", "receive_uploads", "serve_file", "takes_uploads", "upload_files"]
 
 FILES_FIELD = b"files"
 MAX_PARTS = 256  # parts (files and fields) per upload request
@@ -45,10 +51,11 @@ FILE_HEADERS = {
 class _Upload:
     """python-multipart callbacks writing ``files`` parts into the store, everything else discarded."""
 
-    def __init__(self, store: FileStore, session_id: str | None, limit: int) -> None:
+    def __init__(self, store: FileStore, session_id: str | None, limit: int, owner: str) -> None:
         self._store = store
         self._session_id = session_id
         self._limit = limit
+        self._owner = owner
         self._written = 0
         self._parts = 0
         self._field_bytes = 0
@@ -93,7 +100,7 @@ class _Upload:
         if options.get(b"name") == FILES_FIELD and filename is not None:
             name = filename.decode("utf-8", "replace")
             self._writer = self._store.open_upload(
-                name, self._session_id, max_bytes=self._limit - self._written
+                name, self._session_id, max_bytes=self._limit - self._written, owner=self._owner
             )
             self.writers.append(self._writer)
 
@@ -129,6 +136,36 @@ def _boundary(request: Request) -> bytes:
     return boundary
 
 
+def takes_uploads(blocks: AppSpec) -> bool:
+    """Whether a listener takes files from clients (a ``@render`` area may build such inputs later)."""
+    for dependency in blocks.dependencies:
+        if isinstance(dependency, RenderRouter):
+            return True
+        if any(isinstance(block, FileComponent | MultimodalTextbox) for block in dependency.inputs):
+            return True
+    return False
+
+
+def _quota_owner(request: Request, session_id: str | None) -> str:
+    # The client, not the session: a session_hash is the client's choice, so a fresh one per upload
+    # would dodge a per-session quota.
+    return client_key(request) or (f"session:{session_id}" if session_id else "anonymous")
+
+
+def _quota_refusal(error: UploadQuotaError) -> HTTPError:
+    type_ = "quota_exceeded" if error.status == 413 else "insufficient_storage"
+    details = {"limit": error.limit, "limit_bytes": error.limit_bytes}
+    return HTTPError(error.status, type_, str(error), headers={"Connection": "close"}, details=details)
+
+
+def _check_takes_uploads(state: ServerState) -> None:
+    takes = state.extra.get("takes_uploads")
+    if takes is None:
+        takes = state.extra["takes_uploads"] = takes_uploads(state.blocks)
+    if not takes:
+        raise HTTPError(404, "not_found", "This app has no file inputs, so it takes no uploads.")
+
+
 async def upload_files(request: Request) -> Response:
     return JSONResponse({"files": await receive_uploads(request)})
 
@@ -136,12 +173,14 @@ async def upload_files(request: Request) -> Response:
 async def receive_uploads(request: Request) -> list[FileData]:
     """The files of a multipart upload, stored and committed together (Gradio's upload route too)."""
     state = server_state(request)
+    _check_takes_uploads(state)  # before a byte of the body is read
     limit = state.settings.max_file_size
     body_limit = limit + MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > body_limit:
         raise HTTPError(413, "too_large", f"Uploads are limited to {limit} bytes.")
-    upload = _Upload(state.files, optional_session_hash(request), limit)
+    session_id = optional_session_hash(request)
+    upload = _Upload(state.files, session_id, limit, _quota_owner(request, session_id))
     parser = MultipartParser(_boundary(request), upload.callbacks())  # type: ignore[arg-type]
     received = 0
     try:
@@ -158,6 +197,8 @@ async def receive_uploads(request: Request) -> list[FileData]:
         return upload.commit()
     except FileTooLargeError:
         raise HTTPError(413, "too_large", f"Uploads are limited to {limit} bytes.") from None
+    except UploadQuotaError as error:
+        raise _quota_refusal(error) from None
     except FormParserError:
         raise HTTPError(400, "bad_request", "Malformed multipart body.") from None
     finally:

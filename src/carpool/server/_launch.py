@@ -24,6 +24,7 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from carpool.app._unsupported import refuse_unsupported, warn_ignored
 from carpool.components._conversion import ConversionWorkers
 from carpool.components._decode_limits import DEFAULT_MAX_CONCURRENT_DECODES, DEFAULT_MAX_IMAGE_PIXELS
+from carpool.components._upload_quota import DEFAULT_MAX_CLIENT_UPLOAD_BYTES, DEFAULT_MAX_TOTAL_UPLOAD_BYTES
 from carpool.server._app import create_app, shutdown_app
 from carpool.server._body_timeout import DEFAULT_BODY_TIMEOUT
 from carpool.server._connections import (
@@ -179,6 +180,8 @@ def launch(
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
     limit_concurrency: int | None = None,
+    max_total_upload_size: int | str | None = DEFAULT_MAX_TOTAL_UPLOAD_BYTES,
+    max_client_upload_size: int | str | None = DEFAULT_MAX_CLIENT_UPLOAD_BYTES,
     **ignored: Any,
 ) -> RunningServer:
     """Serve ``blocks``; with ``prevent_thread_lock=True`` return at once, else block until stopped.
@@ -187,7 +190,8 @@ def launch(
     naming them (``carpool.app._unsupported``); ``workers=`` is refused.
     ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
     ``content_security_policy``, ``frame_ancestors``, ``max_body_size``, ``max_image_pixels``,
-    ``max_concurrent_decodes``, ``conversion_workers``: see :func:`create_app`.
+    ``max_concurrent_decodes``, ``conversion_workers``, ``max_total_upload_size``,
+    ``max_client_upload_size``: see :func:`create_app`.
     ``forwarded_allow_ips``: addresses of reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` are believed (``"10.0.0.5"``, a list, ``"*"`` for any); default none (or
     ``CARPOOL_FORWARDED_ALLOW_IPS``, comma-separated). Untrusted, they are ignored.
@@ -219,6 +223,8 @@ def launch(
         max_concurrent_decodes=max_concurrent_decodes,
         conversion_workers=conversion_workers,
         body_timeout=body_timeout,
+        max_total_upload_size=max_total_upload_size,
+        max_client_upload_size=max_client_upload_size,
     )
     connections = limit_concurrency or default_connection_limit(raise_fd_limit())
     sock = _bind(host, port, explicit)

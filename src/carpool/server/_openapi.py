@@ -11,6 +11,7 @@ from typing import Any
 
 from carpool.components import FILE_DATA_SCHEMA
 from carpool.protocol import FILE_META, FINAL_STATUSES, Msg
+from carpool.server._files import takes_uploads
 from carpool.server._openapi_endpoints import (
     SESSION_HASH_SCHEMA,
     api_dependencies,
@@ -79,12 +80,14 @@ ERROR_MEANINGS = {
     401: "unauthorized: auth= is set and the request has no valid session",
     403: "forbidden: a foreign Host (DNS rebinding) or a cross-origin state-changing request",
     404: "unknown_endpoint / not_found",
+    408: "request_timeout: the request body did not arrive within body_timeout",
     409: "cancelled: the event was cancelled before it ended",
-    413: "too_large: body, upload or batch over its limit",
+    413: "too_large: body, upload or batch over its limit; quota_exceeded: max_client_upload_size",
     422: "invalid_input: a value its component rejects (parameter names it)",
     500: "app_error / batch_shape: the function failed (or an unexpected server error)",
     503: "queue_full / shutting_down (Retry-After)",
     504: "expired: the event waited past its deadline; timeout: the function ran past its time_limit",
+    507: "insufficient_storage: uploaded files would exceed max_total_upload_size (limit names it)",
 }
 RETRY_AFTER = {"Retry-After": {"description": "seconds", "required": True, "schema": {"type": "string"}}}
 ANY_ROUTE = (401, 403, 500)  # from the middleware (login, Host/Origin) or an unexpected failure
@@ -202,7 +205,7 @@ def _file_paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "200": {"description": "FileData per file", "content": {JSON: {"schema": uploaded}}},
-                    **_errors(400, 413),
+                    **_errors(400, 408, 413, 507),
                 },
             }
         },
@@ -216,6 +219,13 @@ def _file_paths() -> dict[str, Any]:
     }
 
 
+def _file_paths_of(blocks: Any) -> dict[str, Any]:
+    paths = _file_paths()
+    if not takes_uploads(blocks):  # served, but only to say 404: this app takes no files
+        del paths["/upload"]
+    return paths
+
+
 def _fixed_paths(blocks: Any) -> dict[str, Any]:
     health = {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}}
     return {
@@ -225,7 +235,7 @@ def _fixed_paths(blocks: Any) -> dict[str, Any]:
         "/health": _json_get("Liveness", health),
         "/metrics": _get("Prometheus metrics", {"text/plain": {"schema": {"type": "string"}}}),
         **_queue_paths(blocks),
-        **_file_paths(),
+        **_file_paths_of(blocks),
     }
 
 

@@ -22,6 +22,8 @@ class ServerSettings:
     auth: AuthSpec | None = None
     show_error: bool = False
     max_file_size: int = 100 * MiB
+    max_total_upload_size: int = 2048 * MiB  # uploaded files held in all (507 past it)
+    max_client_upload_size: int = 512 * MiB  # ... per client: the user, else the address (413 past it)
     allowed_paths: tuple[Path, ...] = ()
     root_path: str = ""
     heartbeat_interval: float = 15.0
