@@ -159,6 +159,7 @@ class Fronts:
         if self.workers < 1:
             raise SystemExit(f"carpool: --workers must be >= 1, got {self.workers}")
         haproxy = find_haproxy()
+        self.port = self.port or free_port(self.host)
         try:
             env = self._front_env()
             self.front_ports = [free_port() for _ in range(self.workers)]

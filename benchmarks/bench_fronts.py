@@ -1,0 +1,171 @@
+"""How batches fragment when N carpool fronts share one replica, and what ``batch_timeout="auto"`` wins back.
+
+    carpool bench fronts                          # fronts 1, 2, 3 x batch_timeout 0 / auto
+    carpool bench fronts --quick                  # fewer requests (a smoke run)
+    carpool bench fronts --json bench-results/fronts.json
+
+Each point runs ``carpool run benchmarks/_fronts_app.py --workers N`` for real: N front processes behind
+HAProxy, all sending their batches to ONE shared RayPool replica, a GPU-like model (50 ms + 1 ms per
+item, B = 32). The load is fixed: C closed-loop clients in a separate process, each sending its next
+``POST /api/predict`` through the balancer as soon as its last one returned (raw keep-alive HTTP/1.1,
+no cookies, no session: the balancer spreads the calls round robin, as it would for API clients).
+
+Each front forms batches from its own share of the load, so with N fronts a batch can hold about C/N
+requests: the replica runs more, smaller batches and its fixed 50 ms is paid more often. "of ideal" is
+the throughput over ``n / (0.050 + 0.001 n)`` with ``n = min(B, C)``; "mean batch" is the replica's
+mean batch size in the measured phase (from every front's ``carpool_batch_size`` histogram). Needs
+haproxy (scripts/install-haproxy) and Ray.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as `python benchmarks/bench_fronts.py`: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+from benchmarks._common import LoadProcess, LoadSpec, Summary, markdown_table, write_json
+
+APP = Path(__file__).with_name("_fronts_app.py")
+FIXED, PER_ITEM = 0.050, 0.001
+_HISTOGRAM = re.compile(r"^carpool_batch_size_(sum|count)\{[^}]*\} ([0-9.e+-]+)$", re.MULTILINE)
+
+
+@dataclass
+class Point:
+    fronts: int
+    batch_timeout: str
+    batch_size: int
+    concurrency: int
+    throughput: float
+    of_ideal: float
+    mean_batch: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def ideal(batch_size: int, concurrency: int) -> float:
+    n = min(batch_size, concurrency)
+    return n / (FIXED + PER_ITEM * n)
+
+
+def batch_totals(ports: list[int]) -> tuple[float, float]:
+    """(samples, batches) over every front's batch-size histogram."""
+    samples = batches = 0.0
+    for port in ports:
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        for kind, value in _HISTOGRAM.findall(text):
+            if kind == "sum":
+                samples += float(value)
+            else:
+                batches += float(value)
+    return samples, batches
+
+
+def measure(fronts: int, timeout: str, args: argparse.Namespace, load: LoadProcess) -> Point:
+    from carpool._fronts import Fronts
+
+    os.environ.update(
+        BENCH_BATCH_TIMEOUT=timeout,
+        BENCH_MAX_BATCH=str(args.batch),
+        CARPOOL_RAY_NAMESPACE=f"bench-fronts-{uuid.uuid4().hex[:8]}",  # a fresh replica per point
+    )
+    servers = Fronts(str(APP), fronts, port=0, show_error=True)
+    url = servers.start()
+    try:
+        samples = (("x",),)
+        spec = LoadSpec(url, "predict", samples, args.clients, args.warmup, client="raw")
+        load.run(spec)  # warm-up: the replica starts, "auto" learns the model's cost
+        before = batch_totals(servers.front_ports)
+        result = load.run(LoadSpec(url, "predict", samples, args.clients, args.requests, client="raw"))
+        after = batch_totals(servers.front_ports)
+    finally:
+        servers.stop()
+        _kill_replica()
+    summary = Summary.of(result)
+    batches = after[1] - before[1]
+    throughput = summary.throughput
+    return Point(
+        fronts, timeout, args.batch, args.clients, round(throughput, 1),
+        round(throughput / ideal(args.batch, args.clients), 3),
+        round((after[0] - before[0]) / batches, 1) if batches else float("nan"),
+        round(summary.p50_ms, 1), round(summary.p99_ms, 1), summary.errors,
+    )  # fmt: skip
+
+
+def _kill_replica() -> None:
+    import ray
+
+    try:
+        ray.kill(ray.get_actor("gpu-like-0", namespace=os.environ["CARPOOL_RAY_NAMESPACE"]))
+    except ValueError:
+        pass  # never started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests")
+    parser.add_argument("--fronts", default="1,2,3", help="front counts to measure (default 1,2,3)")
+    parser.add_argument("--clients", type=int, default=32, help="closed-loop clients (default 32)")
+    parser.add_argument("--batch", type=int, default=32, help="max_batch_size (default 32)")
+    parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    args = parser.parse_args(argv)
+    args.requests, args.warmup = (600, 200) if args.quick else (2000, 400)
+
+    import ray
+
+    # One local Ray for every point; each point's fronts join it through RAY_ADDRESS.
+    ray.init(include_dashboard=False, log_to_driver=False)
+    os.environ["RAY_ADDRESS"] = ray.get_runtime_context().gcs_address
+    points: list[Point] = []
+    try:
+        with LoadProcess() as load:
+            for fronts in (int(n) for n in args.fronts.split(",")):
+                for timeout in ("0", "auto"):
+                    started = time.monotonic()
+                    points.append(measure(fronts, timeout, args, load))
+                    print(f"fronts={fronts} batch_timeout={timeout}: {points[-1]} "
+                          f"({time.monotonic() - started:.0f} s)", file=sys.stderr)  # fmt: skip
+    finally:
+        ray.shutdown()
+    print(table(points))
+    if args.json is not None:
+        payload: dict[str, Any] = {"points": [asdict(p) for p in points], "requests": args.requests}
+        print(f"wrote {write_json(args.json, payload)}", file=sys.stderr)
+    return 0 if all(p.errors == 0 for p in points) else 1
+
+
+def table(points: list[Point]) -> str:
+    rows = [
+        [str(p.fronts), p.batch_timeout, str(p.batch_size), str(p.concurrency), f"{p.throughput:.1f}",
+         f"{p.of_ideal:.2f}", f"{p.mean_batch:.1f}", f"{p.p50_ms:.0f}", f"{p.p99_ms:.0f}", str(p.errors)]
+        for p in points
+    ]  # fmt: skip
+    headers = [
+        "fronts",
+        "batch_timeout",
+        "B",
+        "C",
+        "req/s",
+        "of ideal",
+        "mean batch",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+    ]
+    return markdown_table(headers, rows)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
