@@ -51,8 +51,10 @@ def endpoints_of(config: Any) -> list[RemoteEndpoint]:
         endpoints.append(
             RemoteEndpoint(
                 api_name=str(dep["api_name"]).strip("/"),
-                inputs=_client_side(dep.get("inputs", []), components),
-                outputs=_client_side(dep.get("outputs", []), components),
+                # a carpool app shows Gradio's clients a chat listener's history as a state slot;
+                # its own view of the listener (the history an argument) is under carpool_*
+                inputs=_client_side(dep.get("carpool_inputs", dep.get("inputs", [])), components),
+                outputs=_client_side(dep.get("carpool_outputs", dep.get("outputs", [])), components),
                 batch=bool(dep.get("batch", False)),
                 max_batch_size=int(dep.get("max_batch_size") or 4),
                 generator=bool((dep.get("types") or {}).get("generator", False)),

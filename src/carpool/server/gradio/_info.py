@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from carpool.server.gradio._chat import HISTORY_INPUT, HISTORY_OUTPUT, chat_config
 from carpool.server.gradio._values import GRADIO_FILE_TYPE, to_gradio
 
 __all__ = ["API_PREFIX", "GRADIO_VERSION", "gradio_config", "gradio_info"]
@@ -129,9 +130,13 @@ def gradio_info(carpool_info: dict[str, Any], api_root: str) -> dict[str, Any]:
     """``/gradio_api/info``: named endpoints ("/name") with their API values (State left out)."""
     named: dict[str, Any] = {}
     for api_name, endpoint in carpool_info.get("endpoints", {}).items():
+        parameters, returns = endpoint["parameters"], endpoint["returns"]
+        if endpoint.get("chat"):  # the conversation is the session's, as in Gradio (see _chat)
+            parameters = [p for i, p in enumerate(parameters) if i != HISTORY_INPUT]
+            returns = [r for i, r in enumerate(returns) if i != HISTORY_OUTPUT]
         named["/" + api_name] = {
-            "parameters": [_parameter(p, api_root) for p in endpoint["parameters"] if not p.get("stateful")],
-            "returns": [_return(r) for r in endpoint["returns"] if not r.get("stateful")],
+            "parameters": [_parameter(p, api_root) for p in parameters if not p.get("stateful")],
+            "returns": [_return(r) for r in returns if not r.get("stateful")],
             "api_visibility": "public",
             "description": "",
         }
@@ -187,7 +192,8 @@ def gradio_config(
         {"api_visibility": _visibility(dep), "connection": "sse", "api_description": None, **dep}
         for dep in config.get("dependencies", [])
     ]
-    return {
+    chats = {int(e["fn_index"]) for e in carpool_info.get("endpoints", {}).values() if e.get("chat")}
+    gradio_view = {
         **config,
         "carpool_version": config.get("version"),
         "carpool_protocol": config.get("protocol"),
@@ -207,3 +213,4 @@ def gradio_config(
         "components": components,
         "dependencies": dependencies,
     }
+    return chat_config(gradio_view, chats)

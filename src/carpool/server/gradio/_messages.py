@@ -10,6 +10,7 @@ channel, its stream and the engine are the same as for every other event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from carpool.protocol import Msg
@@ -50,8 +51,10 @@ class GradioEventSink:
         *,
         diffs: bool = True,
         client_cancels: set[str] | None = None,
+        on_output: Callable[[list[Any]], None] | None = None,
     ) -> None:
         self._channel = channel
+        self._on_output = on_output  # sees a completed event's outputs in carpool's wire form
         self._client_cancels = client_cancels if client_cancels is not None else set()
         self._api_root = api_root
         self._diffs = diffs  # sse_v3 (queue/join) sends edits; the REST call stream sends whole values
@@ -102,6 +105,8 @@ class GradioEventSink:
     def _completed(self, message: WireMessage) -> WireMessage:
         event_id = message.get("event_id")
         if message.get("status") == "completed":
+            if self._on_output is not None:
+                self._on_output(list((message.get("output") or {}).get("data") or []))
             output = {"data": self._data(message), "is_generating": False}
             return {"msg": Msg.COMPLETED, "event_id": event_id, "output": output, "success": True}
         ended: WireMessage = {

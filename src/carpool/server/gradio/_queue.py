@@ -23,6 +23,7 @@ from carpool.server._queue_routes import cancel_targets, event_fields, parse_joi
 from carpool.server._requests import client_key, event_context, read_json, session_hash
 from carpool.server._spec import Endpoint
 from carpool.server._state import ServerState, server_state
+from carpool.server.gradio._chat import keep_history, with_history
 from carpool.server.gradio._info import API_PREFIX
 from carpool.server.gradio._messages import GradioEventSink
 from carpool.server.gradio._stream import CallStream, GradioSessionStream
@@ -56,14 +57,23 @@ async def _submit(
     cancel_targets(state, channel, dependency)
     if dependency.listener_id is None:
         return None
+    data = with_history(dependency, from_gradio(data), channel.state)
     inputs = await off_loop_if_files(
-        dependency, preprocess, dependency, from_gradio(data), channel.state, state.files, session
+        dependency, preprocess, dependency, data, channel.state, state.files, session
     )
     # Gradio's session stream closes once nothing is pending; it may have done so (and the channel
     # gone) while the inputs converted. Fetched again, the session is open for this event's messages.
     channel = sessions.channel(session, client)
+    values = channel.state
+    sink = GradioEventSink(
+        channel,
+        api_root(request),
+        diffs=diffs,
+        client_cancels=_client_cancels(state),
+        on_output=lambda output: keep_history(dependency, values, output),
+    )
     relay = EventRelay(
-        GradioEventSink(channel, api_root(request), diffs=diffs, client_cancels=_client_cancels(state)),
+        sink,
         dependency,
         loop=state.running_loop(),
         loop_thread=state.loop_thread,
