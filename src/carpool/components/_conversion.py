@@ -50,9 +50,13 @@ MAX_AUTO_WORKERS = 4  # beyond this, conversion is rarely what limits one server
 _STOP_GRACE = 2.0  # seconds a worker has to exit after its pipe closes, before it is killed
 
 
+# The workers' pipes are inherited file descriptors (``pass_fds``): POSIX only.
+SUPPORTED = os.name == "posix"
+
+
 def default_worker_count(has_media: bool) -> int:
     """``conversion_workers="auto"``: a few per machine for apps with media, none for the others."""
-    return min(MAX_AUTO_WORKERS, os.cpu_count() or 1) if has_media else 0
+    return min(MAX_AUTO_WORKERS, os.cpu_count() or 1) if has_media and SUPPORTED else 0
 
 
 def conversion_pool(workers: ConversionWorkers, *, has_media: bool) -> ConversionPool | None:
@@ -175,6 +179,8 @@ class ConversionPool:
     def __init__(self, size: int) -> None:
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ValueError(f"a conversion pool needs at least 1 worker, got {size!r}")
+        if not SUPPORTED:
+            raise ValueError("conversion_workers needs a POSIX system (Linux, macOS); use 0 here")
         self.size = size
         self.crashes = 0  # workers that died while converting (each replaced)
         self.conversions = 0  # conversions handed to a worker (for diagnostics and tests)

@@ -315,3 +315,12 @@ def test_every_image_input_type_decodes_the_same_through_a_pool(
             store.close()
     assert results[0] == results[1]
     assert results[1][:2] == ("RGB", (4, 6, 3))
+
+
+def test_without_posix_auto_means_none_and_a_count_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import carpool.components._conversion as conversion
+
+    monkeypatch.setattr(conversion, "SUPPORTED", False)
+    assert conversion_pool("auto", has_media=True) is None
+    with pytest.raises(ValueError, match="needs a POSIX system"):
+        conversion_pool(2, has_media=True)
