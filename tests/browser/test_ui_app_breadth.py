@@ -1,10 +1,13 @@
-"""App-level breadth seen in Gradio's demos: JSON's list indices, and what later features add here."""
+"""App-level breadth seen in Gradio's demos: JSON's list indices, media input events, ..."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import PIL.Image
 import pytest
 from browser_session import Web
-from browser_support import button, component
+from browser_support import button, component, field
 from playwright.sync_api import expect
 
 import carpool as cp
@@ -25,3 +28,17 @@ def test_json_with_show_indices_numbers_list_items_and_copies_plain_json(web: We
         '"scores": [\n    0: 0.5,\n    1: {\n      "x": [\n        0: true'
     )
     expect(shown.get_by_role("button", name="Copy JSON")).to_be_hidden()
+
+
+def test_uploading_or_clearing_media_is_an_input_event(web: Web, tmp_path: Path) -> None:
+    PIL.Image.new("RGB", (4, 4), "red").save(tmp_path / "red.png")
+    with cp.Blocks() as demo:
+        photo = cp.Image(label="Photo")
+        count = cp.Number(0, label="Inputs")
+        photo.input(lambda image, n: n + 1, [photo, count], count)  # an input: the app takes uploads
+    page = web.page(web.launch(demo))
+    area = component(page, photo.id)
+    area.locator("input[type=file]").set_input_files(str(tmp_path / "red.png"))
+    expect(field(page, "Inputs")).to_have_value("1")
+    area.get_by_role("button", name="Clear image").click()
+    expect(field(page, "Inputs")).to_have_value("2")

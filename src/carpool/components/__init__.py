@@ -48,6 +48,7 @@ from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.plot import Plot
 from carpool.components.plots import BarPlot, LinePlot, NativePlot, ScatterPlot
 from carpool.components.shortcuts import SHORTCUTS, get_component
+from carpool.components.templates import Microphone, PlayableVideo
 from carpool.components.text import Markdown, Text, TextArea, Textbox
 from carpool.components.timer import Timer
 
@@ -96,11 +97,13 @@ __all__ = [
     "Layout",
     "LinePlot",
     "Markdown",
+    "Microphone",
     "Model3D",
     "MultimodalTextbox",
     "NativePlot",
     "Number",
     "Paint",
+    "PlayableVideo",
     "Plot",
     "Radio",
     "Row",

@@ -149,11 +149,17 @@ class Tab(Selectable, Layout):
         *,
         id: int | str | None = None,
         interactive: bool = True,
+        scale: int | None = None,
+        render_children: bool = False,
         **common: Any,
     ) -> None:
         self.label = label
         self.tab_id = id
         self.interactive = interactive
+        self.scale = scale
+        # Gradio draws an inactive tab's children only when asked to; the page here always draws them
+        # (hidden until the tab is chosen), so both values behave as Gradio's True.
+        self.render_children = render_children
         super().__init__(**common)
 
     def _attach(self, container: Any) -> None:
@@ -173,7 +179,8 @@ class Tab(Selectable, Layout):
         return tabs
 
     def props(self) -> dict[str, Any]:
-        return {**super().props(), "label": self.label, "id": self.tab_id, "interactive": self.interactive}
+        extra = {"label": self.label, "id": self.tab_id, "interactive": self.interactive, "scale": self.scale}
+        return {**super().props(), **extra}
 
 
 TabItem = Tab

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
 from carpool.components.base import Component, json_type_name
-from carpool.components.events import Changeable, Clearable, Playable, Selectable, Uploadable
+from carpool.components.events import Changeable, Clearable, Inputable, Playable, Selectable, Uploadable
 from carpool.components.files import FileRecord, FileStore, current_file_session, current_file_store
 from carpool.exceptions import InvalidInputError
 from carpool.protocol import FILE_META, FileData
@@ -103,7 +103,7 @@ class FileComponent(Component):
         return example_file_data()
 
 
-class Video(Changeable, Clearable, Playable, Uploadable, FileComponent):
+class Video(Changeable, Inputable, Clearable, Playable, Uploadable, FileComponent):
     """A video file, passed to and from the function as a path (no transcoding)."""
 
     block_type: ClassVar[str] = "video"

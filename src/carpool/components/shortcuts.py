@@ -14,6 +14,7 @@ from carpool.components.display import JSON, Button, Label, State
 from carpool.components.highlighted import HighlightedText
 from carpool.components.html import HTML
 from carpool.components.image import Gallery, Image
+from carpool.components.image_editor import ImageEditor, ImageMask, Paint, Sketchpad
 from carpool.components.media import File, Video
 from carpool.components.model3d import Model3D
 from carpool.components.multimodal import MultimodalTextbox
@@ -21,6 +22,7 @@ from carpool.components.numeric import Number, Slider
 from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.plot import Plot
 from carpool.components.plots import BarPlot, LinePlot, ScatterPlot
+from carpool.components.templates import Microphone, PlayableVideo
 from carpool.components.text import Markdown, Textbox
 
 __all__ = ["SHORTCUTS", "get_component"]
@@ -64,6 +66,12 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "matrix": lambda: Dataframe(type="array", render=False),
     "list": lambda: Dataframe(type="array", column_count=1, render=False),
     "model3d": lambda: Model3D(render=False),
+    "microphone": lambda: Microphone(render=False),
+    "playablevideo": lambda: PlayableVideo(render=False),
+    "imageeditor": lambda: ImageEditor(render=False),
+    "sketchpad": lambda: Sketchpad(render=False),
+    "paint": lambda: Paint(render=False),
+    "imagemask": lambda: ImageMask(render=False),
 }
 
 
@@ -74,7 +82,9 @@ def get_component(spec: str | Component | type[Component]) -> Component:
     if isinstance(spec, type) and issubclass(spec, Component):
         return spec(render=False)
     if isinstance(spec, str):
-        factory = SHORTCUTS.get(spec.strip().lower())
+        name = spec.strip().lower()
+        # As in Gradio, a class name in any case and with underscores works too ("playable_video").
+        factory = SHORTCUTS.get(name) or SHORTCUTS.get(name.replace("_", ""))
         if factory is not None:
             return factory()
         raise ValueError(f"unknown component {spec!r}; valid names: {', '.join(sorted(SHORTCUTS))}")

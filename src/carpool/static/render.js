@@ -223,6 +223,7 @@ export class Renderer {
       panel.setAttribute("data-testid", `component-${child.id}`);
       button.hidden = props.visible === false;
       button.disabled = props.interactive === false;
+      if (props.scale) button.style.flexGrow = String(props.scale); // Gradio's relative width of the tab
       button.addEventListener("click", () => select(index, false));
       tabs.push({ button, panel, block });
       this.blocks.set(child.id, block);

@@ -90,3 +90,10 @@ def test_layout_listeners_register_their_events(blocks: FakeBlocks) -> None:
 
 def test_a_layout_returned_from_a_function_is_an_update() -> None:
     assert Column(visible=False).update_props() == {"__type__": "update", "visible": False}
+
+
+def test_tab_takes_gradios_scale_and_render_children() -> None:
+    tab = Tab("Later", scale=2, render_children=True, render=False)
+    assert tab.render_children is True
+    props = tab.get_config()["props"]
+    assert props["scale"] == 2 and props["label"] == "Later"

@@ -20,6 +20,7 @@ export function createMedia(config, ctx, spec) {
     error.hidden = true;
     if (!files.length) return;
     component.setValue(wrap(files[0], value));
+    shell.emit("input"); // the user changed the value (Gradio's .input), then the kind of change
     shell.emit("upload");
   }
 
@@ -55,6 +56,7 @@ export function createMedia(config, ctx, spec) {
       toolbar.append(
         clearButton(spec.noun, () => {
           component.setValue(null);
+          shell.emit("input");
           shell.emit("clear");
         }),
       );
