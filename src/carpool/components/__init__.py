@@ -5,6 +5,7 @@ See ``docs/components.md`` for the user-facing reference and ``docs/internals.md
 
 from __future__ import annotations
 
+from carpool.components.annotated_image import AnnotatedImage
 from carpool.components.audio import Audio
 from carpool.components.base import Block, Component, is_update, update
 from carpool.components.browser_state import BrowserState
@@ -39,6 +40,7 @@ from carpool.components.image_editor import (
     Sketchpad,
     WebcamOptions,
 )
+from carpool.components.image_slider import ImageSlider
 from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Sidebar, Tab, TabItem, Tabs
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
 from carpool.components.model3d import Model3D
@@ -59,6 +61,7 @@ __all__ = [
     "JSON",
     "SHORTCUTS",
     "Accordion",
+    "AnnotatedImage",
     "Audio",
     "BarPlot",
     "Block",
@@ -92,6 +95,7 @@ __all__ = [
     "Image",
     "ImageEditor",
     "ImageMask",
+    "ImageSlider",
     "Label",
     "LayerOptions",
     "Layout",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from carpool.components.annotated_image import AnnotatedImage
 from carpool.components.audio import Audio
 from carpool.components.base import Component
 from carpool.components.chatbot import Chatbot
@@ -15,6 +16,7 @@ from carpool.components.highlighted import HighlightedText
 from carpool.components.html import HTML
 from carpool.components.image import Gallery, Image
 from carpool.components.image_editor import ImageEditor, ImageMask, Paint, Sketchpad
+from carpool.components.image_slider import ImageSlider
 from carpool.components.media import File, Video
 from carpool.components.model3d import Model3D
 from carpool.components.multimodal import MultimodalTextbox
@@ -72,6 +74,8 @@ SHORTCUTS: dict[str, Callable[[], Component]] = {
     "sketchpad": lambda: Sketchpad(render=False),
     "paint": lambda: Paint(render=False),
     "imagemask": lambda: ImageMask(render=False),
+    "imageslider": lambda: ImageSlider(render=False),
+    "annotatedimage": lambda: AnnotatedImage(render=False),
 }
 
 
