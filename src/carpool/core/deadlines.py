@@ -14,16 +14,16 @@ import heapq
 import itertools
 from collections.abc import Callable
 
-from carpool.core.job import Job
+from carpool.core.record import JobRecord
 
 __all__ = ["Deadlines"]
 
 
 class Deadlines:
-    def __init__(self, clock: Callable[[], float], on_expire: Callable[[Job], None]) -> None:
+    def __init__(self, clock: Callable[[], float], on_expire: Callable[[JobRecord], None]) -> None:
         self._clock = clock
         self._on_expire = on_expire
-        self._heap: list[tuple[float, int, Job]] = []
+        self._heap: list[tuple[float, int, JobRecord]] = []
         self._order = itertools.count()
         self._live = 0
         self._timer: asyncio.TimerHandle | None = None
@@ -32,20 +32,20 @@ class Deadlines:
     def __len__(self) -> int:
         return len(self._heap)
 
-    def add(self, job: Job) -> None:
+    def add(self, job: JobRecord) -> None:
         assert job.deadline is not None
         heapq.heappush(self._heap, (job.deadline, next(self._order), job))
         self._live += 1
         if self._timer is None or job.deadline < self._timer_at:
             self._schedule()
 
-    def discard(self, job: Job) -> None:
+    def discard(self, job: JobRecord) -> None:
         """``job`` (which has a deadline) left the queue before its deadline."""
         self._live -= 1
         if self._live == 0:
             self.clear()
         elif len(self._heap) > 2 * self._live + 16:
-            self._heap = [entry for entry in self._heap if entry[2]._queued]
+            self._heap = [entry for entry in self._heap if entry[2].queued]
             heapq.heapify(self._heap)
 
     def clear(self) -> None:
@@ -57,7 +57,7 @@ class Deadlines:
 
     def _schedule(self) -> None:
         heap = self._heap
-        while heap and not heap[0][2]._queued:
+        while heap and not heap[0][2].queued:
             heapq.heappop(heap)
         if self._timer is not None:
             self._timer.cancel()
@@ -81,7 +81,7 @@ class Deadlines:
         heap = self._heap
         while heap and heap[0][0] <= now:
             job = heapq.heappop(heap)[2]
-            if job._queued:
+            if job.queued:
                 self._live -= 1
                 self._on_expire(job)
         if self._live == 0:

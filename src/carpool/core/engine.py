@@ -19,9 +19,10 @@ from carpool.core.dispatcher import Dispatcher
 from carpool.core.estimation import EstimationRefresher, eta, expected_wait
 from carpool.core.executor import Executor, ThreadExecutor
 from carpool.core.ids import new_event_id
-from carpool.core.job import Job, JobState
+from carpool.core.job import Job
 from carpool.core.listener import ConcurrencyGroup, Listener, ListenerConfig
 from carpool.core.messages import Estimation, Message
+from carpool.core.record import JobRecord, JobState
 from carpool.core.registry import JobTable
 from carpool.core.stats import BatchRecord, EngineStats
 from carpool.core.subscription import Subscription
@@ -82,6 +83,7 @@ class Engine:
             estimation_interval, clock, lambda: list(self._dispatcher.pending.values()), self._send_estimate
         )
         self._state = "new"  # -> "running" -> "closing" -> "closed"
+        self._owner = _Owner(self)  # what every JobRecord (and its Job handle) calls back into
 
     # -- lifetime ------------------------------------------------------------------------------------
 
@@ -99,7 +101,7 @@ class Engine:
         self._refresher.stop()
         for listener in self._listeners.values():
             for job in listener.queue.drain():
-                job._fail(EngineClosedError("the engine closed before this event ran"))
+                job.fail(EngineClosedError("the engine closed before this event ran"))
         await self._dispatcher.drain(self._close_grace if grace is None else grace)
         self._table.close_subscriptions()
         if self._owns_executor:
@@ -139,7 +141,7 @@ class Engine:
         timeout: float | None = None,
         on_message: Callable[[Message], None] | None = None,
     ) -> Job:
-        """Queue one event. Raises UnknownEndpointError, QueueFullError, EngineClosedError.
+        """Queue one event; its handle. Raises UnknownEndpointError, QueueFullError, EngineClosedError.
 
         ``timeout``: seconds the event may wait in the queue (the caller's deadline); the listener's
         ``timeout`` still applies, the earlier of the two wins. An event still waiting at its deadline
@@ -149,7 +151,7 @@ class Engine:
         listener = self._admit(listener_id, 1)
         job = self._new_job(listener, inputs, session_id, context, timeout, on_message)
         self._enqueue(listener, job)
-        return job
+        return Job(job)
 
     def submit_batch(
         self,
@@ -172,10 +174,10 @@ class Engine:
         jobs = [self._new_job(listener, s, session_id, context, timeout, on_message) for s in samples]
         group = tuple(jobs)
         for job in jobs:
-            job._group = group
+            job.group = group
         for job in jobs:
             self._enqueue(listener, job)
-        return jobs
+        return [Job(job) for job in jobs]
 
     def cancel(self, event_id: str) -> bool:
         job = self._table.jobs.get(event_id)
@@ -190,7 +192,8 @@ class Engine:
 
     def get_job(self, event_id: str) -> Job | None:
         """The unfinished event with this id (finished events are forgotten; keep the Job)."""
-        return self._table.jobs.get(event_id)
+        job = self._table.jobs.get(event_id)
+        return None if job is None else Job(job)
 
     def stats(self) -> EngineStats:
         stuck = self._dispatcher.stuck_threads
@@ -234,12 +237,12 @@ class Engine:
         context: Mapping[str, Any] | None,
         timeout: float | None,
         on_message: Callable[[Message], None] | None,
-    ) -> Job:
+    ) -> JobRecord:
         now = self._clock()
         own = listener.config.timeout
         timeout = own if timeout is None else timeout if own is None else min(timeout, own)
-        return Job(
-            self,
+        return JobRecord(
+            self._owner,
             event_id=new_event_id(),
             listener_id=listener.id,
             inputs=tuple(inputs),
@@ -250,7 +253,7 @@ class Engine:
             on_message=on_message,
         )
 
-    def _enqueue(self, listener: Listener, job: Job) -> None:
+    def _enqueue(self, listener: Listener, job: JobRecord) -> None:
         self._table.add(job)
         position = listener.queue.push(job)
         listener.batcher.arrived(job.enqueued_at)
@@ -260,60 +263,57 @@ class Engine:
         self._dispatcher.enqueued(listener)
         self._refresher.arm()
 
-    def _send_estimate(self, listener: Listener, job: Job, position: int, now: float) -> None:
-        job._position = position
-        job._estimated_at = now
-        job._emit(Estimation(job.id, position, listener.queue.live, self._eta(listener, position, now)))
+    def _send_estimate(self, listener: Listener, job: JobRecord, position: int, now: float) -> None:
+        job.position = position
+        job.estimated_at = now
+        job.emit(Estimation(job.id, position, listener.queue.live, self._eta(listener, position, now)))
 
     def _eta(self, listener: Listener, position: int, now: float) -> float | None:
         return eta(listener, position, listener.queue.live, now, self._dispatcher.max_workers)
 
-    def _unqueue(self, listener: Listener, job: Job, *, expired: bool = False) -> None:
+    def _unqueue(self, listener: Listener, job: JobRecord, *, expired: bool = False) -> None:
         listener.queue.discard(job)
         self._dispatcher.dequeued(listener)
         self._refresher.refresh_soon()  # the events behind it moved up: their pages should say so
         if not expired:  # an expired job's deadline entry is already gone
             self._left_queue(job)
 
-    def _left_queue(self, job: Job) -> None:
+    def _left_queue(self, job: JobRecord) -> None:
         if job.deadline is not None:
             self._deadlines.discard(job)
 
-    def _expire(self, job: Job) -> None:
+    def _expire(self, job: JobRecord) -> None:
         self._unqueue(self._listeners[job.listener_id], job, expired=True)
-        job._fail(EventExpiredError(f"event {job.id} waited past its deadline"))
+        job.fail(EventExpiredError(f"event {job.id} waited past its deadline"))
 
-    # -- JobOwner ------------------------------------------------------------------------------------
+    # -- the records' owner (RecordOwner, through _Owner) -----------------------------------------------
 
-    def _cancel_job(self, job: Job, reason: str) -> bool:
+    def _cancel_job(self, job: JobRecord, reason: str) -> bool:
         if job.done():
             return False
         listener = self._listeners[job.listener_id]
         if job.state is JobState.WAITING:
             self._unqueue(listener, job)
-        batch = job._batch
-        job._cancel(reason, EventCancelledError(f"event {job.id} was {reason}"))
+        job.cancel(reason, EventCancelledError(f"event {job.id} was {reason}"))
         # A step loop is not stopped: its other and future members go on; this item leaves at the boundary.
-        if batch is not None and listener.kind.runs_on_loop and not listener.stepwise and batch.all_done():
-            assert batch.task is not None
-            batch.task.cancel()  # async code can really stop; threads cannot be interrupted
+        if listener.kind.runs_on_loop and not listener.stepwise:
+            batch = next((batch for batch in listener.group.running if job in batch.jobs), None)
+            if batch is not None and batch.all_done():
+                assert batch.task is not None
+                batch.task.cancel()  # async code can really stop; threads cannot be interrupted
         return True
 
-    def _estimate_job(self, job: Job) -> Estimation:
+    def _estimate_job(self, job: JobRecord) -> Estimation:
         listener = self._listeners[job.listener_id]
         if job.state is not JobState.WAITING:
             return Estimation(job.id, -1, listener.queue.live, None)
         position = next(i for i, other in enumerate(listener.queue.ordered()) if other is job)
         return Estimation(job.id, position, listener.queue.live, self._eta(listener, position, self._clock()))
 
-    def _publish(self, job: Job, message: Message) -> None:
-        self._table.publish(job, message)
-
-    def _job_ended(self, job: Job, previous: JobState) -> None:
+    def _job_ended(self, job: JobRecord, previous: JobState) -> None:
         self._table.remove(job)
         self._listeners[job.listener_id].count_end(job, previous)
-        job._batch = None
-        job._group = None
+        job.group = None
 
     def _container_sizes(self) -> dict[str, int]:
         """Sizes of every internal container, for leak tests."""
@@ -326,3 +326,25 @@ class Engine:
             "queue_entries": sum(listener.queue.entries() for listener in self._listeners.values()),
             "group_running": sum(len(group.running) for group in self._groups.values()),
         }
+
+
+class _Owner:
+    """The engine as its records' ``RecordOwner``: the calls a record and its handle may make, and no
+    more (the engine's own methods stay private to it)."""
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def cancel_job(self, job: JobRecord, reason: str) -> bool:
+        return self._engine._cancel_job(job, reason)
+
+    def estimate_job(self, job: JobRecord) -> Estimation:
+        return self._engine._estimate_job(job)
+
+    def publish(self, job: JobRecord, message: Message) -> None:
+        self._engine._table.publish(job, message)
+
+    def job_ended(self, job: JobRecord, previous: JobState) -> None:
+        self._engine._job_ended(job, previous)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 
-from carpool.core.job import Job
 from carpool.core.listener import Listener
+from carpool.core.record import JobRecord
 
 __all__ = ["EstimationRefresher", "eta", "expected_wait"]
 
@@ -57,7 +57,7 @@ class EstimationRefresher:
         interval: float,
         clock: Callable[[], float],
         listeners: Callable[[], Iterable[Listener]],
-        send: Callable[[Listener, Job, int, float], None],
+        send: Callable[[Listener, JobRecord, int, float], None],
     ) -> None:
         self._interval = interval
         self._clock = clock
@@ -92,7 +92,7 @@ class EstimationRefresher:
         now = self._clock()
         for listener in self._listeners():
             for position, job in enumerate(listener.queue.ordered()):
-                if position != job._position:
+                if position != job.position:
                     self._send(listener, job, position, now)
 
     def _refresh(self) -> None:
@@ -102,7 +102,7 @@ class EstimationRefresher:
         for listener in self._listeners():
             waiting = waiting or listener.queue.live > 0
             for position, job in enumerate(listener.queue.ordered()):
-                if position != job._position and now - job._estimated_at >= self._interval:
+                if position != job.position and now - job.estimated_at >= self._interval:
                     self._send(listener, job, position, now)
         if waiting:
             self.arm()

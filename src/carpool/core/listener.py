@@ -16,8 +16,8 @@ from carpool.core.batch_cap import BatchCap
 from carpool.core.batcher import Batcher, DispatchReason
 from carpool.core.callables import FnKind
 from carpool.core.cost_model import CostModel
-from carpool.core.job import Job, JobState
 from carpool.core.queue import make_queue
+from carpool.core.record import JobRecord, JobState
 from carpool.core.stats import ListenerStats
 from carpool.core.stepwise import StepEstimator, Stepwise
 from carpool.exceptions import EventExpiredError
@@ -121,10 +121,10 @@ class Listener:
             0,
         )
 
-    def count_end(self, job: Job, previous: JobState) -> None:
+    def count_end(self, job: JobRecord, previous: JobState) -> None:
         if previous is JobState.RUNNING:
             self.running -= 1
-        if job.state is JobState.FAILED and isinstance(job._error, EventExpiredError):
+        if job.state is JobState.FAILED and isinstance(job.error, EventExpiredError):
             self.counters["expired"] += 1
         else:
             self.counters[job.state.value] += 1
@@ -155,7 +155,7 @@ class Batch:
     )
 
     def __init__(
-        self, listener: Listener, jobs: list[Job], reason: DispatchReason, started_at: float
+        self, listener: Listener, jobs: list[JobRecord], reason: DispatchReason, started_at: float
     ) -> None:
         self.listener = listener
         self.jobs = jobs

@@ -14,8 +14,8 @@ import threading
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 
-from carpool.core.job import Job
 from carpool.core.messages import Log, Message, Progress, ProgressUnit
+from carpool.core.record import JobRecord
 
 __all__ = ["ProgressSink", "current_sink", "report_log", "report_progress"]
 
@@ -23,7 +23,7 @@ __all__ = ["ProgressSink", "current_sink", "report_log", "report_progress"]
 class ProgressSink:
     """The events of the call now running, in the order the function sees them."""
 
-    def __init__(self, jobs: Sequence[Job | None]) -> None:
+    def __init__(self, jobs: Sequence[JobRecord | None]) -> None:
         self.jobs = jobs
         self._loop = asyncio.get_running_loop()
         self._thread = threading.get_ident()
@@ -34,17 +34,17 @@ class ProgressSink:
     def log(self, level: str, message: str, title: str, duration: float | None, visible: bool) -> None:
         self._send(lambda job: Log(job.id, level, message, title, duration, visible), None)
 
-    def _send(self, make: Callable[[Job], Message], event: int | None) -> None:
+    def _send(self, make: Callable[[JobRecord], Message], event: int | None) -> None:
         if threading.get_ident() == self._thread:
             self._deliver(make, event)
         else:
             self._loop.call_soon_threadsafe(self._deliver, make, event)
 
-    def _deliver(self, make: Callable[[Job], Message], event: int | None) -> None:
+    def _deliver(self, make: Callable[[JobRecord], Message], event: int | None) -> None:
         targets = self.jobs if event is None else self.jobs[event : event + 1]
         for job in targets:
             if job is not None and not job.done():  # None: a padding slot
-                job._emit(make(job))
+                job.emit(make(job))
 
 
 current_sink: ContextVar[ProgressSink | None] = ContextVar("carpool_progress_sink", default=None)

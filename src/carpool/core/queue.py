@@ -12,19 +12,19 @@ from collections import OrderedDict, deque
 from collections.abc import Iterator
 from typing import Literal
 
-from carpool.core.job import Job
+from carpool.core.record import JobRecord
 
 __all__ = ["FifoQueue", "SessionQueue", "WaitingQueue", "make_queue"]
 
 
-def _members(job: Job) -> list[Job]:
+def _members(job: JobRecord) -> list[JobRecord]:
     """The jobs that must leave the queue together with ``job`` (its submit_batch group)."""
-    if job._group is None:
+    if job.group is None:
         return [job]
-    return [member for member in job._group if member._queued]
+    return [member for member in job.group if member.queued]
 
 
-def _take_head(entries: deque[Job], out: list[Job], limit: int, whole_head: bool) -> int:
+def _take_head(entries: deque[JobRecord], out: list[JobRecord], limit: int, whole_head: bool) -> int:
     """Move the head of ``entries`` (with its group) into ``out``; how many left, 0 if it does not fit.
     With ``whole_head``, a first group larger than ``limit`` leaves whole rather than never."""
     members = _members(entries[0])
@@ -32,7 +32,7 @@ def _take_head(entries: deque[Job], out: list[Job], limit: int, whole_head: bool
         return 0
     entries.popleft()
     for member in members:
-        member._queued = False
+        member.queued = False
     out.extend(members)
     return len(members)
 
@@ -44,16 +44,16 @@ class WaitingQueue(ABC):
         self.live = 0
 
     @abstractmethod
-    def push(self, job: Job) -> int:
+    def push(self, job: JobRecord) -> int:
         """Add ``job``; returns its position (0 = next to run)."""
 
     @abstractmethod
-    def take(self, limit: int, *, whole_head: bool = False) -> list[Job]:
+    def take(self, limit: int, *, whole_head: bool = False) -> list[JobRecord]:
         """Remove and return up to ``limit`` waiting jobs, in order, keeping submit_batch groups whole
         (``whole_head``: the first group leaves even if larger than ``limit``, e.g. a lowered batch cap)."""
 
     @abstractmethod
-    def ordered(self) -> Iterator[Job]:
+    def ordered(self) -> Iterator[JobRecord]:
         """The waiting jobs in the order they would be taken."""
 
     @abstractmethod
@@ -68,23 +68,23 @@ class WaitingQueue(ABC):
     def _clear(self) -> None:
         """Forget every entry."""
 
-    def discard(self, job: Job) -> None:
+    def discard(self, job: JobRecord) -> None:
         """Remove a waiting job (cancelled or expired)."""
-        job._queued = False
+        job.queued = False
         self.live -= 1
         if self.live == 0:
             self._clear()
 
-    def drain(self) -> list[Job]:
+    def drain(self) -> list[JobRecord]:
         """Remove and return every waiting job."""
         jobs = list(self.ordered())
         for job in jobs:
-            job._queued = False
+            job.queued = False
         self.live = 0
         self._clear()
         return jobs
 
-    def _taken(self, jobs: list[Job]) -> list[Job]:
+    def _taken(self, jobs: list[JobRecord]) -> list[JobRecord]:
         self.live -= len(jobs)
         if self.live == 0:
             self._clear()
@@ -94,32 +94,32 @@ class WaitingQueue(ABC):
 class FifoQueue(WaitingQueue):
     def __init__(self) -> None:
         super().__init__()
-        self._entries: deque[Job] = deque()
+        self._entries: deque[JobRecord] = deque()
 
-    def push(self, job: Job) -> int:
+    def push(self, job: JobRecord) -> int:
         position = self.live
-        job._queued = True
+        job.queued = True
         self._entries.append(job)
         self.live += 1
         return position
 
-    def take(self, limit: int, *, whole_head: bool = False) -> list[Job]:
-        out: list[Job] = []
+    def take(self, limit: int, *, whole_head: bool = False) -> list[JobRecord]:
+        out: list[JobRecord] = []
         entries = self._entries
         while entries and len(out) < limit:
-            if not entries[0]._queued:
+            if not entries[0].queued:
                 entries.popleft()
                 continue
             if not _take_head(entries, out, limit, whole_head):
                 break
         return self._taken(out)
 
-    def ordered(self) -> Iterator[Job]:
-        return (job for job in self._entries if job._queued)
+    def ordered(self) -> Iterator[JobRecord]:
+        return (job for job in self._entries if job.queued)
 
     def oldest(self) -> float | None:
         entries = self._entries
-        while entries and not entries[0]._queued:
+        while entries and not entries[0].queued:
             entries.popleft()
         return entries[0].enqueued_at if entries else None
 
@@ -135,10 +135,10 @@ class SessionQueue(WaitingQueue):
 
     def __init__(self) -> None:
         super().__init__()
-        self._sessions: OrderedDict[str | None, deque[Job]] = OrderedDict()
+        self._sessions: OrderedDict[str | None, deque[JobRecord]] = OrderedDict()
         self._counts: dict[str | None, int] = {}
 
-    def push(self, job: Job) -> int:
+    def push(self, job: JobRecord) -> int:
         key = job.session_id
         rank = self._counts.get(key, 0)  # this job is its session's rank-th waiting one
         position = rank
@@ -152,15 +152,15 @@ class SessionQueue(WaitingQueue):
             self._sessions[key] = deque()
         self._sessions[key].append(job)
         self._counts[key] = rank + 1
-        job._queued = True
+        job.queued = True
         self.live += 1
         return position
 
-    def take(self, limit: int, *, whole_head: bool = False) -> list[Job]:
-        out: list[Job] = []
+    def take(self, limit: int, *, whole_head: bool = False) -> list[JobRecord]:
+        out: list[JobRecord] = []
         while self._sessions and len(out) < limit:
             key, entries = next(iter(self._sessions.items()))
-            while entries and not entries[0]._queued:
+            while entries and not entries[0].queued:
                 entries.popleft()
             if not entries:
                 del self._sessions[key]
@@ -172,12 +172,12 @@ class SessionQueue(WaitingQueue):
             self._sessions.move_to_end(key)
         return self._taken(out)
 
-    def discard(self, job: Job) -> None:
+    def discard(self, job: JobRecord) -> None:
         self._uncount(job.session_id, 1)
         super().discard(job)
 
-    def ordered(self) -> Iterator[Job]:
-        lanes = [[job for job in entries if job._queued] for entries in self._sessions.values()]
+    def ordered(self) -> Iterator[JobRecord]:
+        lanes = [[job for job in entries if job.queued] for entries in self._sessions.values()]
         rounds = max((len(lane) for lane in lanes), default=0)
         for index in range(rounds):
             for lane in lanes:
@@ -187,7 +187,7 @@ class SessionQueue(WaitingQueue):
     def oldest(self) -> float | None:
         heads = []
         for entries in self._sessions.values():
-            while entries and not entries[0]._queued:
+            while entries and not entries[0].queued:
                 entries.popleft()
             if entries:
                 heads.append(entries[0].enqueued_at)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sized
 
-from carpool.core.job import Job
 from carpool.core.messages import Message
+from carpool.core.record import JobRecord
 from carpool.core.subscription import Subscription
 
 __all__ = ["JobTable"]
@@ -13,16 +13,16 @@ __all__ = ["JobTable"]
 
 class JobTable:
     def __init__(self) -> None:
-        self.jobs: dict[str, Job] = {}
-        self.sessions: dict[str, dict[str, Job]] = {}
+        self.jobs: dict[str, JobRecord] = {}
+        self.sessions: dict[str, dict[str, JobRecord]] = {}
         self.subscriptions: dict[str, list[Subscription]] = {}
 
-    def add(self, job: Job) -> None:
+    def add(self, job: JobRecord) -> None:
         self.jobs[job.id] = job
         if job.session_id is not None:
             self.sessions.setdefault(job.session_id, {})[job.id] = job
 
-    def remove(self, job: Job) -> None:
+    def remove(self, job: JobRecord) -> None:
         del self.jobs[job.id]
         if job.session_id is not None:
             session = self.sessions[job.session_id]
@@ -30,7 +30,7 @@ class JobTable:
             if not session:
                 del self.sessions[job.session_id]
 
-    def of_session(self, session_id: str) -> list[Job]:
+    def of_session(self, session_id: str) -> list[JobRecord]:
         return list(self.sessions.get(session_id, {}).values())
 
     def subscribe(self, session_id: str) -> Subscription:
@@ -38,10 +38,10 @@ class JobTable:
         self.subscriptions.setdefault(session_id, []).append(subscription)
         return subscription
 
-    def publish(self, job: Job, message: Message) -> None:
+    def publish(self, job: JobRecord, message: Message) -> None:
         if job.session_id is not None and self.subscriptions:
             for subscription in self.subscriptions.get(job.session_id, ()):
-                subscription._push(message)
+                subscription.push(message)
 
     def close_subscriptions(self) -> None:
         for subscriptions in list(self.subscriptions.values()):

@@ -15,10 +15,10 @@ from typing import Any
 
 from carpool.core.callables import FnKind
 from carpool.core.executor import Executor, ThreadExecutor, thread_budget
-from carpool.core.job import Job
 from carpool.core.listener import Batch, Listener
 from carpool.core.outputs import FINISHED, one_sample_values, sample_error
 from carpool.core.progress import ProgressSink, current_sink
+from carpool.core.record import JobRecord
 from carpool.exceptions import BatchShapeError
 
 __all__ = ["Runner"]
@@ -31,7 +31,7 @@ def _next_or_done(generator: Iterator[Any]) -> Any:
 
 
 @contextmanager
-def _progress_to(jobs: Sequence[Job | None]) -> Iterator[None]:
+def _progress_to(jobs: Sequence[JobRecord | None]) -> Iterator[None]:
     token = current_sink.set(ProgressSink(jobs))
     try:
         yield
@@ -78,7 +78,7 @@ class Runner:
 
     # -- unbatched -----------------------------------------------------------------------------------
 
-    async def _run_single(self, job: Job) -> None:
+    async def _run_single(self, job: JobRecord) -> None:
         try:
             with _progress_to([job]):
                 if self.kind in (FnKind.SYNC_GENERATOR, FnKind.ASYNC_GENERATOR):
@@ -86,25 +86,25 @@ class Runner:
                     return
                 value = await self._call(list(job.inputs))
         except Exception as error:
-            job._fail(error)
+            job.fail(error)
             return
-        job._complete(value)
+        job.complete(value)
 
-    async def _stream_single(self, job: Job) -> None:
+    async def _stream_single(self, job: JobRecord) -> None:
         generator = self.fn(*job.inputs)
         try:
             while not job.done():
                 value = await self._next(generator)
                 if value is _DONE:
-                    job._complete(job._last_output)
+                    job.complete(job.last_output)
                     return
-                job._generating(value)
+                job.generating(value)
         finally:
             await self._close(generator)
 
     # -- batched -------------------------------------------------------------------------------------
 
-    async def _run_batched(self, jobs: list[Job], returned: Callable[[], None] | None = None) -> None:
+    async def _run_batched(self, jobs: list[JobRecord], returned: Callable[[], None] | None = None) -> None:
         live = [job for job in jobs if not job.done()]
         if not live:
             return
@@ -126,11 +126,11 @@ class Runner:
         for job, value in zip(live, values, strict=False):  # padded outputs are dropped
             failure = sample_error(value, self.n_outputs)
             if failure is None:
-                job._complete(value)
+                job.complete(value)
             else:
-                job._fail(failure)
+                job.fail(failure)
 
-    async def _run_batched_generator(self, jobs: list[Job]) -> None:
+    async def _run_batched_generator(self, jobs: list[JobRecord]) -> None:
         live = [job for job in jobs if not job.done()]
         if not live:
             return
@@ -162,30 +162,30 @@ class Runner:
                 self.cap.succeeded(len(padded))
                 for job in active:
                     if job is not None:
-                        job._complete(job._last_output)
+                        job.complete(job.last_output)
             finally:
                 if generator is not None:
                     await self._close(generator)
         if retry_error is not None:
             await self._after_error(live, retry_error, self._run_batched_generator)
 
-    def _advance(self, job: Job | None, value: Any) -> bool:
+    def _advance(self, job: JobRecord | None, value: Any) -> bool:
         """Apply one generated item to its event; False when the function finished that event."""
         if value is FINISHED or (self.n_outputs > 1 and any(item is FINISHED for item in value)):
             if job is not None:
-                job._complete(job._last_output)
+                job.complete(job.last_output)
             return False
         error = sample_error(value, self.n_outputs)
         if error is not None:
             if job is not None:
-                job._fail(error)
+                job.fail(error)
             return False
         if job is not None:
-            job._generating(value)  # a no-op for a cancelled event: it keeps its slot, its items drop
+            job.generating(value)  # a no-op for a cancelled event: it keeps its slot, its items drop
         return True
 
     async def _after_error(
-        self, live: list[Job], error: Exception, retry: Callable[[list[Job]], Awaitable[None]]
+        self, live: list[JobRecord], error: Exception, retry: Callable[[list[JobRecord]], Awaitable[None]]
     ) -> None:
         if self.split and len(live) > 1:
             middle = len(live) // 2
@@ -217,23 +217,23 @@ class Runner:
             with suppress(ValueError):
                 await self.threads().run(generator.close)
 
-    def _pad(self, jobs: list[Job]) -> list[Job]:
+    def _pad(self, jobs: list[JobRecord]) -> list[JobRecord]:
         """Repeat the last sample up to a multiple of ``pad_to_multiple`` (fixed shapes for JAX/TPU)."""
         if not self.pad_multiple:
             return jobs
         return jobs + [jobs[-1]] * (-len(jobs) % self.pad_multiple)
 
     @staticmethod
-    def _slots(live: list[Job], padded: list[Job]) -> list[Job | None]:
+    def _slots(live: list[JobRecord], padded: list[JobRecord]) -> list[JobRecord | None]:
         """The events in call order; None for padding, whose outputs are dropped."""
         return [*live, *([None] * (len(padded) - len(live)))]
 
     @staticmethod
-    def _columns(jobs: list[Job]) -> list[list[Any]]:
+    def _columns(jobs: list[JobRecord]) -> list[list[Any]]:
         return [list(column) for column in zip(*(job.inputs for job in jobs), strict=True)]
 
     @staticmethod
-    def _fail_all(jobs: Sequence[Job | None], error: BaseException) -> None:
+    def _fail_all(jobs: Sequence[JobRecord | None], error: BaseException) -> None:
         for job in jobs:
             if job is not None:
-                job._fail(error)
+                job.fail(error)

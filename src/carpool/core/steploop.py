@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from carpool.core.executor import Executor
-from carpool.core.job import Job
 from carpool.core.listener import Batch, Listener
 from carpool.core.outputs import FINISHED, describe, sample_error
 from carpool.core.progress import ProgressSink, current_sink
+from carpool.core.record import JobRecord
 from carpool.core.stats import BatchRecord
 from carpool.core.stepwise import Done, Stepwise
 from carpool.exceptions import BatchShapeError, EventTimeLimitError
@@ -36,7 +36,7 @@ class _Member:
 
     __slots__ = ("job", "state", "steps", "timer")
 
-    def __init__(self, job: Job, state: Any) -> None:
+    def __init__(self, job: JobRecord, state: Any) -> None:
         self.job = job
         self.state = state
         self.steps = 0
@@ -44,7 +44,7 @@ class _Member:
 
 
 @contextmanager
-def _progress_to(jobs: Sequence[Job]) -> Iterator[None]:
+def _progress_to(jobs: Sequence[JobRecord]) -> Iterator[None]:
     token = current_sink.set(ProgressSink(jobs))
     try:
         yield
@@ -59,7 +59,7 @@ class StepLoop:
         executor: Executor,
         *,
         clock: Callable[[], float],
-        take: Callable[[int], list[Job]],
+        take: Callable[[int], list[JobRecord]],
         report: Callable[[BatchRecord], None],
     ) -> None:
         self.batch = batch
@@ -69,7 +69,7 @@ class StepLoop:
         self.fn: Stepwise[Any] = fn
         self.executor: Executor = executor
         self.clock: Callable[[], float] = clock
-        self.take: Callable[[int], list[Job]] = take
+        self.take: Callable[[int], list[JobRecord]] = take
         self.report: Callable[[BatchRecord], None] = report
         self.members: list[_Member] = []
         self.calling: bool = False
@@ -138,7 +138,7 @@ class StepLoop:
 
     # -- join ----------------------------------------------------------------------------------------
 
-    async def _join(self, jobs: list[Job]) -> None:
+    async def _join(self, jobs: list[JobRecord]) -> None:
         live = [job for job in jobs if not job.done()]
         if not live:
             return
@@ -160,7 +160,7 @@ class StepLoop:
             return
         for job, state in zip(live, states, strict=True):
             if isinstance(state, BaseException):
-                job._fail(state)
+                job.fail(state)
                 continue
             member = _Member(job, state)
             self.members.append(member)
@@ -179,7 +179,7 @@ class StepLoop:
         its result is dropped) so the waiting events get a fresh loop instead of waiting behind it.
         """
         member.timer = None
-        member.job._fail(EventTimeLimitError(f"{self.listener.name} ran past its time_limit of {limit} s"))
+        member.job.fail(EventTimeLimitError(f"{self.listener.name} ran past its time_limit of {limit} s"))
         if self.calling and self.batch.all_done():
             assert self.batch.task is not None
             self.batch.task.cancel()
@@ -201,7 +201,7 @@ class StepLoop:
 
     # -- helpers -------------------------------------------------------------------------------------
 
-    async def _call(self, method: str, args: list[Any], jobs: list[Job]) -> Any:
+    async def _call(self, method: str, args: list[Any], jobs: list[JobRecord]) -> Any:
         self.calling = True
         try:
             with _progress_to(jobs):
@@ -219,20 +219,20 @@ class StepLoop:
             )
 
 
-def _apply(job: Job, output: Any, n_outputs: int) -> None:
+def _apply(job: JobRecord, output: Any, n_outputs: int) -> None:
     """One item's output of one step: streamed, final, or its error."""
     if output is FINISHED:
-        job._complete(job._last_output)
+        job.complete(job.last_output)
     elif isinstance(output, Done):
-        job._complete(output.value)
+        job.complete(output.value)
     else:
         failure = sample_error(output, n_outputs)
         if failure is not None:
-            job._fail(failure)
+            job.fail(failure)
         else:
-            job._generating(output)  # a no-op for an event cancelled during the step
+            job.generating(output)  # a no-op for an event cancelled during the step
 
 
-def _fail_all(jobs: Sequence[Job], error: BaseException) -> None:
+def _fail_all(jobs: Sequence[JobRecord], error: BaseException) -> None:
     for job in jobs:
-        job._fail(error)
+        job.fail(error)

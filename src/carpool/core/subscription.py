@@ -45,7 +45,8 @@ class Subscription:
             self._wake()
             self._on_close(self)
 
-    def _push(self, message: Message) -> None:
+    def push(self, message: Message) -> None:
+        """Engine side: one message of the session's events (dropped once closed)."""
         if not self.closed:
             self._buffer.append(message)
             self._wake()

@@ -43,8 +43,8 @@ async def test_cancelling_a_running_event_ends_it_at_once_and_the_batch_complete
     assert not jobs[0].done()
     gate.open()
     assert await results([jobs[0], jobs[2]]) == ["out-a", "out-c"]
-    assert isinstance(jobs[1]._history[-1], Cancelled)
-    assert sum(m.final for m in jobs[1]._history) == 1
+    assert isinstance(jobs[1].history()[-1], Cancelled)
+    assert sum(m.final for m in jobs[1].history()) == 1
 
 
 async def test_unbatched_async_function_is_really_cancelled(engine: Engine) -> None:
@@ -151,7 +151,7 @@ async def test_cancel_session_cancels_its_waiting_and_running_events(engine: Eng
     assert engine.cancel_session("s") == 0
     for job in (running, waiting):
         assert isinstance(await outcome(job), EventCancelledError)
-        assert job._history[-1] == Cancelled(job.id, "disconnected")
+        assert job.history()[-1] == Cancelled(job.id, "disconnected")
     gate.open()
     assert await results([other]) == ["out-c"]
 
@@ -165,7 +165,7 @@ async def test_waiting_event_expires_on_time_while_every_worker_is_busy(engine: 
     patient = engine.submit("f", ["c"])
     assert isinstance(await outcome(expiring), EventExpiredError)
     assert not running.done()
-    assert isinstance(expiring._history[-1], Failed)
+    assert isinstance(expiring.history()[-1], Failed)
     assert engine.stats().expired == 1 and engine.stats().failed == 0
     gate.open()
     assert await results([running, patient]) == ["out-a", "out-c"]

@@ -14,7 +14,7 @@ from .helpers import FakeClock
 @dataclass(eq=False)
 class Entry:
     deadline: float
-    _queued: bool = True
+    queued: bool = True
 
 
 async def test_a_dead_entry_at_the_head_is_skipped_when_rescheduling() -> None:
@@ -23,7 +23,7 @@ async def test_a_dead_entry_at_the_head_is_skipped_when_rescheduling() -> None:
     fired = asyncio.Event()
 
     def on_expire(entry: Any) -> None:
-        entry._queued = False
+        entry.queued = False
         expired.append(entry)
         fired.set()
 
@@ -31,7 +31,7 @@ async def test_a_dead_entry_at_the_head_is_skipped_when_rescheduling() -> None:
     first, dispatched, last = Entry(0.001), Entry(0.002), Entry(0.003)
     for entry in (first, dispatched, last):
         deadlines.add(entry)  # type: ignore[arg-type]
-    dispatched._queued = False
+    dispatched.queued = False
     deadlines.discard(dispatched)  # type: ignore[arg-type]
     clock.advance(0.001)
     await asyncio.wait_for(fired.wait(), 1.0)

@@ -113,7 +113,7 @@ async def test_submit_needs_a_started_engine_and_a_known_listener() -> None:
         await engine.start()  # idempotent
         assert engine.get_job("nope") is None
         job = engine.submit("f", [1])
-        assert engine.get_job(job.id) is job
+        assert engine.get_job(job.id) == job  # a handle on the same event (handles compare equal)
         await results([job])
         assert engine.get_job(job.id) is None
 

@@ -65,7 +65,7 @@ async def test_a_reader_that_stops_waiting_does_not_disturb_the_event(engine: En
     await asyncio.gather(reader, waiter, return_exceptions=True)
     gate.open()
     assert await results([job]) == ["out-1"]
-    assert job._waiters == [] and job._msg_waiters == []
+    assert job._record.waiters == [] and job._record.msg_waiters == []
 
 
 async def test_a_reader_cancelled_in_the_same_tick_as_the_result_is_skipped(engine: Engine) -> None:
@@ -78,7 +78,7 @@ async def test_a_reader_cancelled_in_the_same_tick_as_the_result_is_skipped(engi
     await asyncio.sleep(0)
     reader.cancel()
     waiter.cancel()
-    job._complete("early")  # the futures are cancelled but their tasks have not resumed yet
+    job._record.complete("early")  # the futures are cancelled but their tasks have not resumed yet
     await asyncio.gather(reader, waiter, return_exceptions=True)
     gate.open()
     assert await results([job]) == ["early"]
@@ -108,7 +108,7 @@ async def test_subscription_waits_for_messages_and_ends_on_close(engine: Engine)
     assert isinstance(await asyncio.wait_for(first, 1.0), Estimation)
     await results([job])
     subscription.close()
-    subscription._push(Cancelled("x", "late"))  # ignored after close
+    subscription.push(Cancelled("x", "late"))  # ignored after close
     remaining = [m async for m in subscription]
     assert [type(m) for m in remaining] == [ProcessStarts, Completed]
 
@@ -143,7 +143,7 @@ async def test_failed_event_message_carries_the_error(engine: Engine) -> None:
     engine.add_listener(ListenerConfig(listener_id="f", fn=broken))
     job = engine.submit("f", [1])
     error = await outcome(job)
-    assert job._history[-1] == Failed(job.id, error)
+    assert job.history()[-1] == Failed(job.id, error)
 
 
 async def test_eta_knows_batch_size_and_parallel_batches() -> None:
@@ -174,7 +174,7 @@ async def test_eta_knows_batch_size_and_parallel_batches() -> None:
             full, partial = 1.0 + 0.1 * 4, 1.0 + 0.1 * 2
             assert etas == pytest.approx([1.1 + full] * 8 + [1.1 + full + partial] * 2)
             assert [job.estimation().position for job in waiting] == list(range(10))
-            assert waiting[0]._history[0].eta == pytest.approx(1.1 + 1.1)  # at submit: a batch of 1
+            assert waiting[0].history()[0].eta == pytest.approx(1.1 + 1.1)  # at submit: a batch of 1
         finally:
             gate_open.set()
         await results(blockers + waiting)
@@ -205,7 +205,7 @@ async def test_finishing_batches_sends_no_estimation_to_every_waiter() -> None:
         engine.add_listener(batched("f", lambda xs: [xs], max_batch_size=1))
         jobs = [engine.submit("f", [i]) for i in range(20)]
         await results(jobs)  # 20 batches ran one after another while the rest waited
-        assert all(sum(isinstance(m, Estimation) for m in job._history) == 1 for job in jobs)
+        assert all(sum(isinstance(m, Estimation) for m in job.history()) == 1 for job in jobs)
 
 
 async def test_a_job_keeps_only_the_latest_of_each_superseded_message(engine: Engine) -> None:
@@ -219,8 +219,8 @@ async def test_a_job_keeps_only_the_latest_of_each_superseded_message(engine: En
     job = engine.submit("g", [2000])
     reader = [m async for m in job.messages()]  # a reader from the start sees messages as they come
     assert await job.result() == "x" * 2000
-    kept = sum(len(m.output) for m in job._history if isinstance(m, Generating))
-    assert kept == 2000 and len(job._history) <= 5  # estimation, starts, last generating, completed
+    kept = sum(len(m.output) for m in job.history() if isinstance(m, Generating))
+    assert kept == 2000 and len(job.history()) <= 5  # estimation, starts, last generating, completed
     late = [m async for m in job.messages()]  # a late reader gets what is needed: the last output, the end
     assert [type(m) for m in late] == [Estimation, ProcessStarts, Generating, Completed]
     assert late[2].output == "x" * 2000 and reader[-1] == late[-1]

@@ -289,4 +289,4 @@ async def test_generator_progress_is_reported_from_worker_threads(engine: Engine
     job = engine.submit("f", ["a"])
     await results([job])
     await asyncio.sleep(0)
-    assert any(hasattr(m, "units") for m in job._history)
+    assert any(hasattr(m, "units") for m in job.history())
