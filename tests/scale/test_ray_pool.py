@@ -156,3 +156,30 @@ def test_the_pool_is_named_after_its_model_and_recommends_one_batch_per_replica(
     assert pool.__name__ == pool.__qualname__ == "Tagger"
     assert pool.recommended_concurrency == 3
     assert repr(pool) == "<RayPool Tagger num_replicas=3 not started>"
+
+
+async def test_shared_pools_of_one_name_use_the_same_replicas_and_closing_one_keeps_them(
+    ray_cluster: None,
+) -> None:
+    first = RayPool(Tagger, num_replicas=2, name="shared-tagger", shared=True).start()
+    second = RayPool(Tagger, num_replicas=2, name="shared-tagger", shared=True).start()
+    try:
+        assert [a._actor_id for a in first.actors] == [a._actor_id for a in second.actors]
+        first.close()  # lets go of the replicas: the other front still uses them
+        [items] = await second(["still"])
+        assert parse(items[0])[0] == "still"
+    finally:
+        second.close(kill_shared=True)
+    deadline = time.monotonic() + 30
+    while True:  # the kill is asynchronous: the name goes once Ray has recorded the death
+        try:
+            ray.get_actor("shared-tagger-0", namespace="carpool")
+        except ValueError:
+            break
+        assert time.monotonic() < deadline, "close(kill_shared=True) left the shared replica alive"
+        await asyncio.sleep(0.05)
+
+
+def test_a_shared_pool_cannot_autoscale() -> None:
+    with pytest.raises(ValueError, match=r"shared pool .* cannot autoscale"):
+        RayPool(Tagger, shared=True, max_replicas=3)
