@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -292,3 +293,34 @@ def test_concurrent_openai_requests_ride_in_one_batch_behind_a_page_event(
             gate.release.set()
             assert list(answers) == ["a!", "b!", "c!", "d!"]
     assert sizes == [1, 4]
+
+
+def strict_json(text: str) -> Any:
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_answers_are_json_a_strict_parser_accepts(
+    serve: Callable[..., RunningServer], http: httpx.Client
+) -> None:
+    odd = "half a pair \ud800 and text"  # a lone surrogate: UTF-8 cannot hold it, a JSON escape can
+
+    def reply(message: str, history: list[dict[str, Any]]) -> Iterator[str]:
+        yield odd[:9]
+        yield odd
+
+    with Blocks() as demo:
+        message, history, answer = Textbox(), JSON(), Textbox()
+        Button().click(reply, [message, history], answer, api_name="odd", chat=True)
+    url = serve(demo).local_url
+    body = {"model": "odd", "messages": [{"role": "user", "content": "x"}]}
+    plain = http.post(url + "v1/chat/completions", json=body)
+    assert plain.status_code == 200
+    assert strict_json(plain.text)["choices"][0]["message"]["content"] == odd
+    streamed = http.post(url + "v1/chat/completions", json={**body, "stream": True})
+    lines = [line[len("data: ") :] for line in streamed.text.splitlines() if line.startswith("data: ")]
+    chunks = [strict_json(line) for line in lines if line != "[DONE]"]
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    assert text == odd and lines[-1] == "[DONE]"

@@ -16,20 +16,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from carpool.core import Cancelled, Completed, Failed, Generating, Job
 from carpool.exceptions import EventCancelledError
+from carpool.protocol import encode_sse
 from carpool.server._api_stream import ServerSentEvents
 from carpool.server._errors import describe_error
+from carpool.server._json import WireJSONResponse
 from carpool.server._requests import event_context, read_json
 from carpool.server._state import ServerState, server_state
 
@@ -309,7 +310,8 @@ class _Chunks:
 
 
 def _data(payload: Any) -> bytes:
-    return b"data: " + json.dumps(payload, separators=(",", ":"), default=str).encode() + b"\n\n"
+    # the protocol's encoder, as everywhere in the server: no NaN, a lone surrogate escaped
+    return encode_sse(payload)
 
 
 def _added(previous: str, text: str) -> str:
@@ -341,7 +343,7 @@ def _openai_errors(endpoint: Endpoint) -> Endpoint:
             show_error = bool(server_state(request).settings.show_error)
             failure = _as_openai_error(error, show_error)
             headers = describe_error(error).headers if not isinstance(error, OpenAIError) else {}
-            return JSONResponse(failure.body(), status_code=failure.status, headers=headers)
+            return WireJSONResponse(failure.body(), status_code=failure.status, headers=headers)
 
     return route
 
@@ -353,7 +355,7 @@ async def list_models(request: Request) -> Response:
         {"id": name, "object": "model", "created": 0, "owned_by": title or "carpool"}
         for name in chat_models(state)
     ]
-    return JSONResponse({"object": "list", "data": models})
+    return WireJSONResponse({"object": "list", "data": models})
 
 
 async def chat_completions(request: Request) -> Response | ServerSentEvents:
@@ -372,7 +374,7 @@ async def chat_completions(request: Request) -> Response | ServerSentEvents:
         chunks = _stream(job, dependency, chat, state.settings.show_error)
         return ServerSentEvents(chunks, job.cancel)
     output = await _result_unless_disconnected(request, job)
-    return JSONResponse(_completion(job, chat.model, reply_text(dependency.chat_reply(output))))
+    return WireJSONResponse(_completion(job, chat.model, reply_text(dependency.chat_reply(output))))
 
 
 async def _result_unless_disconnected(request: Request, job: Job) -> Any:
