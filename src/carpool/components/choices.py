@@ -101,9 +101,9 @@ class Checkbox(Changeable, Inputable, Selectable, Component):
     def __init__(self, value: bool = False, **common: Any) -> None:
         super().__init__(value, **common)
 
-    def preprocess(self, payload: Any) -> bool:
+    def preprocess(self, payload: Any) -> bool | None:
         if payload is None:
-            return False
+            return None  # an API call that sends no value: Gradio passes None too
         if not isinstance(payload, bool):
             raise InvalidInputError(f"expected a boolean, got {json_type_name(payload)}")
         return payload
@@ -200,7 +200,7 @@ class Dropdown(Changeable, Inputable, Selectable, Focusable, Blurrable, KeyUppab
         if not self.multiselect:
             return None if payload is None else self._pick(payload, allow_custom=self.allow_custom_value)
         if payload is None:
-            return []
+            return None  # as Gradio: no selection sent is None, an empty selection is []
         if not isinstance(payload, list):
             raise InvalidInputError(f"expected an array of choices, got {json_type_name(payload)}")
         if self.max_choices is not None and len(payload) > self.max_choices:
@@ -211,7 +211,7 @@ class Dropdown(Changeable, Inputable, Selectable, Focusable, Blurrable, KeyUppab
         if not self.multiselect:
             return None if value is None else self._output_scalar(value)
         if value is None:
-            return []
+            return None
         items = value if isinstance(value, list | tuple | set) else [value]
         return [self._output_scalar(item) for item in items]
 

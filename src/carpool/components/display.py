@@ -153,9 +153,9 @@ class Label(Changeable, Selectable, Component):
         self.color = color
         super().__init__(value, **common)
 
-    def postprocess(self, value: Any) -> dict[str, Any] | None:
-        if value is None:
-            return None
+    def postprocess(self, value: Any) -> dict[str, Any]:
+        if value is None or (isinstance(value, Mapping) and not value):
+            return {}  # Gradio's empty label
         if isinstance(value, Mapping) and _is_wire_label(value):
             if value.get("confidences") is None:
                 return {"label": value["label"], "confidences": None}
@@ -169,14 +169,14 @@ class Label(Changeable, Selectable, Component):
         return {"label": text_output(self, value), "confidences": None}  # Gradio's wire form
 
     def preprocess(self, payload: Any) -> Any:
-        if payload is None:
+        if payload is None or payload == {}:
             return None
         if not isinstance(payload, dict) or not isinstance(payload.get("label"), str | type(None)):
             got = json_type_name(payload)
             raise InvalidInputError(f'expected an object {{"label", "confidences"}}, got {got}')
         confidences = payload.get("confidences")
         if confidences is None:
-            return payload["label"]
+            return payload.get("label")
         if not isinstance(confidences, list) or not all(_is_confidence(c) for c in confidences):
             raise InvalidInputError('"confidences" must be an array of {"label": str, "confidence": number}')
         return {c["label"]: float(c["confidence"]) for c in confidences}

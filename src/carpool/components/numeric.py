@@ -56,6 +56,16 @@ def _check_range(value: float, minimum: float | None, maximum: float | None) -> 
         raise InvalidInputError(f"value {value} is above the maximum {maximum}")
 
 
+def _round_to_precision(number: float, precision: int | None) -> float | int:
+    """Gradio's rounding: None keeps the number as it came (an int stays an int, so ``range(n)`` works),
+    0 makes an int, k rounds to k decimals."""
+    if precision is None:
+        return number
+    if precision == 0:
+        return round(number)  # an int: round() without ndigits
+    return round(float(number), precision)
+
+
 def _range_schema(schema: dict[str, Any], minimum: float | None, maximum: float | None) -> dict[str, Any]:
     if minimum is not None:
         schema["minimum"] = minimum
@@ -94,11 +104,7 @@ class Number(Changeable, Inputable, Submittable, Focusable, Blurrable, Component
         super().__init__(value, **common)
 
     def _round(self, number: float) -> float | int:
-        if self.precision is None:
-            return float(number)
-        if self.precision == 0:
-            return round(number)  # an int: round() of a float without ndigits
-        return round(float(number), self.precision)
+        return _round_to_precision(number, self.precision)
 
     def preprocess(self, payload: Any) -> float | int | None:
         if payload is None:
@@ -139,9 +145,13 @@ class Slider(Changeable, Inputable, Releasable, Component):
         value: float | None = None,
         *,
         step: float | None = None,
+        precision: int | None = None,
         randomize: bool = False,
         **common: Any,
     ) -> None:
+        if precision is not None and precision < 0:
+            raise ValueError(f"precision must be None or >= 0, got {precision}")
+        self.precision = precision
         if minimum > maximum:
             raise ValueError(f"Slider minimum {minimum} is above its maximum {maximum}")
         self.minimum = minimum
@@ -169,10 +179,12 @@ class Slider(Changeable, Inputable, Releasable, Component):
     def preprocess(self, payload: Any) -> float | int:
         number = _wire_number(payload)
         _check_range(number, self.minimum, self.maximum)
-        return number
+        return _round_to_precision(number, self.precision)
 
-    def postprocess(self, value: Any) -> float | int | None:
-        return None if value is None else _python_number(self, value)
+    def postprocess(self, value: Any) -> float | int:
+        # as in Gradio, no value shows the slider at its minimum
+        number = self.minimum if value is None else _python_number(self, value)
+        return _round_to_precision(number, self.precision)
 
     def api_schema(self) -> dict[str, Any]:
         return _range_schema({"type": "number"}, self.minimum, self.maximum)
@@ -181,4 +193,9 @@ class Slider(Changeable, Inputable, Releasable, Component):
         return self.minimum
 
     def component_props(self) -> dict[str, Any]:
-        return {"minimum": self.minimum, "maximum": self.maximum, "step": self.step}
+        return {
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "step": self.step,
+            "precision": self.precision,
+        }

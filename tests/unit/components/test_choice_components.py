@@ -17,7 +17,7 @@ def test_normalize_choices_accepts_values_and_label_value_pairs() -> None:
 
 def test_checkbox_takes_booleans_only() -> None:
     box = Checkbox()
-    assert box.preprocess(True) is True and box.preprocess(None) is False
+    assert box.preprocess(True) is True and box.preprocess(None) is None
     with pytest.raises(InvalidInputError, match="expected a boolean, got number"):
         box.preprocess(1)
     with pytest.raises(TypeError, match="Checkbox output expects a bool"):

@@ -21,7 +21,8 @@ def test_label_ranks_confidences_and_keeps_the_top_classes() -> None:
 def test_label_shows_strings_and_numbers_as_the_label() -> None:
     assert Label().postprocess("cat") == {"label": "cat", "confidences": None}  # as Gradio sends it
     assert Label().postprocess(3) == {"label": "3", "confidences": None}
-    assert Label().postprocess(None) is None
+    assert Label().postprocess(None) == {} and Label().postprocess({}) == {}  # Gradio's empty label
+    assert Label().preprocess({}) is None and Label().preprocess({"label": None}) is None
     assert Label().postprocess({"label": "done"}) == {"label": "done", "confidences": None}
 
 

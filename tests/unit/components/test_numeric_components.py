@@ -9,10 +9,20 @@ from carpool.components import Number, Slider
 from carpool.exceptions import InvalidInputError
 
 
-def test_number_without_precision_gives_floats() -> None:
+def test_number_without_precision_passes_the_number_as_it_came_like_gradio() -> None:
     number = Number()
-    assert number.preprocess(3) == 3.0 and isinstance(number.preprocess(3), float)
-    assert number.preprocess(None) is None
+    assert number.preprocess(3) == 3 and isinstance(number.preprocess(3), int)  # range(n) works
+    assert number.preprocess(2.5) == 2.5 and number.preprocess(None) is None
+    assert isinstance(number.postprocess(4), int) and number.postprocess(np.float32(1.5)) == 1.5
+
+
+def test_slider_precision_and_an_empty_output_like_gradio() -> None:
+    slider = Slider(1, 10, precision=0)
+    assert slider.preprocess(2.6) == 3 and isinstance(slider.preprocess(2.6), int)
+    assert slider.postprocess(None) == 1 and Slider(2, 9).postprocess(None) == 2
+    assert Slider(0, 1, step=0.1, precision=1).preprocess(0.34) == 0.3
+    with pytest.raises(ValueError, match="precision"):
+        Slider(precision=-1)
 
 
 def test_number_precision_zero_gives_ints_and_rounds() -> None:
