@@ -42,3 +42,20 @@ def test_uploading_or_clearing_media_is_an_input_event(web: Web, tmp_path: Path)
     expect(field(page, "Inputs")).to_have_value("1")
     area.get_by_role("button", name="Clear image").click()
     expect(field(page, "Inputs")).to_have_value("2")
+
+
+def test_draggable_items_reorder_by_mouse_and_by_keyboard(web: Web) -> None:
+    with cp.Blocks() as demo, cp.Draggable(orientation="column"):
+        for name in ("One", "Two", "Three"):
+            cp.Textbox(name, label=name)
+    page = web.page(web.launch(demo))
+    labels = page.locator(".cp-draggable > .cp-drag-item .cp-label")
+    expect(labels).to_have_text(["One", "Two", "Three"])
+    handles = page.get_by_role("button", name="Move this item (drag, or use the arrow keys)")
+    handles.nth(0).focus()
+    page.keyboard.press("ArrowDown")
+    expect(labels).to_have_text(["Two", "One", "Three"])
+    items = page.locator(".cp-draggable > .cp-drag-item")
+    items.nth(2).drag_to(items.nth(0), target_position={"x": 20, "y": 5})
+    expect(labels).to_have_text(["Three", "Two", "One"])
+    expect(field(page, "Three")).to_have_value("Three")  # the components still work where they went

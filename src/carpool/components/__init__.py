@@ -41,7 +41,18 @@ from carpool.components.image_editor import (
     WebcamOptions,
 )
 from carpool.components.image_slider import ImageSlider
-from carpool.components.layouts import Accordion, Column, Group, Layout, Row, Sidebar, Tab, TabItem, Tabs
+from carpool.components.layouts import (
+    Accordion,
+    Column,
+    Draggable,
+    Group,
+    Layout,
+    Row,
+    Sidebar,
+    Tab,
+    TabItem,
+    Tabs,
+)
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
 from carpool.components.model3d import Model3D
 from carpool.components.multimodal import MultimodalTextbox
@@ -81,6 +92,7 @@ __all__ = [
     "Dataframe",
     "DateTime",
     "DownloadButton",
+    "Draggable",
     "Dropdown",
     "DuplicateButton",
     "Eraser",

@@ -15,7 +15,7 @@ from carpool import _context
 from carpool.components.base import Block
 from carpool.components.events import Changeable, Collapsible, Selectable
 
-__all__ = ["Accordion", "Column", "Group", "Layout", "Row", "Sidebar", "Tab", "TabItem", "Tabs"]
+__all__ = ["Accordion", "Column", "Draggable", "Group", "Layout", "Row", "Sidebar", "Tab", "TabItem", "Tabs"]
 
 Variant = Literal["default", "panel", "compact"]
 
@@ -81,6 +81,21 @@ class Group(Layout):
     """Children drawn as one unit, without gaps or padding between them."""
 
     block_type: ClassVar[str] = "group"
+
+
+class Draggable(Layout):
+    """Children in a row or column that the user may reorder by dragging (the order stays in the page)."""
+
+    block_type: ClassVar[str] = "draggable"
+
+    def __init__(self, *, orientation: Literal["row", "column"] = "column", **common: Any) -> None:
+        if orientation not in ("row", "column"):
+            raise ValueError(f"Draggable orientation must be 'row' or 'column', got {orientation!r}")
+        self.orientation = orientation
+        super().__init__(**common)
+
+    def props(self) -> dict[str, Any]:
+        return {**super().props(), "orientation": self.orientation}
 
 
 class Accordion(Collapsible, Layout):

@@ -6,9 +6,12 @@
 
 import { markOverflow, revealInStrip } from "./overflow.js";
 import { h } from "./components/base.js";
+import { makeDraggable } from "./draggable.js";
 import { renderExamples } from "./examples.js";
 
-const LAYOUTS = new Set(["row", "column", "group", "accordion", "tabs", "tab", "tabitem", "form", "box", "sidebar"]);
+const LAYOUTS = new Set([
+  "row", "column", "group", "accordion", "tabs", "tab", "tabitem", "form", "box", "sidebar", "draggable",
+]);
 const NO_MODULE = new Set([...LAYOUTS, "examples", "render"]);
 const ALIASES = { text: "textbox", tabitem: "tab", dataset: "examples", highlight: "json" };
 
@@ -124,13 +127,16 @@ export class Renderer {
 
   renderContainer(config, type, children) {
     const props = config.props || {};
-    const cls = type === "form" || type === "box" ? "group" : type;
+    const draggable = type === "draggable";
+    const cls = type === "form" || type === "box" ? "group" : draggable ? (props.orientation === "row" ? "row" : "column") : type;
     const el = h("div", { class: `cp-${cls}` });
+    if (draggable) el.classList.add("cp-draggable");
     if (type === "row" && props.equal_height) el.classList.add("cp-equal-height");
     if (props.variant) el.classList.add(`cp-variant-${props.variant}`);
     if (type === "column") sizeFlex(el, props);
     this.blocks.set(config.id, layoutBlock(config, el));
     this.appendChildren(el, children);
+    if (draggable) makeDraggable(el, props.orientation === "row" ? "row" : "column");
     return el;
   }
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import pytest
 from component_fakes import FakeBlocks
 
 from carpool import _context
-from carpool.components import Accordion, Button, Column, Group, Row, Tab, TabItem, Tabs, Textbox
+from carpool.components import Accordion, Button, Column, Draggable, Group, Row, Tab, TabItem, Tabs, Textbox
 
 
 def test_layouts_nest_and_blocks_land_in_the_innermost_open_one(blocks: FakeBlocks) -> None:
@@ -97,3 +98,13 @@ def test_tab_takes_gradios_scale_and_render_children() -> None:
     assert tab.render_children is True
     props = tab.get_config()["props"]
     assert props["scale"] == 2 and props["label"] == "Later"
+
+
+def test_draggable_places_its_children_and_says_which_way_they_run(blocks: FakeBlocks) -> None:
+    with Draggable(orientation="row") as board:
+        first, second = Textbox(), Textbox()
+    assert board.children == [first, second]
+    assert board.get_config()["type"] == "draggable"
+    assert board.get_config()["props"]["orientation"] == "row"
+    with pytest.raises(ValueError, match="orientation must be 'row' or 'column', got 'grid'"):
+        Draggable(orientation="grid")  # type: ignore[arg-type]
