@@ -2,7 +2,7 @@
 
 Least squares over per-size running means rather than over a window of raw batches: once batching
 works, nearly every batch has the same size, and a window of identical sizes could no longer tell the
-fixed cost from the per-item cost (the batcher would forget what it learned and start ping-ponging
+fixed cost from the per-item cost (the dispatch policy would forget what it learned and start ping-ponging
 again). Per-size means are exponentially weighted, so the model follows a function that drifts.
 """
 

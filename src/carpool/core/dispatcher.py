@@ -12,7 +12,7 @@ import logging
 import math
 from collections.abc import Callable
 
-from carpool.core.batcher import DispatchReason
+from carpool.core.dispatch_policy import DispatchReason
 from carpool.core.executor import Executor
 from carpool.core.listener import Batch, Listener
 from carpool.core.messages import ProcessStarts
@@ -105,7 +105,7 @@ class Dispatcher:
                     continue  # a running step loop takes its own waiting events at its boundaries
                 oldest = listener.queue.oldest()
                 assert oldest is not None  # pending holds only listeners with waiting events
-                decision = listener.batcher.decide(now, listener.queue.live, oldest, listener.cap.limit)
+                decision = listener.policy.decide(now, listener.queue.live, oldest, listener.cap.limit)
                 if decision.reason is None:
                     assert decision.wake_at is not None
                     wake = min(wake, decision.wake_at)
@@ -136,7 +136,7 @@ class Dispatcher:
 
     def _dispatch(self, listener: Listener, reason: DispatchReason, now: float) -> None:
         jobs = listener.queue.take(listener.cap.limit, whole_head=True)  # a pre-batched group leaves whole
-        listener.batcher.dispatched(len(jobs), listener.queue.live)
+        listener.policy.dispatched(len(jobs), listener.queue.live)
         del self.pending[listener.id]
         if listener.queue.live:  # back of the line: listeners sharing a group take turns
             self.pending[listener.id] = listener
@@ -233,7 +233,7 @@ class Dispatcher:
         listener = batch.listener
         listener.group.running.discard(batch)
         self.batches.discard(batch)
-        listener.batcher.returned(len(batch.jobs), listener.queue.live)
+        listener.policy.returned(len(batch.jobs), listener.queue.live)
         self._pump()
 
     def _overtime(self, batch: Batch) -> None:

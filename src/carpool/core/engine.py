@@ -256,7 +256,7 @@ class Engine:
     def _enqueue(self, listener: Listener, job: JobRecord) -> None:
         self._table.add(job)
         position = listener.queue.push(job)
-        listener.batcher.arrived(job.enqueued_at)
+        listener.policy.arrived(job.enqueued_at)
         if job.deadline is not None:
             self._deadlines.add(job)
         self._send_estimate(listener, job, position, job.enqueued_at)

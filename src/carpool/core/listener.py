@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from carpool.core.batch_cap import BatchCap
-from carpool.core.batcher import Batcher, DispatchReason
 from carpool.core.callables import FnKind
 from carpool.core.cost_model import CostModel
+from carpool.core.dispatch_policy import DispatchPolicy, DispatchReason
 from carpool.core.queue import make_queue
 from carpool.core.record import JobRecord, JobState
 from carpool.core.stats import ListenerStats
@@ -98,7 +98,7 @@ class Listener:
         self.queue = make_queue(config.fairness)
         self.cost = CostModel()
         timeout = config.batch_timeout if config.batch else 0.0
-        self.batcher = Batcher(self.max_batch_size, timeout, self.cost)
+        self.policy = DispatchPolicy(self.max_batch_size, timeout, self.cost)
         # Batched calls that run out of memory lower this; clean ones probe it back up (a Stepwise
         # listener's running set is not capped: its steps are not split and retried).
         multiple = config.pad_to_multiple if config.batch else None

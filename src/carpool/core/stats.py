@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from carpool.core.batcher import DispatchReason
+from carpool.core.dispatch_policy import DispatchReason
 
 __all__ = ["BatchRecord", "EngineStats", "ListenerStats"]
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from carpool.core import BatchRecord, Engine
-from carpool.core.batcher import Batcher, Decision
 from carpool.core.cost_model import CostModel
+from carpool.core.dispatch_policy import Decision, DispatchPolicy
 
 from .helpers import batched
 
@@ -61,25 +61,25 @@ def test_cost_model_clamps_noise_to_non_negative_costs() -> None:
 
 
 def test_timeout_zero_never_waits_and_full_batches_always_leave() -> None:
-    batcher = Batcher(4, 0.0, CostModel())
+    batcher = DispatchPolicy(4, 0.0, CostModel())
     assert batcher.decide(0.0, 1, 0.0) == Decision("idle")
     assert batcher.decide(0.0, 4, 0.0) == Decision("full")
 
 
 def test_fixed_timeout_holds_until_the_oldest_waited_that_long() -> None:
-    batcher = Batcher(4, 0.5, CostModel())
+    batcher = DispatchPolicy(4, 0.5, CostModel())
     assert batcher.decide(10.1, 2, 10.0) == Decision(None, 10.5)
     assert batcher.decide(10.5, 2, 10.0) == Decision("timeout")
 
 
-def _burst(batcher: Batcher, start: float, count: int, gap: float) -> float:
+def _burst(batcher: DispatchPolicy, start: float, count: int, gap: float) -> float:
     for i in range(count):
         batcher.arrived(start + i * gap)
     return start + (count - 1) * gap
 
 
 def test_auto_waits_for_a_burst_of_returning_submitters_then_stops_at_silence() -> None:
-    batcher = Batcher(16, "auto", trained())
+    batcher = DispatchPolicy(16, "auto", trained())
     last = _burst(batcher, 0.0, 20, 0.0001)  # submitters come back 0.1 ms apart
     decision = batcher.decide(last, 3, 0.0)
     assert decision.reason is None and decision.wake_at == pytest.approx(last + 0.002)  # silence floor
@@ -89,14 +89,14 @@ def test_auto_waits_for_a_burst_of_returning_submitters_then_stops_at_silence() 
 
 
 def test_auto_waits_from_when_the_slot_freed_not_from_the_last_arrival() -> None:
-    batcher = Batcher(16, "auto", trained())
+    batcher = DispatchPolicy(16, "auto", trained())
     last = _burst(batcher, 0.0, 20, 0.0001)
     freed = last + 0.06  # the others waited for a running batch meanwhile
     assert batcher.decide(freed, 8, 0.0).wake_at == pytest.approx(freed + 0.002)
 
 
 def test_auto_never_holds_a_slot_longer_than_the_fixed_cost() -> None:
-    batcher = Batcher(64, "auto", trained(a=0.004, b=0.0001))
+    batcher = DispatchPolicy(64, "auto", trained(a=0.004, b=0.0001))
     _burst(batcher, 0.0, 20, 0.0005)  # silence would be 6 * 0.5 ms = 3 ms
     start = 0.01
     assert batcher.decide(start, 1, 0.0).wake_at == pytest.approx(start + 0.003)
@@ -105,28 +105,28 @@ def test_auto_never_holds_a_slot_longer_than_the_fixed_cost() -> None:
 
 
 def test_auto_does_not_wait_for_a_lone_submitter() -> None:
-    batcher = Batcher(16, "auto", trained())
+    batcher = DispatchPolicy(16, "auto", trained())
     last = _burst(batcher, 0.0, 20, 0.051)  # C = 1: the next request comes only after the result
     assert batcher.decide(last, 1, last) == Decision("idle")
 
 
 def test_auto_does_not_wait_before_it_knows_the_cost_or_the_arrivals() -> None:
-    unknown_cost = Batcher(16, "auto", trained(sizes=(16,)))
+    unknown_cost = DispatchPolicy(16, "auto", trained(sizes=(16,)))
     last = _burst(unknown_cost, 0.0, 20, 0.0001)
     assert unknown_cost.decide(last, 1, last) == Decision("idle")
-    few_arrivals = Batcher(16, "auto", trained())
+    few_arrivals = DispatchPolicy(16, "auto", trained())
     last = _burst(few_arrivals, 0.0, 3, 0.0001)
     assert few_arrivals.decide(last, 1, last) == Decision("idle")
 
 
 def test_auto_treats_simultaneous_arrivals_as_an_unbounded_rate() -> None:
-    batcher = Batcher(16, "auto", trained())
+    batcher = DispatchPolicy(16, "auto", trained())
     _burst(batcher, 0.0, 20, 0.0)
     assert batcher.decide(0.0, 15, 0.0).wake_at == pytest.approx(0.002)
 
 
 def test_auto_stops_waiting_once_enough_events_wait() -> None:
-    batcher = Batcher(64, "auto", trained())
+    batcher = DispatchPolicy(64, "auto", trained())
     last = _burst(batcher, 0.0, 20, 0.002)  # rate * a = ln 2 / 2 ms * 50 ms ~ 17
     assert batcher.decide(last, 4, 0.0).reason is None
     assert batcher.decide(last, 9, 0.0) == Decision("auto")  # 17 < 2 * 9: waiting no longer pays
@@ -174,7 +174,7 @@ async def test_auto_adds_no_wait_for_a_single_submitter() -> None:
 
 
 def test_auto_stops_waiting_once_every_returned_submitter_is_back() -> None:
-    batcher = Batcher(64, "auto", trained())
+    batcher = DispatchPolicy(64, "auto", trained())
     batcher.returned(16, 0)  # 16 events came back from the function, none waited meanwhile
     last = _burst(batcher, 0.0, 20, 0.0001)
     assert batcher.decide(last, 15, 0.0).reason is None  # one of them is still on its way
@@ -184,7 +184,7 @@ def test_auto_stops_waiting_once_every_returned_submitter_is_back() -> None:
 
 
 def test_auto_expects_those_that_waited_plus_every_returned_batch() -> None:
-    batcher = Batcher(64, "auto", trained())
+    batcher = DispatchPolicy(64, "auto", trained())
     _burst(batcher, 0.0, 20, 0.0001)
     batcher.returned(8, 8)  # ping-pong: half the submitters waited while the other half ran
     assert batcher.decide(0.01, 8, 0.0).reason is None  # not the half that waited: the returned come too
@@ -194,7 +194,7 @@ def test_auto_expects_those_that_waited_plus_every_returned_batch() -> None:
 
 
 def test_auto_dispatches_at_once_when_the_returned_are_back_before_the_slot_is_looked_at() -> None:
-    batcher = Batcher(64, "auto", trained())
+    batcher = DispatchPolicy(64, "auto", trained())
     _burst(batcher, 0.0, 20, 0.0001)
     batcher.returned(4, 0)
     assert batcher.decide(0.01, 4, 0.0) == Decision("idle")  # nothing was held: it left at once
@@ -214,7 +214,7 @@ async def test_auto_sends_a_closed_loop_below_max_batch_size_without_waiting_for
 
 
 def test_auto_counts_the_stragglers_a_batch_cut_short_left_behind() -> None:
-    batcher = Batcher(64, "auto", trained())
+    batcher = DispatchPolicy(64, "auto", trained())
     _burst(batcher, 0.0, 20, 0.0001)
     batcher.returned(8, 0)
     batcher.dispatched(2, 0)  # silence ended the wait with 2 of the 8: 6 are still on their way
@@ -226,9 +226,15 @@ def test_auto_counts_the_stragglers_a_batch_cut_short_left_behind() -> None:
 
 
 def test_auto_does_not_count_events_left_waiting_as_stragglers() -> None:
-    batcher = Batcher(64, "auto", trained())
+    batcher = DispatchPolicy(64, "auto", trained())
     _burst(batcher, 0.0, 20, 0.0001)
     batcher.returned(16, 4)
     batcher.dispatched(16, 4)  # 16 of the 20 left (two concurrency groups' turns): 4 still wait
     batcher.returned(16, 4)
     assert batcher.decide(0.02, 20, 0.0) == Decision("idle")  # not 24: those 4 are no stragglers
+
+
+def test_the_former_module_and_class_names_still_import() -> None:
+    from carpool.core.batcher import Batcher
+
+    assert Batcher is DispatchPolicy
