@@ -258,3 +258,48 @@ def test_heartbeats_keep_a_waiting_stream_alive_and_gradio_client_skips_them(
         client.close()
     finally:
         served.close()
+
+
+def test_the_heartbeat_route_streams_alive_until_the_server_stops(
+    serve: Callable[..., RunningServer],
+) -> None:
+    import asyncio
+    import threading
+    import time
+
+    from carpool.server.gradio._heartbeat import _alive
+
+    server = serve(gradio_demo(BatchProbe()))
+    ended = threading.Event()
+    alive: list[str] = []
+
+    def listen() -> None:
+        with (
+            httpx.Client(timeout=30) as http,
+            http.stream("GET", server.local_url + API + "heartbeat/tab1") as reply,
+        ):
+            assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/event-stream")
+            alive.extend(line for line in reply.iter_lines() if line.startswith("data:"))
+        ended.set()
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    deadline = time.monotonic() + 20
+    while not alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive == ["data: ALIVE"]  # at once; the next one 15 s later
+    refused = httpx.get(server.local_url + API + "heartbeat/bad%20hash", timeout=10)
+    assert refused.status_code == 400 and refused.json()["error"]["type"] == "bad_request"
+    started = time.monotonic()
+    server.close(timeout=20)
+    assert ended.wait(10) and time.monotonic() - started < 10  # the open stream does not hold shutdown up
+
+    async def three_beats() -> list[bytes]:
+        stopped, beats = asyncio.Event(), []
+        async for beat in _alive(stopped, 0.01):
+            beats.append(beat)
+            if len(beats) == 3:
+                stopped.set()
+        return beats
+
+    assert asyncio.run(three_beats()) == [b"data: ALIVE\n\n"] * 3

@@ -109,6 +109,7 @@ async def _start(state: ServerState) -> None:
     state.loop = asyncio.get_running_loop()
     state.loop_thread = threading.get_ident()
     state.engine, state.sessions = engine, sessions
+    state.stopped.clear()  # a restarted lifespan
     state.metrics.bind(engine.stats)
     cache_examples = getattr(state.blocks, "cache_examples", None)
     if cache_examples is not None:
@@ -130,6 +131,7 @@ async def shutdown_app(state: ServerState) -> None:
     if sessions is not None:
         sessions.close()
     state.engine = None
+    state.stopped.set()  # streams that belong to no session (Gradio's heartbeat) end now
 
 
 def _has_file_components(blocks: Any) -> bool:

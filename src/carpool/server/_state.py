@@ -36,6 +36,7 @@ class ServerState:
     loop: asyncio.AbstractEventLoop | None = None
     loop_thread: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    stopped: asyncio.Event = field(default_factory=asyncio.Event)  # set by the shutdown
 
     def running_engine(self) -> Engine:
         if self.engine is None:

@@ -8,7 +8,8 @@ same batches as a browser's or an ``/api`` caller's. Modules:
 - ``_queue``: ``queue/join``, ``queue/data`` (sse_v3), ``cancel``, ``reset``, the REST ``call`` routes;
 - ``_messages`` and ``_diff``: carpool's event messages as Gradio's, streamed outputs as edits;
 - ``_values``: files named by minted paths instead of file ids (no client-named path is opened);
-- ``_files``: ``upload`` and ``file=``; ``_stream``: the event streams; ``_errors``: refusals.
+- ``_files``: ``upload`` and ``file=``; ``_stream``: the event streams; ``_errors``: refusals;
+- ``_chat``: chat listeners in Gradio's call shape; ``_heartbeat``: the keep-alive stream.
 
 docs/protocol.md ("Gradio's protocol") describes what is served and what is left out.
 """
@@ -25,7 +26,7 @@ from starlette.routing import Route
 from carpool.server._json import WireJSONResponse
 from carpool.server._pages import app_config
 from carpool.server._state import server_state
-from carpool.server.gradio import _files, _queue
+from carpool.server.gradio import _files, _heartbeat, _queue
 from carpool.server.gradio._errors import handle_gradio_errors
 from carpool.server.gradio._info import API_PREFIX, GRADIO_VERSION, gradio_config, gradio_info
 
@@ -63,4 +64,5 @@ def routes() -> list[Route]:
         route("/upload", _files.upload, ["POST"]),
         route("/file={path:path}", _files.serve_file, ["GET"]),
         route("/info", info, ["GET"]),
+        route("/heartbeat/{session_hash}", _heartbeat.heartbeat, ["GET"]),
     ]
