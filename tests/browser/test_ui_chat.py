@@ -311,3 +311,27 @@ def test_a_waiting_chat_shows_its_queue_position_in_the_chatbot(web: Web) -> Non
     expect(waiting).to_have_text(re.compile(r"^queued 1/1"))
     gate.open()
     expect(messages(second).nth(1)).to_contain_text("done second")
+
+
+def test_a_chat_interface_rendered_into_blocks_chats_in_the_page_and_over_the_api(web: Web) -> None:
+    from gradio_client import Client
+
+    def echo(message: str, history: list[Any]) -> str:
+        return f"echo {message} after {len(history)}"
+
+    chat = cp.ChatInterface(echo)  # built outside, as Gradio apps do, then placed with .render()
+    with cp.Blocks() as demo:
+        cp.Markdown("# Host app")
+        chat.render()
+    url = web.launch(demo)
+    page = web.page(url)
+    expect(page.get_by_text("Host app")).to_be_visible()
+    send(page, "hi")
+    expect(messages(page).nth(1)).to_contain_text("echo hi after 0")
+    send(page, "again")
+    expect(messages(page).nth(3)).to_contain_text("echo again after 2")
+    client = Client(url, verbose=False)
+    try:
+        assert client.predict("api", api_name="/chat") == "echo api after 0"
+    finally:
+        client.close()
