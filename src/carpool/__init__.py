@@ -92,6 +92,7 @@ from carpool.components import (
     Sketchpad,
     Slider,
     State,
+    Step,
     Tab,
     TabItem,
     Tabs,
@@ -101,6 +102,7 @@ from carpool.components import (
     Timer,
     UploadButton,
     Video,
+    Walkthrough,
     WebcamOptions,
 )
 from carpool.core import FINISHED, Done, Stepwise
@@ -212,6 +214,7 @@ __all__ = [
     "Sketchpad",
     "Slider",
     "State",
+    "Step",
     "Stepwise",
     "Success",
     "Tab",
@@ -226,6 +229,7 @@ __all__ = [
     "UnknownEndpointError",
     "UploadButton",
     "Video",
+    "Walkthrough",
     "Warning",
     "WebcamOptions",
     "__version__",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import PIL.Image
@@ -59,3 +60,19 @@ def test_draggable_items_reorder_by_mouse_and_by_keyboard(web: Web) -> None:
     items.nth(2).drag_to(items.nth(0), target_position={"x": 20, "y": 5})
     expect(labels).to_have_text(["Three", "Two", "One"])
     expect(field(page, "Three")).to_have_value("Three")  # the components still work where they went
+
+
+def test_a_walkthrough_shows_one_numbered_step_and_a_function_moves_it_on(web: Web) -> None:
+    with cp.Blocks() as demo, cp.Walkthrough(selected=0) as walkthrough:
+        with cp.Step("Image", id=0):
+            cp.Button("Go to prompt").click(lambda: cp.Walkthrough(selected=1), outputs=walkthrough)
+        with cp.Step("Prompt", id=1):
+            cp.Textbox(label="Your prompt")
+    page = web.page(web.launch(demo))
+    steps = page.get_by_role("tab")
+    expect(steps).to_have_text(["Image", "Prompt"])
+    expect(field(page, "Your prompt")).to_be_hidden()
+    button(page, "Go to prompt").click()
+    expect(steps.nth(1)).to_have_attribute("aria-selected", "true")
+    expect(steps.nth(0)).to_have_class(re.compile(r"cp-step-done"))
+    expect(field(page, "Your prompt")).to_be_visible()

@@ -49,9 +49,11 @@ from carpool.components.layouts import (
     Layout,
     Row,
     Sidebar,
+    Step,
     Tab,
     TabItem,
     Tabs,
+    Walkthrough,
 )
 from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Video
 from carpool.components.model3d import Model3D
@@ -128,6 +130,7 @@ __all__ = [
     "Sketchpad",
     "Slider",
     "State",
+    "Step",
     "Tab",
     "TabItem",
     "Tabs",
@@ -138,6 +141,7 @@ __all__ = [
     "UploadButton",
     "UploadWriter",
     "Video",
+    "Walkthrough",
     "WebcamOptions",
     "current_file_session",
     "current_file_store",

@@ -148,6 +148,17 @@ class Block(Listenable):
         props = {k: v for k, v in self._explicit_args.items() if k != "render"}
         return update(**props)
 
+    def postprocess_update(self, update_: Mapping[str, Any]) -> dict[str, Any]:
+        """An update returned for this block (a layout: ``Tabs(selected=1)``, ``Column(visible=False)``)
+        in wire form; components also convert its ``value`` (:meth:`Component.postprocess_update`)."""
+        wire: dict[str, Any] = {"__type__": UPDATE_TYPE}
+        for name, value in update_.items():
+            if name == "elem_classes" and isinstance(value, str):
+                value = [value]
+            if name != "__type__":
+                wire[name] = value
+        return wire
+
     def props(self) -> dict[str, Any]:
         """The JSON-able properties the front end needs to render this block."""
         common: dict[str, Any] = {

@@ -15,7 +15,20 @@ from carpool import _context
 from carpool.components.base import Block
 from carpool.components.events import Changeable, Collapsible, Selectable
 
-__all__ = ["Accordion", "Column", "Draggable", "Group", "Layout", "Row", "Sidebar", "Tab", "TabItem", "Tabs"]
+__all__ = [
+    "Accordion",
+    "Column",
+    "Draggable",
+    "Group",
+    "Layout",
+    "Row",
+    "Sidebar",
+    "Step",
+    "Tab",
+    "TabItem",
+    "Tabs",
+    "Walkthrough",
+]
 
 Variant = Literal["default", "panel", "compact"]
 
@@ -199,3 +212,32 @@ class Tab(Selectable, Layout):
 
 
 TabItem = Tab
+
+
+class Walkthrough(Tabs):
+    """Steps shown one at a time under a numbered header; ``selected`` is the step shown (its id or
+    index), and a function moves on by returning ``Walkthrough(selected=...)``."""
+
+    block_type: ClassVar[str] = "walkthrough"
+
+
+class Step(Tab):
+    """One step of a ``Walkthrough``."""
+
+    block_type: ClassVar[str] = "step"
+
+    def __init__(
+        self,
+        label: str | None = None,
+        visible: bool = True,
+        interactive: bool = True,
+        *,
+        id: int | str | None = None,
+        **common: Any,
+    ) -> None:
+        super().__init__(label, id=id, interactive=interactive, visible=visible, **common)
+
+    def _attach(self, container: Any) -> None:
+        if not isinstance(container, Walkthrough):
+            raise ValueError(f"{self!r} must be created inside a `with carpool.Walkthrough():` block")
+        super()._attach(container)

@@ -11,9 +11,10 @@ import { renderExamples } from "./examples.js";
 
 const LAYOUTS = new Set([
   "row", "column", "group", "accordion", "tabs", "tab", "tabitem", "form", "box", "sidebar", "draggable",
+  "walkthrough",
 ]);
 const NO_MODULE = new Set([...LAYOUTS, "examples", "render"]);
-const ALIASES = { text: "textbox", tabitem: "tab", dataset: "examples", highlight: "json" };
+const ALIASES = { text: "textbox", tabitem: "tab", step: "tab", dataset: "examples", highlight: "json" };
 
 export function blockType(config) {
   const t = String(config.type || "").toLowerCase();
@@ -97,6 +98,7 @@ export class Renderer {
     const config = this.configs.get(node.id) || { id: node.id, type: "column", props: {} };
     const type = blockType(config);
     if (type === "tabs") return this.renderTabs(config, node.children || []);
+    if (type === "walkthrough") return this.renderTabs(config, node.children || [], { steps: true });
     if (type === "tab") return this.renderTabs({ id: `auto-${node.id}`, type: "tabs", props: {} }, [node]);
     if (type === "accordion") return this.renderAccordion(config, node.children || []);
     if (type === "sidebar") return this.renderSidebar(config, node.children || []);
@@ -187,15 +189,17 @@ export class Renderer {
     return el;
   }
 
-  renderTabs(config, children) {
+  /** Tabs, or with `steps` a Walkthrough: the same strip drawn as numbered steps, earlier ones done. */
+  renderTabs(config, children, { steps = false } = {}) {
     const tablist = h("div", { class: "cp-tablist", role: "tablist" });
-    const el = h("div", { class: "cp-tabs" }, tablist);
+    const el = h("div", { class: steps ? "cp-tabs cp-walkthrough" : "cp-tabs" }, tablist);
     const tabs = [];
     let tabsBlock = null;
     const select = (index, focus, emit = true) => {
       tabs.forEach((t, i) => {
         const on = i === index;
         t.button.setAttribute("aria-selected", on ? "true" : "false");
+        t.button.classList.toggle("cp-step-done", steps && i < index);
         t.button.tabIndex = on ? 0 : -1;
         t.panel.hidden = !on;
       });

@@ -4,7 +4,20 @@ import pytest
 from component_fakes import FakeBlocks
 
 from carpool import _context
-from carpool.components import Accordion, Button, Column, Draggable, Group, Row, Tab, TabItem, Tabs, Textbox
+from carpool.components import (
+    Accordion,
+    Button,
+    Column,
+    Draggable,
+    Group,
+    Row,
+    Step,
+    Tab,
+    TabItem,
+    Tabs,
+    Textbox,
+    Walkthrough,
+)
 
 
 def test_layouts_nest_and_blocks_land_in_the_innermost_open_one(blocks: FakeBlocks) -> None:
@@ -108,3 +121,31 @@ def test_draggable_places_its_children_and_says_which_way_they_run(blocks: FakeB
     assert board.get_config()["props"]["orientation"] == "row"
     with pytest.raises(ValueError, match="orientation must be 'row' or 'column', got 'grid'"):
         Draggable(orientation="grid")  # type: ignore[arg-type]
+
+
+def test_steps_live_in_a_walkthrough_and_nowhere_else(blocks: FakeBlocks) -> None:
+    with Walkthrough(selected=1) as walkthrough:
+        with Step("Image", id=0) as first:
+            Textbox()
+        with Step("Prompt", id=1) as second:
+            pass
+    assert walkthrough.children == [first, second]
+    assert walkthrough.get_config()["type"] == "walkthrough"
+    assert walkthrough.get_config()["props"]["selected"] == 1
+    assert second.get_config()["props"]["label"] == "Prompt"
+    with pytest.raises(ValueError, match=r"must be created inside a `with carpool.Walkthrough\(\):`"):
+        Step("Lost")
+
+
+def test_a_layout_returned_by_a_function_is_an_update_of_its_props() -> None:
+    tabs, column = Walkthrough(render=False), Column(render=False)
+    assert tabs.postprocess_update(Walkthrough(selected=1, render=False).update_props()) == {
+        "__type__": "update",
+        "selected": 1,
+    }
+    hidden = Column(visible=False, elem_classes="wide", render=False).update_props()
+    assert column.postprocess_update(hidden) == {
+        "__type__": "update",
+        "visible": False,
+        "elem_classes": ["wide"],
+    }
