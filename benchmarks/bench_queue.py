@@ -184,13 +184,13 @@ def build_app(kinds: Sequence[str], batch_sizes: Sequence[int], cost: CostModel)
 # -- payloads -------------------------------------------------------------------------------------
 
 
-def make_payloads(folder: Path, seed: int = 0) -> dict[str, tuple[Any, ...]]:
+def make_payloads(folder: Path, seed: int = 0, image_side: int = IMAGE_SIDE) -> dict[str, tuple[Any, ...]]:
     """One input per kind, written to ``folder``: realistic sizes, deterministic content."""
     rng = np.random.default_rng(seed)
     words = rng.choice(["batch", "queue", "model", "request", "latency", "carpool", "token"], TEXT_WORDS)
 
-    gradient = np.linspace(0, 200, IMAGE_SIDE, dtype=np.float32)
-    texture = rng.integers(0, 56, (IMAGE_SIDE, IMAGE_SIDE, 3))
+    gradient = np.linspace(0, 200, image_side, dtype=np.float32)
+    texture = rng.integers(0, 56, (image_side, image_side, 3))
     image = (gradient[None, :, None] + texture).astype(np.uint8)
     PILImage.fromarray(image).save(folder / "image.png")
 
@@ -248,7 +248,7 @@ def run_all(args: argparse.Namespace) -> list[Row]:
     demo = build_app(args.kinds, args.batch_sizes, cost)
     best: dict[tuple[Workers, str, int], Summary] = {}
     with tempfile.TemporaryDirectory(prefix="carpool-bench-") as tmp:
-        payloads = make_payloads(Path(tmp))
+        payloads = make_payloads(Path(tmp), image_side=args.image_side)
         with LoadProcess() as load:
             for round_ in range(1, args.repeat + 1):
                 # every other round runs the batch sizes (and servers) backwards, so a slow spell of the
@@ -423,6 +423,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=_csv(_workers),
         default=["auto"],
         help="comma list of launch(conversion_workers=) values, one server each (e.g. 0,2)",
+    )
+    p.add_argument(
+        "--image-side", type=int, default=IMAGE_SIDE, help="the image payload's width and height (px)"
     )
     p.add_argument("--concurrency", "-c", type=int, default=64, help="concurrent clients")
     p.add_argument("--requests", "-n", type=int, default=320, help="measured requests per endpoint")
