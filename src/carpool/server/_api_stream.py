@@ -29,6 +29,7 @@ from carpool.protocol import encode_json
 from carpool.server._deadline import CallerDeadline, queue_timeout
 from carpool.server._errors import HTTPError, describe_error
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
+from carpool.server._spec import Endpoint, SessionValues
 from carpool.server._sse import HEADERS
 from carpool.server._state import ServerState
 
@@ -73,7 +74,7 @@ class JobOutput:
 
 
 async def job_outputs(
-    job: Job, dependency: Any, state: ServerState, session: Any
+    job: Job, dependency: Endpoint, state: ServerState, session: SessionValues
 ) -> AsyncIterator[JobOutput]:
     """The event's outputs as they come, in wire form; raises its error (or EventCancelledError).
 
@@ -176,19 +177,23 @@ async def _disconnected(receive: Receive) -> None:
 async def stream_call(
     state: ServerState,
     engine: Engine,
-    dependency: Any,
+    dependency: Endpoint,
     data: list[Any],
-    session: Any,
+    session: SessionValues,
     context: dict[str, Any],
     deadline: CallerDeadline | None = None,
 ) -> ServerSentEvents:
     """Queue one sample and answer with its outputs as server-sent events."""
+    listener_id = dependency.listener_id
+    assert listener_id is not None  # call_endpoint answered 404 for a dependency without a function
     inputs = await off_loop_if_files(dependency, preprocess, dependency, data, session, state.files)
-    job = engine.submit(dependency.listener_id, inputs, context=context, timeout=queue_timeout(deadline))
+    job = engine.submit(listener_id, inputs, context=context, timeout=queue_timeout(deadline))
     return ServerSentEvents(_api_events(job, dependency, state, session), job.cancel)
 
 
-async def _api_events(job: Job, dependency: Any, state: ServerState, session: Any) -> AsyncIterator[bytes]:
+async def _api_events(
+    job: Job, dependency: Endpoint, state: ServerState, session: SessionValues
+) -> AsyncIterator[bytes]:
     try:
         async for output in job_outputs(job, dependency, state, session):
             yield sse_event("complete" if output.final else "generating", {"data": output.data})

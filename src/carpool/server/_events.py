@@ -30,6 +30,7 @@ from carpool.core import (
 from carpool.protocol import Msg
 from carpool.server._errors import describe_error
 from carpool.server._processing import converts_files, postprocess
+from carpool.server._spec import Endpoint, SessionValues
 
 __all__ = ["EventChannel", "EventRelay"]
 
@@ -40,7 +41,7 @@ class EventChannel(Protocol):
     """Where an event's messages go: a session's channel, or a protocol translation in front of one."""
 
     @property
-    def state(self) -> Any: ...
+    def state(self) -> SessionValues: ...
 
     @property
     def pending(self) -> dict[str, Any]: ...
@@ -54,7 +55,7 @@ class EventRelay:
     def __init__(
         self,
         channel: EventChannel,
-        dependency: Any,
+        dependency: Endpoint,
         *,
         loop: AbstractEventLoop,
         loop_thread: int,

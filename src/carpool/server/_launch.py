@@ -36,6 +36,7 @@ from carpool.server._connections import (
 )
 from carpool.server._headers import CSPSpec, FrameAncestors
 from carpool.server._settings import AuthSpec, MiB
+from carpool.server._spec import AppSpec
 from carpool.server._state import ServerState
 
 __all__ = ["RunningServer", "launch"]
@@ -152,7 +153,7 @@ class RunningServer:
 
 
 def launch(
-    blocks: Any,
+    blocks: AppSpec,
     *,
     server_name: str | None = None,
     server_port: int | None = None,

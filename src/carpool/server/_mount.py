@@ -24,6 +24,7 @@ from starlette.routing import Mount
 
 from carpool.server._app import create_app
 from carpool.server._settings import AuthSpec
+from carpool.server._spec import AppSpec
 
 __all__ = ["mount_app", "mount_gradio_app"]
 
@@ -56,7 +57,7 @@ _GRADIO_ONLY = frozenset(
 
 def mount_app(
     parent: Any,
-    demo: Any,
+    demo: AppSpec,
     path: str = "/demo",
     *,
     auth: AuthSpec | None = None,

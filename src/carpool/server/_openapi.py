@@ -19,6 +19,7 @@ from carpool.server._openapi_endpoints import (
     api_response_schema,
     join_request_schema,
 )
+from carpool.server._spec import AppSpec, Endpoint
 
 __all__ = ["api_dependencies", "openapi_document"]
 
@@ -115,7 +116,7 @@ def _session_query(required: bool) -> dict[str, Any]:
     return {"name": "session_hash", "in": "query", "required": required, "schema": SESSION_HASH_SCHEMA}
 
 
-def _endpoint_operation(dep: Any) -> dict[str, Any]:
+def _endpoint_operation(dep: Endpoint) -> dict[str, Any]:
     return {
         "operationId": f"predict_{dep.api_name}",
         "summary": f"Call {dep.api_name}" + (" (batched function)" if dep.batch else ""),
@@ -155,7 +156,7 @@ def _post(summary: str, body: dict[str, Any], result: dict[str, Any], *errors: i
     }
 
 
-def _queue_paths(blocks: Any) -> dict[str, Any]:
+def _queue_paths(blocks: AppSpec) -> dict[str, Any]:
     cancel_body = {
         "type": "object",
         "required": ["session_hash", "event_id"],
@@ -219,14 +220,14 @@ def _file_paths() -> dict[str, Any]:
     }
 
 
-def _file_paths_of(blocks: Any) -> dict[str, Any]:
+def _file_paths_of(blocks: AppSpec) -> dict[str, Any]:
     paths = _file_paths()
     if not takes_uploads(blocks):  # served, but only to say 404: this app takes no files
         del paths["/upload"]
     return paths
 
 
-def _fixed_paths(blocks: Any) -> dict[str, Any]:
+def _fixed_paths(blocks: AppSpec) -> dict[str, Any]:
     health = {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}}
     return {
         "/config": _json_get("The app spec the front end renders"),
@@ -239,7 +240,7 @@ def _fixed_paths(blocks: Any) -> dict[str, Any]:
     }
 
 
-def openapi_document(blocks: Any, *, title: str, version: str) -> dict[str, Any]:
+def openapi_document(blocks: AppSpec, *, title: str, version: str) -> dict[str, Any]:
     paths = _fixed_paths(blocks)
     for dep in api_dependencies(blocks):
         paths[f"/api/{dep.api_name}"] = {"post": _endpoint_operation(dep)}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from carpool.components import FILE_DATA_SCHEMA
+from carpool.server._spec import AppSpec, Endpoint
 
 __all__ = [
     "SESSION_HASH_SCHEMA",
@@ -56,7 +57,7 @@ SAMPLE_ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-def api_dependencies(blocks: Any) -> list[Any]:
+def api_dependencies(blocks: AppSpec) -> list[Endpoint]:
     """Dependencies callable over ``/api``: a backend function and a public api_name."""
     return [
         dep
@@ -144,7 +145,7 @@ def _equal_lengths(columns: int, max_n: int) -> dict[str, Any]:
     return {"anyOf": branches}
 
 
-def api_request_schema(dep: Any) -> dict[str, Any]:
+def api_request_schema(dep: Endpoint) -> dict[str, Any]:
     """``{"data": [v1..vk]}``, or pre-batched ``{"data": [[..n..] per input], "batched": true}``."""
     inputs = [input_schema(c) for c in _api_components(dep.inputs)]
     single = {
@@ -180,7 +181,7 @@ def _ordered(schemas: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "array", "items": item, "minItems": n, "maxItems": n}
 
 
-def api_response_schema(dep: Any) -> dict[str, Any]:
+def api_response_schema(dep: Endpoint) -> dict[str, Any]:
     outputs = [output_schema(c) for c in _api_components(dep.outputs)]
     single = {"type": "object", "required": ["data"], "properties": {"data": _ordered(outputs)}}
     out_columns = [{"type": "array", "items": s} for s in outputs]
@@ -196,7 +197,7 @@ def api_response_schema(dep: Any) -> dict[str, Any]:
     return {"anyOf": [single, batched]}
 
 
-def join_request_schema(blocks: Any) -> dict[str, Any]:
+def join_request_schema(blocks: AppSpec) -> dict[str, Any]:
     """``POST /queue/join``: one branch per endpoint, named by ``api_name`` or by ``fn_index``."""
     common = {"session_hash": SESSION_HASH_SCHEMA, "trigger_id": {"type": ["integer", "null"]}}
     branches = []

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from carpool.protocol import Msg
+from carpool.server._spec import SessionValues
 
 __all__ = ["SessionChannel", "SessionRegistry"]
 
@@ -48,7 +49,7 @@ class SessionChannel:
         "state",
     )
 
-    def __init__(self, session_hash: str, state: Any, *, max_buffer: int) -> None:
+    def __init__(self, session_hash: str, state: SessionValues, *, max_buffer: int) -> None:
         self.session_hash = session_hash
         self.state = state  # the app's SessionState: gr.State values live here
         self.max_buffer = max_buffer
