@@ -20,12 +20,16 @@ haproxy (scripts/install-haproxy) and Ray.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import functools
+import multiprocessing
 import os
 import re
 import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +38,16 @@ if __package__ in (None, ""):  # run as `python benchmarks/bench_fronts.py`: mak
 
 import httpx
 
-from benchmarks._common import LoadProcess, LoadSpec, Summary, markdown_table, write_json
+from benchmarks._common import (
+    LoadProcess,
+    LoadResult,
+    LoadSpec,
+    RawConnection,
+    Summary,
+    _closed_loop,
+    markdown_table,
+    write_json,
+)
 
 APP = Path(__file__).with_name("_fronts_app.py")
 FIXED, PER_ITEM = 0.050, 0.001
@@ -44,6 +57,7 @@ _HISTOGRAM = re.compile(r"^carpool_batch_size_(sum|count)\{[^}]*\} ([0-9.e+-]+)$
 @dataclass
 class Point:
     fronts: int
+    clients_kind: str  # "spread": calls go round robin; "sticky": each client keeps its front's cookie
     batch_timeout: str
     batch_size: int
     concurrency: int
@@ -73,7 +87,66 @@ def batch_totals(ports: list[int]) -> tuple[float, float]:
     return samples, batches
 
 
-def measure(fronts: int, timeout: str, args: argparse.Namespace, load: LoadProcess) -> Point:
+class StickyConnection(RawConnection):
+    """A raw connection that sends the balancer's cookie: a client that stays on one front, as a
+    browser (or any client that keeps cookies) does."""
+
+    front = "front0"
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"Cookie: carpool_front={self.front}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("the balancer closed the connection")
+        length = None
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length is None:
+            raise RuntimeError(f"an answer without Content-Length: {status_line!r}")
+        return int(status_line.split()[1]), await self.reader.readexactly(length)
+
+
+async def _sticky_run(url: str, fronts: int, clients: int, requests: int) -> LoadResult:
+    connections = []
+    for index in range(clients):  # client i stays on front i mod N: an even split, as cookies give
+        connection = await StickyConnection.open(url)
+        assert isinstance(connection, StickyConnection)
+        connection.front = f"front{index % fronts}"
+        connections.append(connection)
+    try:
+        calls = [functools.partial(c.call, "/api/predict") for c in connections]
+        return await _closed_loop(calls, (("x",),), requests, None)
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def _sticky_child(url: str, fronts: int, clients: int, requests: int, conn: Connection) -> None:
+    conn.send(asyncio.run(_sticky_run(url, fronts, clients, requests)))
+
+
+def sticky_load(url: str, fronts: int, clients: int, requests: int) -> LoadResult:
+    """Closed-loop sticky clients, in a process of their own (not the benchmark's, not a server's)."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_sticky_child, args=(url, fronts, clients, requests, child), daemon=True)
+    process.start()
+    try:
+        if not parent.poll(600):
+            raise TimeoutError("the sticky load did not finish in 600 s")
+        result: LoadResult = parent.recv()
+        return result
+    finally:
+        process.join(10)
+
+
+def measure(fronts: int, kind: str, timeout: str, args: argparse.Namespace, load: LoadProcess) -> Point:
     from carpool._fronts import Fronts
 
     os.environ.update(
@@ -85,10 +158,15 @@ def measure(fronts: int, timeout: str, args: argparse.Namespace, load: LoadProce
     url = servers.start()
     try:
         samples = (("x",),)
-        spec = LoadSpec(url, "predict", samples, args.clients, args.warmup, client="raw")
-        load.run(spec)  # warm-up: the replica starts, "auto" learns the model's cost
+
+        def run(requests: int) -> LoadResult:
+            if kind == "sticky":
+                return sticky_load(url, fronts, args.clients, requests)
+            return load.run(LoadSpec(url, "predict", samples, args.clients, requests, client="raw"))
+
+        run(args.warmup)  # warm-up: the replica starts, "auto" learns the model's cost
         before = batch_totals(servers.front_ports)
-        result = load.run(LoadSpec(url, "predict", samples, args.clients, args.requests, client="raw"))
+        result = run(args.requests)
         after = batch_totals(servers.front_ports)
     finally:
         servers.stop()
@@ -97,7 +175,7 @@ def measure(fronts: int, timeout: str, args: argparse.Namespace, load: LoadProce
     batches = after[1] - before[1]
     throughput = summary.throughput
     return Point(
-        fronts, timeout, args.batch, args.clients, round(throughput, 1),
+        fronts, kind, timeout, args.batch, args.clients, round(throughput, 1),
         round(throughput / ideal(args.batch, args.clients), 3),
         round((after[0] - before[0]) / batches, 1) if batches else float("nan"),
         round(summary.p50_ms, 1), round(summary.p99_ms, 1), summary.errors,
@@ -132,28 +210,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with LoadProcess() as load:
             for fronts in (int(n) for n in args.fronts.split(",")):
-                for timeout in ("0", "auto"):
-                    started = time.monotonic()
-                    points.append(measure(fronts, timeout, args, load))
-                    print(f"fronts={fronts} batch_timeout={timeout}: {points[-1]} "
-                          f"({time.monotonic() - started:.0f} s)", file=sys.stderr)  # fmt: skip
+                for kind in ("spread", "sticky") if fronts > 1 else ("spread",):
+                    for timeout in ("0", "auto"):
+                        started = time.monotonic()
+                        points.append(measure(fronts, kind, timeout, args, load))
+                        print(f"{points[-1]} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     finally:
         ray.shutdown()
-    print(table(points))
     if args.json is not None:
         payload: dict[str, Any] = {"points": [asdict(p) for p in points], "requests": args.requests}
         print(f"wrote {write_json(args.json, payload)}", file=sys.stderr)
+    print(table(points))
     return 0 if all(p.errors == 0 for p in points) else 1
 
 
 def table(points: list[Point]) -> str:
     rows = [
-        [str(p.fronts), p.batch_timeout, str(p.batch_size), str(p.concurrency), f"{p.throughput:.1f}",
-         f"{p.of_ideal:.2f}", f"{p.mean_batch:.1f}", f"{p.p50_ms:.0f}", f"{p.p99_ms:.0f}", str(p.errors)]
+        [
+            *(str(p.fronts), p.clients_kind if p.fronts > 1 else "-", p.batch_timeout, str(p.batch_size)),
+            *(str(p.concurrency), f"{p.throughput:.1f}", f"{p.of_ideal:.2f}", f"{p.mean_batch:.1f}"),
+            *(f"{p.p50_ms:.0f}", f"{p.p99_ms:.0f}", str(p.errors)),
+        ]
         for p in points
-    ]  # fmt: skip
+    ]
     headers = [
         "fronts",
+        "clients",
         "batch_timeout",
         "B",
         "C",
