@@ -12,10 +12,16 @@ the page joins with ``[{"run": n, "listener": k}, *values]``; the router finds l
 session's run ``n``, converts the values with that listener's inputs, runs its function, and converts
 the result with its outputs. A join for a run the session has replaced is refused (422), so a stale
 page never runs another run's function.
+
+Rendered ``batch=True`` listeners (plain functions) go through one more router, itself batched: the
+events waiting together -- from any session and any run -- are grouped by function, and each function
+gets its group as one batch (at most its listener's ``max_batch_size`` at a time), as it would outside
+a render.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Callable, Sequence
@@ -31,11 +37,15 @@ from carpool.app._session import SessionState
 from carpool.app._signature import FnKind, fn_kind
 from carpool.components import Block, Row
 from carpool.components.render import RenderArea
+from carpool.core import ListenerConfig
 from carpool.exceptions import InvalidInputError
 
 __all__ = ["RenderRouter", "RenderRun", "render"]
 
 _ROUTER_KINDS = (FnKind.SYNC, FnKind.ASYNC, FnKind.SYNC_GENERATOR, FnKind.ASYNC_GENERATOR)
+BATCHED = "batched"  # the routers' key of the batched router
+BATCHED_ROUTER_SIZE = 64  # events one call of the batched router takes; each listener's own limit holds
+RouterKey = FnKind | str
 _runs = itertools.count(1)
 
 
@@ -64,6 +74,12 @@ class RenderRun:
         first_id = _context.next_block_id()
         with app:
             fn(*args, **kwargs)
+        for dep in app.dependencies:
+            if dep.fn is not None and dep.batch and fn_kind(dep.fn) is not FnKind.SYNC:
+                raise TypeError(
+                    f"{dep.name}: a batched listener made by @carpool.render must be a plain function "
+                    "(not async, not a generator)"
+                )
         return cls(app, first_id)
 
     def dependency(self, listener: Any) -> Dependency:
@@ -73,7 +89,7 @@ class RenderRun:
             raise InvalidInputError(f"this render run has no listener {listener} with a function")
         return self.app.dependencies[listener]
 
-    def spec(self, routers: dict[FnKind, int]) -> dict[str, Any]:
+    def spec(self, routers: dict[RouterKey, int]) -> dict[str, Any]:
         """The area's wire value: the run's blocks, their layout and listeners (ids ``"r<run>:<k>"``)."""
         made = [block for block in self.app.blocks.values() if block.id >= self.first_id]
         return {
@@ -86,14 +102,14 @@ class RenderRun:
     def listener_id(self, index: int) -> str:
         return f"r{self.number}:{index}"
 
-    def _listener_config(self, dep: Dependency, routers: dict[FnKind, int]) -> dict[str, Any]:
+    def _listener_config(self, dep: Dependency, routers: dict[RouterKey, int]) -> dict[str, Any]:
         config = dep.config()
         after = dep.options.trigger_after
         config.update(
             id=self.listener_id(dep.index),
             api_name=None,
             show_api=False,
-            router=routers[fn_kind(dep.fn)] if dep.fn is not None else None,
+            router=routers[_router_key(dep)] if dep.fn is not None else None,
             render_ref={"run": self.number, "listener": dep.index},
             trigger_after=None if after is None else self.listener_id(after),
             cancels=[self.listener_id(c.index) for c in dep.cancels],
@@ -106,7 +122,7 @@ class RenderDependency(Dependency):
     """The listener that runs the render function; its output is the run, kept in the session."""
 
     area: RenderArea
-    routers: dict[FnKind, int] = field(default_factory=dict)
+    routers: dict[RouterKey, int] = field(default_factory=dict)
 
     def postprocess(self, output: Any, session: SessionState) -> list[Any]:
         if not isinstance(output, RenderRun):
@@ -130,14 +146,70 @@ class RenderRouter(Dependency):
         if run is None or reference.get("run") != run.number:
             raise InvalidInputError("this part of the page was rendered again; reload the page to use it")
         target = run.dependency(reference.get("listener"))
-        if fn_kind(target.fn) is not self.kind:
+        if _router_key(target) != self.key:
             raise InvalidInputError(f"listener {reference.get('listener')} is not run by this router")
         return [target, *target.preprocess(values, session)]
+
+    @property
+    def key(self) -> RouterKey:
+        return self.kind
 
     def postprocess(self, output: Any, session: SessionState) -> list[Any]:
         if not isinstance(output, _Routed):
             raise TypeError("a render router returned something other than a routed result")
         return output.dependency.postprocess(output.value, session)
+
+
+@dataclass(eq=False, kw_only=True)
+class BatchedRenderRouter(RenderRouter):
+    """Runs the rendered ``batch=True`` listeners of one area: a batch of events, grouped by listener."""
+
+    @property
+    def key(self) -> RouterKey:
+        return BATCHED
+
+    def preprocess(self, data: Any, session: SessionState) -> list[Any]:
+        target, *values = super().preprocess(data, session)
+        return [(target, values)]  # one input: events of different listeners differ in arity
+
+    def listener_config(self, default_concurrency_limit: int | None) -> ListenerConfig:
+        # one output: the routed result of each event (the router shows it with the target's outputs)
+        return dataclasses.replace(super().listener_config(default_concurrency_limit), n_outputs=1)
+
+
+def _router_key(dep: Dependency) -> RouterKey:
+    """Which router runs a rendered listener (it has a function)."""
+    assert dep.fn is not None
+    return BATCHED if dep.batch else fn_kind(dep.fn)
+
+
+def _route_batched(*columns: list[tuple[Dependency, list[Any]]]) -> list[list[_Routed]]:
+    """One batch of routed events -> each listener's function called on its own events, in order.
+    Variadic, as the other routers: the router declares no inputs; its one column is the events."""
+    (calls,) = columns
+    routed: list[_Routed | None] = [None] * len(calls)
+    # By function, not by listener: each run (each session) makes its own listeners, but the cards of
+    # two sessions calling one model must share its call.
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for position, (target, _) in enumerate(calls):
+        groups.setdefault((id(target.fn), len(target.inputs), len(target.outputs)), []).append(position)
+    for positions in groups.values():
+        first = calls[positions[0]][0]
+        for start in range(0, len(positions), first.max_batch_size):
+            chunk = positions[start : start + first.max_batch_size]
+            values = _call_batched(first, [calls[p][1] for p in chunk])
+            for position, value in zip(chunk, values, strict=True):
+                routed[position] = _Routed(calls[position][0], value)
+    return [[item for item in routed if item is not None]]
+
+
+def _call_batched(target: Dependency, samples: list[list[Any]]) -> list[Any]:
+    """A batched function on ``samples`` (one list per input in) -> one value per sample, as unbatched."""
+    columns = [list(column) for column in zip(*samples, strict=True)] if samples[0] else []
+    outputs = target.engine_fn()(*columns)
+    if len(target.outputs) == 1:
+        return list(outputs[0])
+    return [tuple(values) for values in zip(*outputs, strict=True)]
 
 
 # A router's call is (target listener, *its values): one variadic parameter, since the router itself
@@ -220,12 +292,23 @@ def render(
         def run(*args: Any, **kwargs: Any) -> RenderRun:
             return RenderRun.execute(app, fn, args, kwargs)
 
-        routers = {
+        routers: dict[RouterKey, int] = {
             kind: app.register_dependency(
                 RenderRouter, [], _ROUTES[kind], None, None, {"area": area, "kind": kind}, api_name=False
             ).index
             for kind in _ROUTER_KINDS
         }
+        routers[BATCHED] = app.register_dependency(
+            BatchedRenderRouter,
+            [],
+            _route_batched,
+            None,
+            None,
+            {"area": area, "kind": FnKind.SYNC},
+            api_name=False,
+            batch=True,
+            max_batch_size=BATCHED_ROUTER_SIZE,
+        ).index
         triggers_ = _trigger_pairs(app, sources, triggers)
         fields_ = {"area": area, "routers": routers}
         app.register_dependency(
