@@ -8,10 +8,13 @@ small file-descriptor limit keeps answering ``/health`` while hundreds of slow c
 - A body that trickles gets 408 within ``body_timeout``; a slow but steady upload goes through; event
   streams (long requests without a body) are not cut.
 - The soft descriptor limit is raised to the hard one at launch (bounded).
+- In-process: a stalled read is a 408 from ``receive()``; a route busy between pieces of its body is
+  not blamed for it; a read cancelled from outside stays a cancellation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import json
@@ -22,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import reliability_support
@@ -30,6 +34,7 @@ from reliability_support import ServerProcess
 from carpool.app import Blocks
 from carpool.components import Button, Textbox
 from carpool.server import RunningServer
+from carpool.server._body_timeout import BodyTimeout
 from carpool.server._connections import FD_LIMIT_BOUND, default_connection_limit
 
 FD_LIMIT = 256
@@ -275,3 +280,71 @@ def test_the_soft_fd_limit_is_raised_to_the_hard_one_at_launch() -> None:
     expected = min(hard, FD_LIMIT_BOUND) if hard >= 0 else FD_LIMIT_BOUND
     assert reported == soft == expected
     assert default_connection_limit(soft) == max(16, soft // 2)
+
+
+# -- the body timeout in-process: what counts as the client's delay ----------------------------------
+
+BODY_SCOPE = {"type": "http", "headers": [(b"content-length", b"100")]}
+
+
+async def body_timeout_run(
+    receive: Callable[[], Any], reader: Callable[[Any], Any], timeout: float
+) -> list[Any]:
+    """``reader(receive)`` as a route behind BodyTimeout; what it sent back."""
+    sent: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await reader(receive)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await BodyTimeout(app, timeout)(BODY_SCOPE, receive, send)
+    return sent
+
+
+async def test_a_stalled_body_read_is_a_408_from_receive() -> None:
+    async def never() -> Any:
+        await asyncio.Event().wait()
+
+    async def reader(receive: Any) -> None:
+        await receive()
+
+    started = time.monotonic()
+    sent = await asyncio.wait_for(body_timeout_run(never, reader, timeout=0.5), 10)
+    assert sent[0]["status"] == 408 and time.monotonic() - started < 3.0
+    assert json.loads(sent[1]["body"])["error"]["type"] == "request_timeout"
+
+
+async def test_a_route_busy_between_body_pieces_is_not_the_clients_delay() -> None:
+    pieces = iter([b"a" * 10, b"b" * 10, b"c" * 80])
+
+    async def prompt() -> Any:
+        piece = next(pieces)
+        return {"type": "http.request", "body": piece, "more_body": piece != b"c" * 80}
+
+    async def slow_reader(receive: Any) -> None:
+        for _ in range(3):
+            message = await receive()
+            if not message.get("more_body"):
+                return
+            await asyncio.sleep(0.8)  # e.g. writing to a slow disk: longer than body_timeout
+
+    sent = await asyncio.wait_for(body_timeout_run(prompt, slow_reader, timeout=0.3), 10)
+    assert sent[0]["status"] == 200
+
+
+async def test_a_cancelled_body_read_stays_a_cancellation() -> None:
+    async def never() -> Any:
+        await asyncio.Event().wait()
+
+    async def reader(receive: Any) -> None:
+        await receive()
+
+    task = asyncio.ensure_future(body_timeout_run(never, reader, timeout=30))
+    await asyncio.sleep(0.1)
+    task.cancel()  # a server shutting down, say: not a 408
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -9,6 +9,10 @@ This ASGI middleware times every ``receive()`` of a request that has a body:
   bytes received, so a trickle of a byte every few seconds is cut off after about ``timeout`` seconds,
   while a large upload over a slow link (at least 8 KiB/s on average) goes through.
 
+Only time the route spends waiting in ``receive()`` counts, and deadlines are checked every
+``SWEEP_INTERVAL`` seconds by one timer per app (a timeout per read would cost more than the rest
+of a small API call's body handling).
+
 Past either, the route sees :class:`HTTPError` 408 (``request_timeout``, with ``Connection: close``)
 from its ``receive()`` and answers it like any refusal. Once the body is complete, ``receive()`` is the
 server's again (an event stream waits on it for the client to leave, for as long as it needs).
@@ -28,6 +32,7 @@ __all__ = ["DEFAULT_BODY_TIMEOUT", "MIN_BODY_RATE", "BodyTimeout"]
 
 DEFAULT_BODY_TIMEOUT = 30.0
 MIN_BODY_RATE = 8 * 1024  # bytes per second, on average, after the first ``timeout`` seconds
+SWEEP_INTERVAL = 0.25  # seconds between checks for overdue body reads
 
 
 def _has_body(scope: Scope) -> bool:
@@ -39,38 +44,92 @@ def _has_body(scope: Scope) -> bool:
     return False
 
 
+class _Sweeper:
+    """Cancels body reads that are past their deadline, checking every ``SWEEP_INTERVAL`` seconds.
+
+    One timer for all the requests of an app instead of one per ``receive()``: a timeout per read
+    costs more than the rest of this middleware together, on every API call's path.
+    """
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.waiting: dict[_TimedReceive, None] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, read: _TimedReceive, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self.loop:  # an app may be served by one loop after another (tests)
+            self.loop, self.waiting, self._timer = loop, {}, None
+        self.waiting[read] = None
+        if self._timer is None:
+            self._timer = loop.call_later(SWEEP_INTERVAL, self._sweep)
+
+    def discard(self, read: _TimedReceive) -> None:
+        self.waiting.pop(read, None)
+
+    def _sweep(self) -> None:
+        assert self.loop is not None
+        now = self.loop.time()
+        for read in [read for read in self.waiting if read.due <= now]:
+            del self.waiting[read]
+            read.expire()
+        self._timer = self.loop.call_later(SWEEP_INTERVAL, self._sweep) if self.waiting else None
+
+
 class _TimedReceive:
-    """``receive`` with the body's deadlines, until the body is complete."""
+    """``receive`` with the body's deadlines, until the body is complete.
 
-    __slots__ = ("_complete", "_receive", "_received", "_started", "_timeout")
+    Only time spent waiting in ``receive()`` is at stake: a route busy between two pieces of its body
+    (uvicorn stops reading the socket meanwhile) is not the client's fault.
+    """
 
-    def __init__(self, receive: Receive, timeout: float) -> None:
+    __slots__ = ("_complete", "_receive", "_received", "_started", "_sweeper", "_timeout", "_waiter", "due")
+
+    def __init__(self, receive: Receive, timeout: float, sweeper: _Sweeper) -> None:
         self._receive = receive
         self._timeout = timeout
-        self._started = asyncio.get_running_loop().time()
+        self._sweeper = sweeper
+        self._started = 0.0
         self._received = 0
         self._complete = False
+        self._waiter: asyncio.Task[Any] | None = None  # set while it waits and not yet past due
+        self.due = 0.0
+
+    def expire(self) -> None:
+        if self._waiter is not None:
+            self._waiter.cancel()
 
     async def __call__(self) -> Message:
-        if self._complete:
+        if self._complete:  # the server's again: an event stream waits here for the client to leave
             return await self._receive()
-        now = asyncio.get_running_loop().time()
-        overall = self._started + self._timeout + self._received / MIN_BODY_RATE - now
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._started = self._started or now
+        self.due = min(now + self._timeout, self._started + self._timeout + self._received / MIN_BODY_RATE)
+        self._waiter = waiter = asyncio.current_task()
+        self._sweeper.add(self, loop)
         try:
-            async with asyncio.timeout(max(min(self._timeout, overall), 0.0)):
-                message = await self._receive()
-        except TimeoutError:
-            raise HTTPError(
-                408,
-                "request_timeout",
-                f"The request body did not arrive in time (body_timeout={self._timeout:g} s, "
-                f"then at least {MIN_BODY_RATE} bytes/s).",
-                headers={"Connection": "close"},
-            ) from None
+            message = await self._receive()
+        except asyncio.CancelledError:
+            if waiter is None or self in self._sweeper.waiting:
+                raise  # cancelled by someone else, not by the sweeper
+            waiter.uncancel()  # the sweeper's cancellation becomes the 408
+            raise self._refusal() from None
+        finally:
+            self._waiter = None
+            self._sweeper.discard(self)
         self._received += len(message.get("body", b""))
         if message["type"] != "http.request" or not message.get("more_body", False):
             self._complete = True
         return message
+
+    def _refusal(self) -> HTTPError:
+        return HTTPError(
+            408,
+            "request_timeout",
+            f"The request body did not arrive in time (body_timeout={self._timeout:g} s, "
+            f"then at least {MIN_BODY_RATE} bytes/s).",
+            headers={"Connection": "close"},
+        )
 
 
 class BodyTimeout:
@@ -79,23 +138,20 @@ class BodyTimeout:
     def __init__(self, app: ASGIApp, timeout: float | None) -> None:
         self.app = app
         self.timeout = timeout
+        self._sweeper = _Sweeper()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.timeout is None or scope["type"] != "http" or not _has_body(scope):
             await self.app(scope, receive, send)
             return
-        timed: Any = _TimedReceive(receive, self.timeout)
-        started = False
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        timed = _TimedReceive(receive, self.timeout, self._sweeper)
         try:
-            await self.app(scope, timed, tracked_send)
+            await self.app(scope, timed, send)
         except HTTPError as error:
-            # every carpool route answers its own errors; this is for one that let it through
-            if error.status != 408 or started:
+            # every carpool route answers its own errors; this is for one that let the 408 through
+            if error.status != 408:
                 raise
-            await send_json_error(send, 408, error.type, error.message, error.headers)
+            try:
+                await send_json_error(send, 408, error.type, error.message, error.headers)
+            except Exception:  # the response had started: nothing more can be said
+                raise error from None
