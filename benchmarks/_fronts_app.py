@@ -2,7 +2,8 @@
 
 The model sleeps 50 ms + 1 ms per item (a kernel that releases the GIL), in a single Ray actor that
 every front shares: the fronts are the scaled-out part, the "GPU" is not. ``BENCH_BATCH_TIMEOUT`` ("0"
-or "auto") and ``BENCH_MAX_BATCH`` come from the benchmark.
+or "auto"), ``BENCH_MAX_BATCH`` and ``BENCH_MERGE`` (merge_batches: "" for none) come from the
+benchmark.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ class GpuLike:
         return [texts]
 
 
-pool = RayPool(GpuLike, name="gpu-like")
+merge = os.environ.get("BENCH_MERGE", "")
+pool = RayPool(GpuLike, name="gpu-like", merge_batches=int(merge) if merge else None)
 timeout_setting = os.environ.get("BENCH_BATCH_TIMEOUT", "0")
 batch_timeout: float | str = "auto" if timeout_setting == "auto" else float(timeout_setting)
 

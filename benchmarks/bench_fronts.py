@@ -12,9 +12,11 @@ no cookies, no session: the balancer spreads the calls round robin, as it would 
 
 Each front forms batches from its own share of the load, so with N fronts a batch can hold about C/N
 requests: the replica runs more, smaller batches and its fixed 50 ms is paid more often. "of ideal" is
-the throughput over ``n / (0.050 + 0.001 n)`` with ``n = min(B, C)``; "mean batch" is the replica's
-mean batch size in the measured phase (from every front's ``carpool_batch_size`` histogram). Needs
-haproxy (scripts/install-haproxy) and Ray.
+the throughput over ``n / (0.050 + 0.001 n)`` with ``n = min(B, C)``; "front batch" is the mean size of
+the batches the fronts formed (every front's ``carpool_batch_size`` histogram), "model batch" the mean
+size of the model's calls (the replica's own count), both in the measured phase. "merged": the pool
+has ``merge_batches=B``, so the replica runs the batches that wait for it (from all fronts) merged,
+up to B samples a call. Needs haproxy (scripts/install-haproxy) and Ray.
 """
 
 from __future__ import annotations
@@ -58,12 +60,14 @@ _HISTOGRAM = re.compile(r"^carpool_batch_size_(sum|count)\{[^}]*\} ([0-9.e+-]+)$
 class Point:
     fronts: int
     clients_kind: str  # "spread": calls go round robin; "sticky": each client keeps its front's cookie
+    merged: bool  # RayPool(merge_batches=B): the replica merges the batches waiting for it
     batch_timeout: str
     batch_size: int
     concurrency: int
     throughput: float
     of_ideal: float
-    mean_batch: float
+    mean_batch: float  # the fronts' batches
+    model_batch: float  # the model's calls (merged batches count once)
     p50_ms: float
     p99_ms: float
     errors: int
@@ -146,12 +150,24 @@ def sticky_load(url: str, fronts: int, clients: int, requests: int) -> LoadResul
         process.join(10)
 
 
-def measure(fronts: int, kind: str, timeout: str, args: argparse.Namespace, load: LoadProcess) -> Point:
+def model_totals() -> tuple[float, float]:
+    """(samples, model calls) of the shared replica."""
+    import ray
+
+    replica = ray.get_actor("gpu-like-0", namespace=os.environ["CARPOOL_RAY_NAMESPACE"])
+    stats: Any = ray.get(replica.stats.remote(), timeout=30)
+    return float(stats["samples"]), float(stats["model_calls"])
+
+
+def measure(
+    fronts: int, kind: str, merged: bool, timeout: str, args: argparse.Namespace, load: LoadProcess
+) -> Point:
     from carpool._fronts import Fronts
 
     os.environ.update(
         BENCH_BATCH_TIMEOUT=timeout,
         BENCH_MAX_BATCH=str(args.batch),
+        BENCH_MERGE=str(args.batch) if merged else "",
         CARPOOL_RAY_NAMESPACE=f"bench-fronts-{uuid.uuid4().hex[:8]}",  # a fresh replica per point
     )
     servers = Fronts(str(APP), fronts, port=0, show_error=True)
@@ -165,19 +181,20 @@ def measure(fronts: int, kind: str, timeout: str, args: argparse.Namespace, load
             return load.run(LoadSpec(url, "predict", samples, args.clients, requests, client="raw"))
 
         run(args.warmup)  # warm-up: the replica starts, "auto" learns the model's cost
-        before = batch_totals(servers.front_ports)
+        before, model_before = batch_totals(servers.front_ports), model_totals()
         result = run(args.requests)
-        after = batch_totals(servers.front_ports)
+        after, model_after = batch_totals(servers.front_ports), model_totals()
     finally:
         servers.stop()
         _kill_replica()
     summary = Summary.of(result)
-    batches = after[1] - before[1]
+    batches, calls = after[1] - before[1], model_after[1] - model_before[1]
     throughput = summary.throughput
     return Point(
-        fronts, kind, timeout, args.batch, args.clients, round(throughput, 1),
+        fronts, kind, merged, timeout, args.batch, args.clients, round(throughput, 1),
         round(throughput / ideal(args.batch, args.clients), 3),
         round((after[0] - before[0]) / batches, 1) if batches else float("nan"),
+        round((model_after[0] - model_before[0]) / calls, 1) if calls else float("nan"),
         round(summary.p50_ms, 1), round(summary.p99_ms, 1), summary.errors,
     )  # fmt: skip
 
@@ -210,10 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with LoadProcess() as load:
             for fronts in (int(n) for n in args.fronts.split(",")):
-                for kind in ("spread", "sticky") if fronts > 1 else ("spread",):
+                for kind, merged in variants(fronts):
                     for timeout in ("0", "auto"):
                         started = time.monotonic()
-                        points.append(measure(fronts, kind, timeout, args, load))
+                        points.append(measure(fronts, kind, merged, timeout, args, load))
                         print(f"{points[-1]} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     finally:
         ray.shutdown()
@@ -224,11 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(p.errors == 0 for p in points) else 1
 
 
+def variants(fronts: int) -> list[tuple[str, bool]]:
+    """One front: spread calls only (nothing to stick to, nothing to merge); more: each way."""
+    if fronts == 1:
+        return [("spread", False)]
+    return [(kind, merged) for merged in (False, True) for kind in ("spread", "sticky")]
+
+
 def table(points: list[Point]) -> str:
     rows = [
         [
-            *(str(p.fronts), p.clients_kind if p.fronts > 1 else "-", p.batch_timeout, str(p.batch_size)),
-            *(str(p.concurrency), f"{p.throughput:.1f}", f"{p.of_ideal:.2f}", f"{p.mean_batch:.1f}"),
+            *(str(p.fronts), p.clients_kind if p.fronts > 1 else "-", "yes" if p.merged else "no"),
+            *(p.batch_timeout, str(p.batch_size), str(p.concurrency), f"{p.throughput:.1f}"),
+            *(f"{p.of_ideal:.2f}", f"{p.mean_batch:.1f}", f"{p.model_batch:.1f}"),
             *(f"{p.p50_ms:.0f}", f"{p.p99_ms:.0f}", str(p.errors)),
         ]
         for p in points
@@ -236,12 +261,14 @@ def table(points: list[Point]) -> str:
     headers = [
         "fronts",
         "clients",
+        "merged",
         "batch_timeout",
         "B",
         "C",
         "req/s",
         "of ideal",
-        "mean batch",
+        "front batch",
+        "model batch",
         "p50 ms",
         "p99 ms",
         "errors",

@@ -183,3 +183,47 @@ async def test_shared_pools_of_one_name_use_the_same_replicas_and_closing_one_ke
 def test_a_shared_pool_cannot_autoscale() -> None:
     with pytest.raises(ValueError, match=r"shared pool .* cannot autoscale"):
         RayPool(Tagger, shared=True, max_replicas=3)
+
+
+async def test_batches_waiting_at_a_merging_replica_run_as_one_model_call_and_split_back(
+    gate: Any,
+) -> None:
+    # Three "fronts" (pools sharing one named replica) each send a batch while the replica is busy.
+    options: dict[str, Any] = {"name": "merging-tagger", "shared": True, "merge_batches": 8}
+    fronts = [RayPool(Tagger, gate, **options).start() for _ in range(3)]
+    replica = fronts[0].actors[0]
+
+    async def run_two_behind_a_held_batch(second: list[str], third: list[str]) -> list[Any]:
+        held = asyncio.ensure_future(fronts[0](["hold"]))
+        await asyncio.wait_for(gate.wait_held.remote(1), 30)
+        calls = [asyncio.ensure_future(fronts[1](second)), asyncio.ensure_future(fronts[2](third))]
+        deadline = time.monotonic() + 30
+        while await replica.queued.remote() < 2:  # both wait at the replica behind the held call
+            assert time.monotonic() < deadline, "the batches did not reach the replica"
+            await asyncio.sleep(0.02)
+        await gate.open.remote()
+        assert parse((await held)[0][0])[0] == "hold"
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    try:
+        second, third = await run_two_behind_a_held_batch(["b1", "b2"], ["c1"])
+        assert [parse(tag)[::2] for tag in second[0]] == [("b1", 3), ("b2", 3)]  # ran as one of 3
+        assert [parse(tag)[::2] for tag in third[0]] == [("c1", 3)]
+        assert await gate.seen.remote() == [["hold"], ["b1", "b2", "c1"]]
+        # A merged call that fails runs its batches one by one: each gets its own answer.
+        await gate.reset.remote()
+        fine, failed = await run_two_behind_a_held_batch(["ok"], ["boom"])
+        assert [parse(tag)[::2] for tag in fine[0]] == [("ok", 1)]
+        assert isinstance(failed, ValueError) and str(failed) == "boom in a batch of 1"
+        assert await gate.seen.remote() == [["hold"], ["ok", "boom"], ["ok"], ["boom"]]
+        assert fronts[0].model_stats()["model_calls"] == 6
+    finally:
+        for pool in fronts:
+            pool.close(kill_shared=True)
+
+
+def test_merge_batches_needs_a_sync_model_and_a_positive_size() -> None:
+    with pytest.raises(TypeError, match="sync model"):
+        RayPool(AsyncTagger, method="predict", merge_batches=8)
+    with pytest.raises(ValueError, match="merge_batches must be >= 1"):
+        RayPool(Tagger, merge_batches=0)

@@ -33,6 +33,7 @@ from carpool.scale._replica import (
     AsyncFunctionHost,
     AsyncReplica,
     FunctionHost,
+    MergingReplica,
     SyncReplica,
     is_async_method,
 )
@@ -79,6 +80,7 @@ class RayPool:
         autoscale_interval: float = 0.5,
         max_retries: int = 2,
         shared: bool | None = None,
+        merge_batches: int | None = None,
         **init_kwargs: Any,
     ) -> None:
         if num_replicas < 1:
@@ -109,7 +111,17 @@ class RayPool:
         self.__name__: str = name or getattr(model_cls, "__name__", None) or type(self).__name__
         self.__qualname__ = self.__name__
         self._replica_class: Any = AsyncReplica if self.is_async else SyncReplica
-        self._replica_args = (model_cls, init_args, init_kwargs, method)
+        self._replica_args: tuple[Any, ...] = (model_cls, init_args, init_kwargs, method)
+        self.merge_batches = merge_batches
+        if merge_batches is not None:
+            if merge_batches < 1:
+                raise ValueError(f"merge_batches must be >= 1 (samples per model call), got {merge_batches}")
+            if self.is_async:
+                raise TypeError(
+                    "merge_batches merges the batches of a sync model; this model's method is async"
+                )
+            self._replica_class = MergingReplica
+            self._replica_args += (merge_batches,)
         # Batches one replica takes at once: Ray's max_concurrency when given (async models), else 1.
         self._replicas = ReplicaSet(self.__name__, capacity)
         self._start_lock = threading.Lock()  # held while replicas start (seconds)
@@ -166,6 +178,14 @@ class RayPool:
         """
         most = self.autoscale.max_replicas if self.autoscale is not None else self.num_replicas
         return most * self._replicas.capacity
+
+    def model_stats(self) -> dict[str, int]:
+        """Model calls and samples the live replicas ran (merged batches count once): their sum."""
+        totals = {"model_calls": 0, "samples": 0}
+        for stats in ray.get([actor.stats.remote() for actor in self.actors], timeout=self.start_timeout):
+            for key in totals:
+                totals[key] += stats[key]
+        return totals
 
     def replica_stats(self) -> dict[str, int]:
         """Live replicas, batches running on them and batches waiting for one (for ``/metrics``)."""
