@@ -123,8 +123,17 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _encoder(ascii_only: bool) -> json.JSONEncoder:
+    return json.JSONEncoder(ensure_ascii=ascii_only, allow_nan=False, separators=(",", ":"), default=str)
+
+
+# Built once: ``json.dumps`` with any non-default option builds a new encoder on every call, a real
+# share of encoding a short answer. An encoder keeps no state between calls, so threads may share it.
+_ENCODERS = {False: _encoder(False), True: _encoder(True)}
+
+
 def _dumps(value: Any, *, ascii_only: bool = False) -> str:
-    return json.dumps(value, ensure_ascii=ascii_only, allow_nan=False, separators=(",", ":"), default=str)
+    return _ENCODERS[ascii_only].encode(value)
 
 
 def encode_json(value: Any) -> bytes:

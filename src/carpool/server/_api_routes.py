@@ -22,7 +22,7 @@ from carpool.exceptions import InvalidInputError
 from carpool.server._api_stream import ServerSentEvents, stream_call, wants_stream
 from carpool.server._deadline import CallerDeadline, caller_deadline, queue_timeout
 from carpool.server._errors import HTTPError, describe_error, error_response
-from carpool.server._json import WireJSONResponse
+from carpool.server._json import JSONAnswer, WireJSONResponse
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
 from carpool.server._requests import event_context, read_json
 from carpool.server._spec import Endpoint, SessionValues
@@ -80,7 +80,7 @@ async def call_endpoint(request: Request) -> Response | ServerSentEvents:
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     output = await off_loop_if_files(dependency, postprocess, dependency, outcome[0], session, state.files)
-    return WireJSONResponse({"data": output})
+    return JSONAnswer({"data": output})
 
 
 def _samples(data: list[Any], dependency: Endpoint) -> list[list[Any]]:

@@ -34,6 +34,7 @@ from carpool.components._upload_quota import (
 )
 from carpool.core import Engine
 from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes, gradio
+from carpool.server._api_fast import ApiFastLane
 from carpool.server._auth import Authenticator, AuthGate
 from carpool.server._body_timeout import DEFAULT_BODY_TIMEOUT, BodyTimeout
 from carpool.server._errors import handle_errors, routing_error_response
@@ -261,6 +262,7 @@ def create_app(
     ]
     if authenticator is not None:
         middleware.append(Middleware(AuthGate, authenticator=authenticator))
+    middleware.append(Middleware(ApiFastLane))  # innermost: every guard above still sees API calls
     app = Starlette(
         routes=_routes(),
         middleware=middleware,
