@@ -59,6 +59,11 @@ class RayPool:
     batches wait for a replica longer than ``upscale_delay`` seconds and retires idle replicas once
     fewer would have served the load for ``downscale_delay`` seconds; ``num_replicas`` is then the
     count it starts with. ``recommended_concurrency`` is sized for ``max_replicas``.
+
+    Several fronts (``carpool run --workers``): ``shared`` pools name their replicas so every front
+    uses the same ones, and ``merge_batches=N`` lets a sync model's replica run the batches waiting
+    for it merged, up to N samples a call. A batch whose replica was lost with its node runs again on
+    another replica, up to ``max_retries`` times. See docs/scaling.md.
     """
 
     def __init__(
