@@ -76,3 +76,34 @@ def test_a_walkthrough_shows_one_numbered_step_and_a_function_moves_it_on(web: W
     expect(steps.nth(1)).to_have_attribute("aria-selected", "true")
     expect(steps.nth(0)).to_have_class(re.compile(r"cp-step-done"))
     expect(field(page, "Your prompt")).to_be_visible()
+
+
+def test_markdown_with_inline_handlers_shows_the_link_without_them_and_without_a_csp_report(web: Web) -> None:
+    source = "See <a onclick='steal()' href='https://example.org/'>this</a> <img src=x onerror=\"alert(1)\">"
+    with cp.Blocks() as demo:
+        shown = cp.Markdown(source)
+    page = web.page(web.launch(demo))  # the fixture fails the test on any CSP report
+    link = component(page, shown.id).get_by_role("link", name="this")
+    expect(link).to_have_attribute("href", "https://example.org/")
+    assert link.evaluate("a => a.hasAttribute('onclick')") is False
+    assert component(page, shown.id).locator("img").evaluate("i => i.hasAttribute('onerror')") is False
+    page.wait_for_timeout(300)
+
+
+def test_copy_buttons_fire_copy_with_the_value_and_headings_get_links(web: Web) -> None:
+    def copied_value(data: cp.CopyData) -> str:
+        return str(data.value)
+
+    with cp.Blocks() as demo:
+        notes = cp.Markdown("# Intro\n\ntext\n\n## Intro", header_links=True, buttons=["copy"])
+        box = cp.Textbox("Write here", buttons=["copy"], label="Draft")
+        copied = cp.Textbox(label="Copied", lines=5)
+        cp.on([notes.copy, box.copy], copied_value, None, copied)
+    page = web.page(web.launch(demo))
+    links = component(page, notes.id).locator("a.cp-header-link")
+    expect(links).to_have_count(2)
+    expect(links.nth(1)).to_have_attribute("href", f"#cp-{notes.id}-intro-1")
+    component(page, box.id).get_by_role("button", name="Copy Draft").click()
+    expect(field(page, "Copied")).to_have_value("Write here")
+    component(page, notes.id).get_by_role("button", name="Copy Markdown").click()
+    expect(field(page, "Copied")).to_have_value("# Intro\n\ntext\n\n## Intro")

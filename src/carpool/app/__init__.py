@@ -12,7 +12,16 @@ from carpool.app._blocks import Blocks, QueueSettings
 from carpool.app._cache import Cache, cache
 from carpool.app._chat import ChatInterface
 from carpool.app._dependency import Dependency
-from carpool.app._event_data import EditData, EventData, KeyUpData, LikeData, RetryData, SelectData, UndoData
+from carpool.app._event_data import (
+    CopyData,
+    EditData,
+    EventData,
+    KeyUpData,
+    LikeData,
+    RetryData,
+    SelectData,
+    UndoData,
+)
 from carpool.app._events import on
 from carpool.app._examples import Examples
 from carpool.app._interface import Interface
@@ -29,6 +38,7 @@ __all__ = [
     "Blocks",
     "Cache",
     "ChatInterface",
+    "CopyData",
     "Dependency",
     "EditData",
     "EventData",

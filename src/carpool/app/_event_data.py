@@ -14,6 +14,7 @@ from carpool.core.progress import current_sink
 
 __all__ = [
     "EVENT_DATA_CLASSES",
+    "CopyData",
     "EditData",
     "EventData",
     "KeyUpData",
@@ -93,6 +94,14 @@ class EditData(EventData):
         self.previous_value: Any = self._data.get("previous_value")
 
 
+class CopyData(EventData):
+    """A ``.copy()`` (Textbox, Markdown, Chatbot): the ``value`` the user copied."""
+
+    def __init__(self, target: Any, data: Any) -> None:
+        super().__init__(target, data)
+        self.value: Any = self._data.get("value")
+
+
 class KeyUpData(EventData):
     """A Dropdown ``.key_up()``: the ``key`` released and the text typed so far (``input_value``)."""
 
@@ -104,7 +113,8 @@ class KeyUpData(EventData):
 
 # by name, for annotations that stay strings (``from __future__ import annotations``, ``"gr.LikeData"``)
 EVENT_DATA_CLASSES: dict[str, type[EventData]] = {
-    cls.__name__: cls for cls in (EditData, EventData, KeyUpData, LikeData, RetryData, SelectData, UndoData)
+    cls.__name__: cls
+    for cls in (CopyData, EditData, EventData, KeyUpData, LikeData, RetryData, SelectData, UndoData)
 }
 
 

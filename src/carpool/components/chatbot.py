@@ -13,14 +13,25 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypedDict
 
 from carpool.components._messages import ChatMessage, messages_from_wire, messages_to_wire, split_reasoning
 from carpool.components.base import Component
 from carpool.components.events import DECORATOR, Changeable, Clearable, Fn, Listenable
 from carpool.components.files import FileStore, current_file_store
 
-__all__ = ["ChatMessage", "Chatbot"]
+__all__ = ["ChatMessage", "Chatbot", "Message", "MessageDict"]
+
+# Gradio's names in ``gradio.components.chatbot`` for a message and its dict form (apps annotate with them).
+Message = ChatMessage
+
+
+class MessageDict(TypedDict, total=False):
+    role: str
+    content: Any
+    metadata: dict[str, Any]
+    options: list[dict[str, Any]]
+
 
 _OBSOLETE = ("bubble_full_width", "show_share_button", "likeable", "latex_delimiters", "resizable")
 

@@ -24,6 +24,7 @@ __all__ = [
     "Clearable",
     "Clickable",
     "Collapsible",
+    "Copyable",
     "Focusable",
     "Inputable",
     "KeyUppable",
@@ -105,6 +106,12 @@ class Selectable(Listenable):
     def select(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
         """Runs when the user selects an item (a choice, a tab, a gallery image, ...)."""
         return self._listen("select", fn, inputs, outputs, options)
+
+
+class Copyable(Listenable):
+    def copy(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs when the user copies the value with the copy button (``carpool.CopyData``: value)."""
+        return self._listen("copy", fn, inputs, outputs, options)
 
 
 class Clickable(Listenable):

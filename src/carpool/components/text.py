@@ -13,6 +13,7 @@ from carpool.components.base import Component, json_type_name
 from carpool.components.events import (
     Blurrable,
     Changeable,
+    Copyable,
     Focusable,
     Inputable,
     Selectable,
@@ -51,7 +52,7 @@ class OptionalText(Component):
         return {"type": "string"}
 
 
-class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectable, Component):
+class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectable, Copyable, Component):
     """A single- or multi-line text field; the function receives a ``str``."""
 
     block_type: ClassVar[str] = "textbox"
@@ -118,14 +119,14 @@ class Textbox(Changeable, Inputable, Submittable, Focusable, Blurrable, Selectab
         }
 
 
-def _wants_copy_button(buttons: Sequence[Any] | None) -> bool:
+def _wants_copy_button(buttons: Sequence[Any] | None, where: str = "Textbox") -> bool:
     """Gradio's ``buttons=["copy", ...]``: "copy" is shown; custom buttons are not (warned once)."""
     if buttons is None:
         return False
     custom = [b for b in buttons if b != "copy"]
     if custom:
         names = ", ".join(repr(getattr(b, "value", b)) for b in custom)
-        warnings.warn(f"Textbox(buttons=...) shows only 'copy'; not shown: {names}", stacklevel=3)
+        warnings.warn(f"{where}(buttons=...) shows only 'copy'; not shown: {names}", stacklevel=4)
     return "copy" in buttons
 
 
@@ -141,8 +142,13 @@ class TextArea(Textbox):
         super().__init__(value, lines=lines, max_lines=max_lines, **options)
 
 
-class Markdown(Changeable, OptionalText):
-    """Markdown rendered by the front end (raw HTML in it is sanitized unless ``sanitize_html=False``)."""
+class Markdown(Changeable, Copyable, OptionalText):
+    """Markdown rendered by the front end (raw HTML in it is sanitized unless ``sanitize_html=False``).
+
+    ``header_links=True`` gives each heading an anchor to link to; ``buttons=["copy"]`` shows a copy button
+    (``.copy`` fires with the source). LaTeX is not rendered: ``latex_delimiters`` is kept for Gradio's
+    signature only.
+    """
 
     block_type: ClassVar[str] = "markdown"
 
@@ -153,11 +159,23 @@ class Markdown(Changeable, OptionalText):
         sanitize_html: bool = True,
         line_breaks: bool = False,
         rtl: bool = False,
+        header_links: bool = False,
+        height: int | str | None = None,
+        max_height: int | str | None = None,
+        min_height: int | str | None = None,
+        buttons: Sequence[Any] | None = None,
+        padding: bool = True,
+        latex_delimiters: list[dict[str, Any]] | None = None,
         **common: Any,
     ) -> None:
         self.sanitize_html = sanitize_html
         self.line_breaks = line_breaks
         self.rtl = rtl
+        self.header_links = header_links
+        self.height, self.max_height, self.min_height = height, max_height, min_height
+        self.show_copy_button = _wants_copy_button(buttons, "Markdown")
+        self.padding = padding
+        self.latex_delimiters = latex_delimiters
         super().__init__(value, **common)
 
     def postprocess(self, value: Any) -> str | None:
@@ -169,4 +187,13 @@ class Markdown(Changeable, OptionalText):
         return "# Hello!"
 
     def component_props(self) -> dict[str, Any]:
-        return {"sanitize_html": self.sanitize_html, "line_breaks": self.line_breaks, "rtl": self.rtl}
+        sizes = {"height": self.height, "max_height": self.max_height, "min_height": self.min_height}
+        return {
+            "sanitize_html": self.sanitize_html,
+            "line_breaks": self.line_breaks,
+            "rtl": self.rtl,
+            "header_links": self.header_links,
+            "show_copy_button": self.show_copy_button,
+            "padding": self.padding,
+            **sizes,
+        }

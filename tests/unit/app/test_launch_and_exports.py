@@ -69,6 +69,7 @@ def test_public_names_are_sorted_and_stable() -> None:
         "Blocks",
         "Cache",
         "ChatInterface",
+        "CopyData",
         "Dependency",
         "EditData",
         "EventData",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from carpool.app import CopyData
 from carpool.components import HTML, Button, Markdown, Textbox
 from carpool.exceptions import InvalidInputError
 
@@ -84,3 +85,19 @@ def test_html_round_trips_strings_and_rejects_other_types() -> None:
     assert html.get_config()["props"]["value"] == "<b>x</b>"
     with pytest.raises(InvalidInputError, match="got array"):
         html.preprocess([])
+
+
+def test_markdown_takes_gradios_display_options() -> None:
+    props = Markdown("# Hi", header_links=True, height=400, buttons=["copy"], render=False).get_config()[
+        "props"
+    ]
+    assert props["header_links"] is True and props["height"] == 400 and props["show_copy_button"] is True
+    assert Markdown(render=False).get_config()["props"]["show_copy_button"] is False
+    with pytest.warns(UserWarning, match=r"Markdown\(buttons=...\) shows only 'copy'"):
+        Markdown(buttons=["copy", Button("Share", render=False)], render=False)
+
+
+def test_copy_data_carries_the_copied_value() -> None:
+    data = CopyData(None, {"value": "World"})
+    assert data.value == "World"
+    assert callable(Textbox(render=False).copy) and callable(Markdown(render=False).copy)

@@ -6,7 +6,7 @@
 // this same function.
 import { Marked, Renderer } from "../vendor/marked/marked.esm.js";
 import DOMPurify from "../vendor/dompurify/purify.es.js";
-import { Shell } from "./base.js";
+import { Shell, h } from "./base.js";
 
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -83,9 +83,22 @@ const tableRenderer = {
     return `<div class="cp-table-wrap">${Renderer.prototype.table.call(this, token)}</div>`;
   },
 };
+// Event-handler attributes in raw HTML are dropped before DOMPurify sees them. DOMPurify drops them too
+// (it is what keeps the page safe); this pass only spares the console: Chromium reports a CSP violation
+// for an inline handler as soon as DOMPurify's DOMParser reads one, although nothing runs.
+const HANDLER_ATTRIBUTE = /([\s/])on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)/gi;
+
+export function withoutHandlers(html) {
+  return String(html).replace(HANDLER_ATTRIBUTE, "$1");
+}
+
+function walkTokens(token) {
+  if (token.type === "html") token.text = withoutHandlers(token.text);
+}
+
 const parsers = {
-  plain: new Marked({ gfm: true, breaks: false, renderer: tableRenderer }),
-  lineBreaks: new Marked({ gfm: true, breaks: true, renderer: tableRenderer }),
+  plain: new Marked({ gfm: true, breaks: false, renderer: tableRenderer, walkTokens }),
+  lineBreaks: new Marked({ gfm: true, breaks: true, renderer: tableRenderer, walkTokens }),
 };
 
 /**
@@ -98,16 +111,55 @@ export function renderMarkdown(source, opts = {}) {
   return purifier.sanitize(html, PURIFY_CONFIG);
 }
 
+function cssSize(v) {
+  return typeof v === "number" ? `${v}px` : v || "";
+}
+
+/** header_links: each heading gets an id (prefixed with the component's, so it names nothing else on
+ * the page) and a "#" link to itself. */
+function linkHeadings(box, prefix) {
+  const seen = new Map();
+  for (const heading of box.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+    const slug = heading.textContent.trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "") || "section";
+    const count = seen.get(slug) || 0;
+    seen.set(slug, count + 1);
+    heading.id = `${prefix}-${slug}${count ? `-${count}` : ""}`;
+    const link = h("a", { class: "cp-header-link", href: `#${heading.id}`, text: "#" });
+    link.setAttribute("aria-label", `Link to ${heading.textContent.trim()}`);
+    heading.append(" ", link);
+  }
+}
+
 export function create(config, ctx) {
   const shell = new Shell(config, ctx, { noLabel: true });
-  const box = shell.body;
-  box.classList.add("cp-prose");
+  const box = h("div", { class: "cp-prose" });
+  const copy = h("button", { type: "button", class: "cp-icon-button cp-copy", text: "Copy" });
+  copy.setAttribute("aria-label", "Copy Markdown");
+  shell.body.append(box, copy);
   let source = "";
+  copy.addEventListener("click", () => {
+    if (navigator.clipboard) navigator.clipboard.writeText(source).catch(() => {});
+    shell.emit("copy", { value: source });
+  });
+  const draw = () => {
+    box.innerHTML = renderMarkdown(source, { lineBreaks: Boolean(shell.props.line_breaks) });
+    if (shell.props.header_links) linkHeadings(box, `cp-${config.id}`);
+  };
+  const applyProps = (p) => {
+    if ("height" in p) box.style.height = cssSize(p.height);
+    if ("max_height" in p) box.style.maxHeight = cssSize(p.max_height);
+    if ("min_height" in p) box.style.minHeight = cssSize(p.min_height);
+    box.classList.toggle("cp-scroll", Boolean(shell.props.height || shell.props.max_height));
+    if ("show_copy_button" in p) copy.hidden = !p.show_copy_button;
+    if ("header_links" in p || "line_breaks" in p) draw();
+  };
+  applyProps({ show_copy_button: false, ...shell.props });
   return shell.finish({
     getValue: () => source,
     setValue: (v) => {
       source = v === null || v === undefined ? "" : String(v);
-      box.innerHTML = renderMarkdown(source, { lineBreaks: Boolean(shell.props.line_breaks) });
+      draw();
     },
+    applyProps,
   });
 }

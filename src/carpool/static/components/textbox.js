@@ -37,7 +37,10 @@ export function create(config, ctx) {
   if (props.show_copy_button) {
     const copy = h("button", { type: "button", class: "cp-icon-button cp-copy", text: "Copy" });
     copy.setAttribute("aria-label", `Copy ${props.label || "text"}`);
-    copy.addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText(input.value));
+    copy.addEventListener("click", () => {
+      if (navigator.clipboard) navigator.clipboard.writeText(input.value).catch(() => {});
+      shell.emit("copy", { value: input.value });
+    });
     shell.body.append(copy);
   }
 
