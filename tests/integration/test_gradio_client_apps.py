@@ -8,6 +8,7 @@ session, as Gradio's does. carpool's own ``/api/chat`` still takes the history a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,10 +39,15 @@ def respond(message: str, history: list[dict[str, Any]], prefix: str) -> str:
     return f"{prefix}{message} (after {said})"
 
 
+def offer(message: str, history: list[dict[str, Any]]) -> cp.ChatMessage:
+    return cp.ChatMessage(content=f"\nShall I {message}?\n", options=[{"value": "Yes", "label": "Do it"}])
+
+
 def demo() -> cp.Blocks:
     with cp.Blocks() as app:
         cp.Interface(calculator, [cp.Number(), cp.Radio(["add", "multiply"]), cp.Number()], cp.Number())
         cp.ChatInterface(respond, additional_inputs=[cp.Textbox("> ", label="prefix")])
+        cp.ChatInterface(offer, api_name="offer")
     return app
 
 
@@ -70,6 +76,14 @@ def test_chat_takes_the_message_and_keeps_the_conversation_in_the_session(client
     parameters = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/chat"]
     assert [p["parameter_name"] for p in parameters["parameters"]] == ["message", "prefix"]
     assert len(parameters["returns"]) == 1
+
+
+def test_a_chat_message_reply_comes_back_as_gradios_chat_answers_it(client: Client) -> None:
+    gr = pytest.importorskip("gradio")
+    expected = dataclasses.asdict(
+        gr.ChatMessage(content="\nShall I go?\n", options=[{"value": "Yes", "label": "Do it"}])
+    )
+    assert client.predict("go", api_name="/offer") == expected  # its fields, the text untouched
 
 
 def test_another_client_starts_its_own_conversation(client: Client, app_url: str) -> None:

@@ -22,6 +22,7 @@ page uploaded them, never copied.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
@@ -36,6 +37,7 @@ from carpool.components import (
     Accordion,
     Button,
     Chatbot,
+    ChatMessage,
     Column,
     Component,
     Markdown,
@@ -58,8 +60,10 @@ _QUIET = {"show_progress": "hidden", "queue": False, "api_name": None}  # the pa
 class ChatReply(Component):
     """The chat listener's first output: the reply as the API returns it (hidden in the page).
 
-    A str stays a str; anything else (a ChatMessage, files, several messages) goes out as the list of
-    assistant messages it makes, in the Chatbot's wire form.
+    As Gradio's ``/chat`` answers: a str stays a str, a text ChatMessage goes out as its fields
+    (``content``, ``role``, ``metadata``, ``options``), a message dict as it is, a list as a list of
+    those. A reply holding files or components goes out as the list of assistant messages it makes, in
+    the Chatbot's wire form (files as this server's references).
     """
 
     block_type: ClassVar[str] = "json"
@@ -67,12 +71,27 @@ class ChatReply(Component):
     def postprocess(self, value: Any) -> Any:
         if value is None or isinstance(value, str):
             return value
-        return messages_to_wire(self, assistant_turn(value))
+        plain = _text_reply(value)
+        return plain if plain is not None else messages_to_wire(self, assistant_turn(value))
 
     def api_schema(self) -> dict[str, Any]:
         return {
             "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}, {"type": "null"}]
         }
+
+
+def _text_reply(value: Any) -> Any:
+    """A reply of text messages as the function returned it (a ChatMessage as a dict); None otherwise."""
+    items = value if isinstance(value, list) else [value]
+    plain: list[Any] = []
+    for item in items:
+        if isinstance(item, ChatMessage) and isinstance(item.content, str):
+            plain.append(dataclasses.asdict(item))
+        elif isinstance(item, dict) and isinstance(item.get("content"), str):
+            plain.append(dict(item))
+        else:
+            return None
+    return plain if isinstance(value, list) else plain[0]
 
 
 def _components(spec: Any) -> list[Component]:
