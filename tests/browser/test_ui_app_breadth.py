@@ -107,3 +107,25 @@ def test_copy_buttons_fire_copy_with_the_value_and_headings_get_links(web: Web) 
     expect(field(page, "Copied")).to_have_value("Write here")
     component(page, notes.id).get_by_role("button", name="Copy Markdown").click()
     expect(field(page, "Copied")).to_have_value("# Intro\n\ntext\n\n## Intro")
+
+
+def test_an_interactive_gallery_takes_uploads_and_a_select_names_the_item(web: Web, tmp_path: Path) -> None:
+    for colour in ("red", "blue"):
+        PIL.Image.new("RGB", (4, 4), colour).save(tmp_path / f"{colour}.png")
+
+    def picked(data: cp.SelectData) -> str:
+        return f"item {data.index}"
+
+    with cp.Blocks() as demo:
+        gallery = cp.Gallery(interactive=True, label="Pictures")
+        count = cp.Number(label="Count")
+        chosen = cp.Textbox(label="Chosen")
+        gallery.upload(lambda items: len(items), gallery, count)
+        gallery.select(picked, None, chosen)
+    page = web.page(web.launch(demo))
+    area = component(page, gallery.id)
+    area.locator("input[type=file]").set_input_files([str(tmp_path / "red.png"), str(tmp_path / "blue.png")])
+    expect(area.locator(".cp-gallery-thumb")).to_have_count(2)
+    expect(field(page, "Count")).to_have_value("2")
+    area.locator(".cp-gallery-thumb").nth(1).click()
+    expect(field(page, "Chosen")).to_have_value("item 1")

@@ -14,7 +14,7 @@ from carpool.components.chatbot import Chatbot, ChatMessage
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
 from carpool.components.code import Code
 from carpool.components.dataframe import DataFrame, Dataframe
-from carpool.components.display import JSON, Button, Label, State
+from carpool.components.display import JSON, Button, Json, Label, State
 from carpool.components.file_buttons import DownloadButton, UploadButton
 from carpool.components.files import (
     DEFAULT_MAX_UPLOAD_BYTES,
@@ -110,6 +110,7 @@ __all__ = [
     "ImageEditor",
     "ImageMask",
     "ImageSlider",
+    "Json",
     "Label",
     "LayerOptions",
     "Layout",

@@ -16,7 +16,7 @@ from carpool.components.events import Changeable, Clickable, Selectable
 from carpool.components.text import OptionalText, text_output
 from carpool.exceptions import InvalidInputError
 
-__all__ = ["JSON", "Button", "Label", "State", "to_jsonable"]
+__all__ = ["JSON", "Button", "Json", "Label", "State", "to_jsonable"]
 
 ButtonVariant = Literal["primary", "secondary", "stop", "huge"]
 ButtonSize = Literal["sm", "md", "lg"]
@@ -128,6 +128,9 @@ class JSON(Changeable, Component):
             "show_copy_button": self.show_copy_button,
             **sizes,
         }
+
+
+Json = JSON  # Gradio's other name for it
 
 
 def _confidence(label: Any, confidence: Any) -> dict[str, Any]:

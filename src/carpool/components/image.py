@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
@@ -159,9 +160,19 @@ class Gallery(Changeable, Selectable, Uploadable, FileComponent):
         object_fit: str | None = None,
         allow_preview: bool = True,
         preview: bool | None = None,
+        sources: Sequence[str] | None = None,
         **common: Any,
     ) -> None:
         _check_choice("Gallery type", type, _IMAGE_TYPES)
+        self.sources = list(sources or ["upload"])
+        unknown = [source for source in self.sources if source not in ("upload", "webcam", "clipboard")]
+        if unknown:
+            raise ValueError(f"Gallery sources must be 'upload', 'webcam' or 'clipboard', got {unknown[0]!r}")
+        if "webcam" in self.sources:
+            warnings.warn(
+                "Gallery(sources=[..., 'webcam']): the page offers no webcam capture for a Gallery yet",
+                stacklevel=3,
+            )
         _check_choice("Gallery format", format, _FORMATS)
         self.type = type
         self.format = format
@@ -217,4 +228,5 @@ class Gallery(Changeable, Selectable, Uploadable, FileComponent):
             "object_fit": self.object_fit,
             "allow_preview": self.allow_preview,
             "preview": self.preview,
+            "sources": self.sources,
         }

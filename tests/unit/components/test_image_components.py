@@ -210,3 +210,12 @@ def test_gallery_input_gives_images_with_captions(store: FileStore) -> None:
     with pytest.raises(InvalidInputError, match="caption"):
         gallery.preprocess([{"image": wire[0]["image"], "caption": 1}])
     assert gallery.api_schema()["type"] == "array"
+
+
+def test_gallery_sources_default_to_upload_and_unknown_ones_are_refused() -> None:
+    assert Gallery(render=False).get_config()["props"]["sources"] == ["upload"]
+    assert Gallery(sources=["upload", "clipboard"], render=False).sources == ["upload", "clipboard"]
+    with pytest.raises(ValueError, match="sources must be 'upload', 'webcam' or 'clipboard', got 'disk'"):
+        Gallery(sources=["disk"], render=False)
+    with pytest.warns(UserWarning, match="no webcam capture for a Gallery"):
+        Gallery(sources=["upload", "webcam"], render=False)

@@ -1,7 +1,9 @@
 // Gallery: a grid of images (or videos) with captions; a thumbnail opens a larger view where the arrow
 // keys step through the items. Items arrive as {"image"|"video": FileData, "caption"}, FileData,
-// [FileData|url, caption] or a url.
+// [FileData|url, caption] or a url. An interactive Gallery whose sources include "upload" (or
+// "clipboard") takes images dropped, pasted or chosen, appended to its value.
 import { Shell, h } from "./base.js";
+import { createDropZone } from "./upload.js";
 
 function normalize(item) {
   if (Array.isArray(item)) return { media: item[0], caption: item[1] ?? null, kind: "image" };
@@ -19,7 +21,21 @@ export function create(config, ctx) {
   const grid = h("ul", { class: "cp-gallery-grid" });
   const empty = h("div", { class: "cp-media-empty", text: "No images" });
   const viewer = h("div", { class: "cp-gallery-viewer", hidden: true, tabindex: "-1" });
-  shell.body.append(grid, empty, viewer);
+  const sources = shell.props.sources || ["upload"];
+  const zone = createDropZone({
+    client: ctx.client,
+    accept: "image/*,video/*",
+    multiple: true,
+    text: "Drop images here, paste, or click to upload",
+    label: `Upload images${shell.props.label ? ` to ${shell.props.label}` : ""}`,
+    onFiles: (files) => {
+      const added = files.map((fd) => ((fd.mime_type || "").startsWith("video/") ? { video: fd, caption: null } : { image: fd, caption: null }));
+      component.setValue([...[].concat(value ?? []), ...added]);
+      shell.emit("upload");
+    },
+  });
+  const canUpload = () => shell.interactive && (sources.includes("upload") || sources.includes("clipboard"));
+  shell.body.append(grid, empty, zone.el, viewer);
   let value = null;
   let items = [];
   let selected = -1;
@@ -49,7 +65,8 @@ export function create(config, ctx) {
     );
     viewer.hidden = false;
     viewer.focus();
-    shell.emit("select");
+    const wire = [].concat(value ?? [])[index];
+    shell.emit("select", { index, value: wire, selected: true });
   }
 
   viewer.addEventListener("keydown", (e) => {
@@ -70,11 +87,12 @@ export function create(config, ctx) {
         return h("li", {}, thumb, item.caption ? h("span", { class: "cp-caption", text: item.caption }) : "");
       }),
     );
-    empty.hidden = items.length > 0;
+    empty.hidden = items.length > 0 || canUpload();
+    zone.el.hidden = !canUpload();
     show(-1);
   }
 
-  return shell.finish({
+  const component = shell.finish({
     getValue: () => value,
     setValue: (v) => {
       value = v === undefined ? null : v;
@@ -83,5 +101,7 @@ export function create(config, ctx) {
     applyProps: (p) => {
       if ("columns" in p) render();
     },
+    setInteractive: () => render(),
   });
+  return component;
 }
