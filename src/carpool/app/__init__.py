@@ -24,6 +24,7 @@ from carpool.app._event_data import (
 )
 from carpool.app._events import on
 from carpool.app._examples import Examples
+from carpool.app._flagging import CSVLogger, FlaggingCallback
 from carpool.app._interface import Interface
 from carpool.app._launcher import get_launcher, set_launcher
 from carpool.app._progress import Progress
@@ -36,6 +37,7 @@ from carpool.components import update
 
 __all__ = [
     "Blocks",
+    "CSVLogger",
     "Cache",
     "ChatInterface",
     "CopyData",
@@ -43,6 +45,7 @@ __all__ = [
     "EditData",
     "EventData",
     "Examples",
+    "FlaggingCallback",
     "Info",
     "Interface",
     "KeyUpData",

@@ -2,7 +2,8 @@
 
 Sugar over :class:`Blocks`: the layout, a Submit button wired to ``fn`` (its API name is the function's,
 as in Gradio 6, with ``predict`` as an alias), Clear (back to the initial values) and Stop (cancels the
-submitted event), optional examples under the inputs.
+submitted event), optional examples under the inputs, and Gradio's flagging (a Flag button under the
+outputs writing a CSV log, see ``_flagging``).
 ``live=True`` runs on every change instead of on Submit.
 """
 
@@ -16,18 +17,19 @@ from carpool import _context
 from carpool.app._blocks import Blocks
 from carpool.app._dependency import Dependency
 from carpool.app._examples import Examples
+from carpool.app._flagging import CSVLogger, FlaggingCallback, flag_options
+from carpool.app._flagging import flagging_mode as resolve_flagging_mode
 from carpool.app._options import DEFAULT
+from carpool.app._request import Request
 from carpool.app._signature import fn_kind, fn_name
-from carpool.app._unsupported import warn_ignored
 from carpool.components import Accordion, Button, Column, Component, Markdown, Row, get_component
 
 __all__ = ["PREDICT", "Interface"]
 
 PREDICT = "predict"  # the name every Interface endpoint also answers to
 
-_IGNORED = frozenset(
-    {"flagging_mode", "allow_flagging", "flagging_options", "flagging_dir", "flagging_callback"}
-)
+# Gradio 4's name of flagging_mode, same values
+_OLD_FLAGGING = "allow_flagging"
 
 
 def _components(spec: Any) -> list[Component]:
@@ -90,13 +92,17 @@ class Interface(Blocks):
         examples_per_page: int = 10,
         theme: Any = None,
         css: str | None = None,
+        flagging_mode: Literal["never", "auto", "manual"] | None = None,
+        flagging_options: list[str] | list[tuple[str, str]] | None = None,
+        flagging_dir: str = ".gradio/flagged",
+        flagging_callback: FlaggingCallback | None = None,
         **kwargs: Any,
     ) -> None:
-        # Flagging (saving samples to disk) is not a carpool feature; Gradio apps may still pass it.
-        flagging = _IGNORED & set(kwargs)
-        warn_ignored("Interface", flagging)
-        for name in flagging:
-            kwargs.pop(name)
+        old_mode = kwargs.pop(_OLD_FLAGGING, None)
+        self.flagging_mode = resolve_flagging_mode(flagging_mode if flagging_mode is not None else old_mode)
+        self.flagging_options = flag_options(flagging_options)
+        self.flagging_dir = flagging_dir
+        self.flagging_callback = flagging_callback if flagging_callback is not None else CSVLogger()
         super().__init__(title=title or fn_name(fn), theme=theme, css=css, **kwargs)
         self.fn = fn
         self.description = description
@@ -164,7 +170,9 @@ class Interface(Blocks):
                     submit = None if self.live else Button(submit_label, variant="primary")
             with Column():
                 _place(self.output_components)
+                flag_buttons = self._flag_buttons()
         self.submit_dependency = self._wire_run(submit, event_options)
+        self._wire_flagging(flag_buttons)
         if self.submit_dependency.api_name not in (None, PREDICT):
             self.submit_dependency.aliases.append(PREDICT)
         if stop is not None:
@@ -194,6 +202,31 @@ class Interface(Blocks):
 
         clear.click(initial_values, None, targets, api_name=None, queue=False, show_progress="hidden")
 
+    def _flag_buttons(self) -> list[Button]:
+        if self.flagging_mode != "manual" or not self.output_components:
+            return []
+        with Row():
+            return [Button(label, variant="secondary", size="sm") for label, _ in self.flagging_options]
+
+    def _wire_flagging(self, buttons: list[Button]) -> None:
+        """Flag buttons (manual) or a flag after every successful run (auto), to the flagging callback."""
+        if self.flagging_mode == "never" or not self.output_components:
+            return
+        components = self.all_inputs + self.output_components
+        self.flagging_callback.setup(components, self.flagging_dir)
+        hidden: dict[str, Any] = {"api_name": False, "queue": False, "show_progress": "hidden"}
+        if self.flagging_mode == "auto":
+            self.submit_dependency.success(
+                _flagger(self.flagging_callback, None, None), components, None, preprocess=False, **hidden
+            )
+        for button, (label, value) in zip(buttons, self.flagging_options, strict=False):  # none: auto
+            saving = button.click(
+                lambda: Button(value="Saving...", interactive=False), None, button, **hidden
+            )
+            saving.then(
+                _flagger(self.flagging_callback, label, value), components, button, preprocess=False, **hidden
+            )
+
     @property
     def is_generator(self) -> bool:
         return fn_kind(self.fn).is_generator
@@ -201,3 +234,14 @@ class Interface(Blocks):
     def __repr__(self) -> str:
         counts = f"inputs={len(self.all_inputs)}, outputs={len(self.output_components)}"
         return f"Interface(fn={fn_name(self.fn)}, {counts})"
+
+
+def _flagger(callback: FlaggingCallback, label: str | None, value: str | None) -> Callable[..., Any]:
+    """The listener function of one flag button (``label``) or of auto flagging (no label)."""
+
+    def flag(request: Request, *values: Any) -> Any:
+        callback.flag(list(values), flag_option=value, username=request.username)
+        return None if label is None else Button(value=label, interactive=True)
+
+    flag.__name__ = "flag"
+    return flag

@@ -13,14 +13,7 @@ from collections.abc import Iterable
 
 __all__ = ["REASONS", "REFUSED", "refuse_unsupported", "warn_ignored"]
 
-_FLAGGING = "flagging (saving samples to disk) is not a carpool feature yet"
-
 REASONS: dict[str, str] = {
-    "flagging_mode": _FLAGGING,
-    "allow_flagging": _FLAGGING,
-    "flagging_options": _FLAGGING,
-    "flagging_dir": _FLAGGING,
-    "flagging_callback": _FLAGGING,
     "share": "carpool serves on your own host only (no share links); put a reverse proxy in front",
     "inbrowser": "carpool does not open a browser",
     "mcp_server": "carpool serves no Model Context Protocol endpoint yet; the functions stay API endpoints",

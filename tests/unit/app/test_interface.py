@@ -34,7 +34,7 @@ def test_interface_lays_out_inputs_and_outputs_side_by_side() -> None:
     left, right = row["children"]
     left_ids = [child["id"] for child in left["children"]]
     assert left_ids[:2] == [name.id, times.id]
-    assert [child["id"] for child in right["children"]] == [out.id]
+    assert right["children"][0]["id"] == out.id  # then the Flag button's row
     assert config["title"] == "Greeter"
     assert any(c["props"]["value"] == "# Greeter" for c in _by_type(config, "markdown"))
 
@@ -42,7 +42,7 @@ def test_interface_lays_out_inputs_and_outputs_side_by_side() -> None:
 def test_interface_has_submit_clear_and_stop_buttons() -> None:
     demo = Interface(greet, ["text", "number"], "text")
     buttons = {c["props"]["value"]: c for c in _by_type(demo.config(), "button")}
-    assert set(buttons) == {"Submit", "Clear", "Stop"}
+    assert set(buttons) == {"Submit", "Clear", "Stop", "Flag"}  # Flag: flagging_mode="manual", as Gradio
     deps = demo.config()["dependencies"]
     submit = next(d for d in deps if d["api_name"] == "greet")  # named after the function, as Gradio 6
     assert [buttons["Submit"]["id"], "click"] in submit["targets"]
@@ -104,9 +104,9 @@ def test_the_predict_alias_gives_way_to_a_real_endpoint_of_that_name() -> None:
     assert "alias_of" not in demo.api_info()["endpoints"]["predict"]
 
 
-def test_interface_flagging_options_are_accepted_and_ignored() -> None:
+def test_interface_flagging_options_leave_the_endpoint_alone() -> None:
     demo = Interface(greet, ["text", "number"], "text", allow_flagging="never", flagging_mode="manual")
-    assert demo.endpoint("predict").fn is greet
+    assert demo.endpoint("predict").fn is greet and demo.flagging_mode == "manual"
 
 
 def test_interface_binder_is_not_needed_for_a_plain_function() -> None:

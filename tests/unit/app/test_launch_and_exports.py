@@ -67,6 +67,7 @@ def test_public_names_are_sorted_and_stable() -> None:
     assert carpool.app.__all__ == sorted(carpool.app.__all__)
     assert set(carpool.app.__all__) == {
         "Blocks",
+        "CSVLogger",
         "Cache",
         "ChatInterface",
         "CopyData",
@@ -74,6 +75,7 @@ def test_public_names_are_sorted_and_stable() -> None:
         "EditData",
         "EventData",
         "Examples",
+        "FlaggingCallback",
         "Info",
         "Interface",
         "KeyUpData",

@@ -20,9 +20,11 @@ def no_server() -> Any:
     set_launcher(previous)
 
 
-def test_interface_flagging_arguments_warn_naming_them() -> None:
-    with pytest.warns(UserWarning, match=r"Interface ignores: allow_flagging, flagging_mode \(.*flagging"):
-        cp.Interface(str.upper, "text", "text", flagging_mode="never", allow_flagging="never")
+def test_interface_flagging_arguments_are_supported_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        demo = cp.Interface(str.upper, "text", "text", flagging_mode="never", allow_flagging="never")
+    assert demo.flagging_mode == "never"
 
 
 @pytest.mark.parametrize("theme", ["someone/their-hub-theme", cp.Blocks])
