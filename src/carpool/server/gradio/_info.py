@@ -73,14 +73,30 @@ def _is_carpool_file_schema(schema: dict[str, Any]) -> bool:
 
 
 def gradio_schema(schema: Any) -> Any:
-    """A carpool value schema with every file as Gradio's FileData."""
+    """A carpool value schema with every file as Gradio's FileData, and a list of types (``"type":
+    ["string", "null"]``) as ``anyOf``: Gradio's clients read one type per schema (``gradio_client``'s
+    type printer fails on a list)."""
     if isinstance(schema, list):
         return [gradio_schema(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
     if _is_carpool_file_schema(schema):
         return FILE_SCHEMA
+    if isinstance(schema.get("type"), list):
+        return _any_of(schema)
     return {key: gradio_schema(value) for key, value in schema.items()}
+
+
+def _any_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """``{"type": [a, b], ...constraints}`` -> ``{"anyOf": [{"type": a, ...}, {"type": b, ...}]}``
+    (``null`` takes no constraints; ``title``/``description`` stay outside)."""
+    outer = {k: v for k, v in schema.items() if k in ("title", "description")}
+    inner = {k: v for k, v in schema.items() if k not in ("type", "title", "description")}
+    branches = [
+        {"type": "null"} if kind == "null" else gradio_schema({**inner, "type": kind})
+        for kind in schema["type"]
+    ]
+    return {**outer, "anyOf": branches}
 
 
 def _holds_file(schema: Any) -> bool:
