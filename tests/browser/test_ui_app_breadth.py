@@ -129,3 +129,42 @@ def test_an_interactive_gallery_takes_uploads_and_a_select_names_the_item(web: W
     expect(field(page, "Count")).to_have_value("2")
     area.locator(".cp-gallery-thumb").nth(1).click()
     expect(field(page, "Chosen")).to_have_value("item 1")
+
+
+def test_editing_a_dataframe_cell_fires_edit_with_the_cell_and_its_old_value(web: Web) -> None:
+    def describe(data: cp.EditData) -> str:
+        return f"{data.index} {data.previous_value}->{data.value}"
+
+    with cp.Blocks() as demo:
+        table = cp.Dataframe(
+            [["tea", 2.0]], headers=["item", "price"], datatype=["str", "number"], interactive=True
+        )
+        shown = cp.Textbox(label="Edit")
+        table.edit(describe, None, shown)
+    page = web.page(web.launch(demo))
+    price = component(page, table.id).locator("tbody tr").first.locator("td").nth(1)
+    price.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("4.5")
+    page.keyboard.press("Enter")
+    expect(field(page, "Edit")).to_have_value("[0, 1] 2->4.5")
+
+
+def test_removing_one_file_fires_delete_naming_it(web: Web, tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(name)
+
+    def removed(files: list[str] | None, data: cp.DeletedFileData) -> str:
+        return f"{data.file.orig_name}; left {len(files or [])}"
+
+    with cp.Blocks() as demo:
+        files = cp.File(file_count="multiple", label="Files")
+        shown = cp.Textbox(label="Removed")
+        files.delete(removed, files, shown)
+    page = web.page(web.launch(demo))
+    area = component(page, files.id)
+    area.locator("input[type=file]").set_input_files([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    expect(area.locator(".cp-file")).to_have_count(2)
+    area.get_by_role("button", name="Remove a.txt").click()
+    expect(field(page, "Removed")).to_have_value("a.txt; left 1")
+    expect(area.locator(".cp-file")).to_have_count(1)

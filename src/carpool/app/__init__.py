@@ -14,6 +14,7 @@ from carpool.app._chat import ChatInterface
 from carpool.app._dependency import Dependency
 from carpool.app._event_data import (
     CopyData,
+    DeletedFileData,
     EditData,
     EventData,
     KeyUpData,
@@ -41,6 +42,7 @@ __all__ = [
     "Cache",
     "ChatInterface",
     "CopyData",
+    "DeletedFileData",
     "Dependency",
     "EditData",
     "EventData",

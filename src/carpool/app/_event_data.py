@@ -8,6 +8,7 @@ the component that fired it (``target``). Names and attributes follow Gradio's.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from carpool.core.progress import current_sink
@@ -15,6 +16,7 @@ from carpool.core.progress import current_sink
 __all__ = [
     "EVENT_DATA_CLASSES",
     "CopyData",
+    "DeletedFileData",
     "EditData",
     "EventData",
     "KeyUpData",
@@ -102,6 +104,16 @@ class CopyData(EventData):
         self.value: Any = self._data.get("value")
 
 
+class DeletedFileData(EventData):
+    """A File ``.delete()``: ``file``, the removed file's record as the page sent it (``file.path`` is
+    its id in the app's file store, ``file.orig_name`` its name)."""
+
+    def __init__(self, target: Any, data: Any) -> None:
+        super().__init__(target, data)
+        record = self._data.get("file")
+        self.file: Any = SimpleNamespace(**record) if isinstance(record, dict) else record
+
+
 class KeyUpData(EventData):
     """A Dropdown ``.key_up()``: the ``key`` released and the text typed so far (``input_value``)."""
 
@@ -114,7 +126,17 @@ class KeyUpData(EventData):
 # by name, for annotations that stay strings (``from __future__ import annotations``, ``"gr.LikeData"``)
 EVENT_DATA_CLASSES: dict[str, type[EventData]] = {
     cls.__name__: cls
-    for cls in (CopyData, EditData, EventData, KeyUpData, LikeData, RetryData, SelectData, UndoData)
+    for cls in (
+        CopyData,
+        DeletedFileData,
+        EditData,
+        EventData,
+        KeyUpData,
+        LikeData,
+        RetryData,
+        SelectData,
+        UndoData,
+    )
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from carpool.components.base import Component, json_type_name
-from carpool.components.events import Changeable, Inputable, Selectable
+from carpool.components.events import DECORATOR, Changeable, Fn, Inputable, Selectable
 from carpool.exceptions import InvalidInputError
 
 __all__ = ["DataFrame", "Dataframe"]
@@ -68,6 +68,11 @@ class Dataframe(Changeable, Inputable, Selectable, Component):
     for all (``"str"``, ``"number"``, ``"bool"``, ``"date"``, ``"markdown"``, ``"html"``)."""
 
     block_type: ClassVar[str] = "dataframe"
+
+    def edit(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs when the user edits a cell (``carpool.EditData``: index ``[row, column]``, value,
+        previous_value)."""
+        return self._listen("edit", fn, inputs, outputs, options)
 
     def __init__(
         self,

@@ -11,8 +11,18 @@ import os
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
+from carpool.components._recording import MediaEvents, media_sources, warn_streaming
 from carpool.components.base import Component, json_type_name
-from carpool.components.events import Changeable, Clearable, Inputable, Playable, Selectable, Uploadable
+from carpool.components.events import (
+    DECORATOR,
+    Changeable,
+    Clearable,
+    Fn,
+    Inputable,
+    Playable,
+    Selectable,
+    Uploadable,
+)
 from carpool.components.files import FileRecord, FileStore, current_file_session, current_file_store
 from carpool.exceptions import InvalidInputError
 from carpool.protocol import FILE_META, FileData
@@ -103,8 +113,9 @@ class FileComponent(Component):
         return example_file_data()
 
 
-class Video(Changeable, Inputable, Clearable, Playable, Uploadable, FileComponent):
-    """A video file, passed to and from the function as a path (no transcoding)."""
+class Video(Changeable, Inputable, Clearable, Playable, Uploadable, MediaEvents, FileComponent):
+    """A video file, passed to and from the function as a path (no transcoding); ``sources`` may offer
+    the webcam (recorded in the page as WebM)."""
 
     block_type: ClassVar[str] = "video"
 
@@ -112,7 +123,8 @@ class Video(Changeable, Inputable, Clearable, Playable, Uploadable, FileComponen
         self,
         value: str | None = None,
         *,
-        sources: Sequence[str] = ("upload",),
+        sources: str | Sequence[str] | None = None,
+        streaming: bool = False,
         height: int | str | None = None,
         width: int | str | None = None,
         autoplay: bool = False,
@@ -120,7 +132,10 @@ class Video(Changeable, Inputable, Clearable, Playable, Uploadable, FileComponen
         show_download_button: bool = True,
         **common: Any,
     ) -> None:
-        self.sources = list(sources)
+        self.sources = media_sources("Video", sources, ("upload", "webcam"), ("upload", "webcam"))
+        if streaming:
+            warn_streaming("Video")
+        self.streaming = streaming
         self.height = height
         self.width = width
         self.autoplay = autoplay
@@ -137,6 +152,7 @@ class Video(Changeable, Inputable, Clearable, Playable, Uploadable, FileComponen
     def component_props(self) -> dict[str, Any]:
         return {
             "sources": self.sources,
+            "streaming": self.streaming,
             "height": self.height,
             "width": self.width,
             "autoplay": self.autoplay,
@@ -149,6 +165,10 @@ class File(Changeable, Clearable, Selectable, Uploadable, FileComponent):
     """One file (or several, ``file_count="multiple"``) as a path or, ``type="binary"``, as bytes."""
 
     block_type: ClassVar[str] = "file"
+
+    def delete(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs when the user removes one file (``carpool.DeletedFileData``: ``file``)."""
+        return self._listen("delete", fn, inputs, outputs, options)
 
     def __init__(
         self,

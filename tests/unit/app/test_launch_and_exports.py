@@ -71,6 +71,7 @@ def test_public_names_are_sorted_and_stable() -> None:
         "Cache",
         "ChatInterface",
         "CopyData",
+        "DeletedFileData",
         "Dependency",
         "EditData",
         "EventData",

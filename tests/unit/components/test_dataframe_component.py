@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from carpool.app import Blocks
 from carpool.components import Dataframe, get_component
 from carpool.exceptions import InvalidInputError
 
@@ -107,3 +108,10 @@ def test_dataframe_shortcuts() -> None:
 def test_dataframe_cell_of_a_date_is_its_text() -> None:
     wire = Dataframe(render=False).postprocess([[datetime.date(2024, 5, 1)]])
     assert wire["data"] == [["2024-05-01"]]
+
+
+def test_dataframe_has_gradios_edit_event() -> None:
+    with Blocks() as demo:
+        table = Dataframe(interactive=True)
+        table.edit(lambda: None, None, None)
+    assert demo.dependencies[0].targets == [(table.id, "edit")]

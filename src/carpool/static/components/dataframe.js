@@ -72,9 +72,12 @@ export function create(config, ctx) {
   }
 
   function commit(rowIndex, column, next) {
-    if (value.data[rowIndex][column] === next) return;
+    const previous = value.data[rowIndex][column];
+    if (previous === next) return;
     value.data[rowIndex][column] = next;
     shell.userInput();
+    // Gradio's .edit: one cell, with what it held before (EditData index/value/previous_value).
+    shell.emit("edit", { index: [rowIndex, column], value: next, previous_value: previous });
   }
 
   function editableCell(cell, rowIndex, column) {

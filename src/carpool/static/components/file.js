@@ -38,7 +38,17 @@ export function create(config, ctx) {
         const url = ctx.client.fileUrl(fd);
         const name = (fd && fd.orig_name) || (typeof fd === "string" ? fd.split("/").pop() : "file");
         const link = h("a", { href: url, download: name, class: "cp-file-name", text: name });
-        return h("li", { class: "cp-file" }, link, h("span", { class: "cp-file-size", text: formatBytes(fd && fd.size) }));
+        const size = h("span", { class: "cp-file-size", text: formatBytes(fd && fd.size) });
+        if (!shell.interactive) return h("li", { class: "cp-file" }, link, size);
+        // Gradio's .delete: one file taken out of the list, named in the event (DeletedFileData.file).
+        const remove = h("button", { type: "button", class: "cp-icon-button cp-file-remove", text: "×" });
+        remove.setAttribute("aria-label", `Remove ${name}`);
+        remove.addEventListener("click", () => {
+          const rest = files.filter((other) => other !== fd);
+          component.setValue(many ? (rest.length ? rest : null) : null);
+          shell.emit("delete", { file: fd });
+        });
+        return h("li", { class: "cp-file" }, link, size, remove);
       }),
     );
     list.hidden = files.length === 0;
