@@ -75,7 +75,7 @@ def test_a_text_app_gets_no_conversion_workers(serve: Callable[..., RunningServe
     assert _pool(serve(demo)) is None
 
 
-@pytest.mark.parametrize(("route", "stage"), [("api", "decode_upload"), ("queue", "encode_image_value")])
+@pytest.mark.parametrize(("route", "stage"), [("api", "decode_image_input"), ("queue", "encode_image_value")])
 def test_a_worker_killed_mid_conversion_fails_that_request_cleanly_and_the_next_one_works(
     serve: Callable[..., RunningServer],
     picture: tuple[Path, np.ndarray],

@@ -118,7 +118,9 @@ def test_decodes_run_at_most_max_concurrent_decodes_at_once(
                 active -= 1
 
     monkeypatch.setattr(PIL.PngImagePlugin.PngImageFile, "load", slow_load)
-    url = serve(size_app(), max_concurrent_decodes=2).local_url
+    # decodes in this process, where the patched loader can count them (conversion workers hold the
+    # same slots: tests/unit/components/test_conversion_pool.py)
+    url = serve(size_app(), max_concurrent_decodes=2, conversion_workers=0).local_url
     with ThreadPoolExecutor(6) as pool:
         replies = list(pool.map(lambda _: call_with_image(url, small_png(8)), range(6)))
     assert [reply.status_code for reply in replies] == [200] * 6

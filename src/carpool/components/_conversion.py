@@ -47,6 +47,10 @@ logger = logging.getLogger("carpool.conversion")
 
 WORKER_MODULE = "carpool.components._conversion_worker"
 MAX_AUTO_WORKERS = 4  # beyond this, conversion is rarely what limits one server process
+# Cores "auto" leaves to the server process (its event loop, and the threads in which Pillow's codecs
+# already run outside the GIL) and to the rest of the machine. On 2 cores workers bought nothing in the
+# queue benchmark and halved 1024 px image throughput on a busy machine (docs/benchmarks.md).
+RESERVED_CORES = 2
 _STOP_GRACE = 2.0  # seconds a worker has to exit after its pipe closes, before it is killed
 
 
@@ -54,9 +58,13 @@ _STOP_GRACE = 2.0  # seconds a worker has to exit after its pipe closes, before 
 SUPPORTED = os.name == "posix"
 
 
-def default_worker_count(has_media: bool) -> int:
-    """``conversion_workers="auto"``: a few per machine for apps with media, none for the others."""
-    return min(MAX_AUTO_WORKERS, os.cpu_count() or 1) if has_media and SUPPORTED else 0
+def default_worker_count(has_media: bool, cpus: int | None = None) -> int:
+    """``conversion_workers="auto"``: for an app with media, the cores beyond ``RESERVED_CORES`` (at most
+    ``MAX_AUTO_WORKERS``; none on a machine of 2 cores or fewer); none for the others."""
+    if not has_media or not SUPPORTED:
+        return 0
+    spare = (cpus if cpus is not None else os.cpu_count() or 1) - RESERVED_CORES
+    return max(0, min(MAX_AUTO_WORKERS, spare))
 
 
 def conversion_pool(workers: ConversionWorkers, *, has_media: bool) -> ConversionPool | None:

@@ -44,7 +44,10 @@ def main(argv: Sequence[str]) -> int:
             task = requests.recv_bytes()
         except EOFError:
             return 0
-        replies.send_bytes(outcome(task))
+        try:
+            replies.send_bytes(outcome(task))
+        except BrokenPipeError:  # the server went away mid-reply: nobody is waiting for it
+            return 0
 
 
 if __name__ == "__main__":

@@ -195,9 +195,10 @@ def create_app(
     ``max_image_pixels`` (default 50 million; None: Pillow's own limit) and ``max_concurrent_decodes``
     (default 2): what decoding uploaded images may cost. A larger image is a 422 naming the limit.
 
-    ``conversion_workers``: worker processes that decode and encode images and audio, so media
-    conversion uses every core (``"auto"``: ``min(4, cpu_count)`` for an app with file components, 0 --
-    in the server process -- for the others; started on the first conversion). See docs/conversion.md.
+    ``conversion_workers``: worker processes that decode and encode images and audio, taking that work
+    off the server process (``"auto"``: ``min(4, cpu_count - 2)`` for an app with file components, so
+    none on 2 cores; none for the others; 0: convert in the server process; started on the first
+    conversion). See docs/conversion.md.
 
     ``body_timeout``: the longest wait (default 30 s) for the next piece of a request body; the whole
     body must also average 8 KiB/s after the first ``body_timeout`` seconds. Otherwise 408

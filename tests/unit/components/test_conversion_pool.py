@@ -204,11 +204,22 @@ def test_workers_start_only_on_the_first_conversion() -> None:
 # -- options ----------------------------------------------------------------------------------------
 
 
-def test_auto_means_a_few_workers_for_media_apps_and_none_for_text_apps() -> None:
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 0), (2, 0), (3, 1), (4, 2), (6, 4), (64, 4)])
+def test_auto_leaves_two_cores_to_the_server_and_caps_at_four(cpus: int, workers: int) -> None:
+    assert default_worker_count(True, cpus) == workers
+    assert default_worker_count(False, cpus) == 0  # a text-only app never gets a pool
+
+
+def test_auto_resolves_for_this_machine_and_an_explicit_count_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert conversion_pool("auto", has_media=False) is None
     assert conversion_pool(0, has_media=True) is None
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
     media = conversion_pool("auto", has_media=True)
-    assert media is not None and media.size == min(4, os.cpu_count() or 1) == default_worker_count(True)
+    assert media is not None and media.size == 4
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert conversion_pool("auto", has_media=True) is None
     explicit = conversion_pool(3, has_media=False)
     assert explicit is not None and explicit.size == 3
 
@@ -321,6 +332,7 @@ def test_without_posix_auto_means_none_and_a_count_is_refused(monkeypatch: pytes
     import carpool.components._conversion as conversion
 
     monkeypatch.setattr(conversion, "SUPPORTED", False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
     assert conversion_pool("auto", has_media=True) is None
     with pytest.raises(ValueError, match="needs a POSIX system"):
         conversion_pool(2, has_media=True)
