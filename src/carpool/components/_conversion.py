@@ -1,8 +1,12 @@
-"""Media conversion in worker processes, so decoding and encoding use every core.
+"""Media conversion in worker processes: decoding and encoding off the server process.
 
-Decoding an uploaded PNG, encoding an output image or a WAV file is CPU work that holds the GIL: in
-worker threads it still runs on one core at a time, and the server's throughput for image apps stops
-there. A :class:`ConversionPool` runs such work in ``size`` worker processes instead.
+Decoding an uploaded PNG, encoding an output image or a WAV file runs in the server's worker threads,
+off the event loop. Pillow's codecs release the GIL, so their heavy part already spreads over the
+cores; the rest (opening and checking the file, mode conversion, copying arrays, WAV framing) holds it
+and shares one core with everything else the server process does. A :class:`ConversionPool` runs the
+whole conversion in ``size`` worker processes instead. That pays only where the server process is the
+bottleneck and cores are idle (docs/conversion.md, docs/benchmarks.md): it costs a pickle and a pipe
+each way, and a worker converts one value at a time.
 
 - Only picklable work crosses the process boundary: a module-level function with paths, bytes and
   arrays in, and bytes, arrays or images out. The file store, sessions and components stay in the
