@@ -150,3 +150,22 @@ def test_a_null_timeout_means_none(serve: Callable[..., RunningServer], http: ht
     gate, seen = Gate(), []
     url = serve(gated_app(gate, seen)).local_url
     assert http.post(url + "api/shout", json={"data": ["n"], "timeout": None}).json() == {"data": ["N"]}
+
+
+def test_a_gradio_client_sets_the_deadline_with_the_header(
+    busy: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    gradio_client = pytest.importorskip("gradio_client")
+    from gradio_client_support import offline_hub
+
+    offline_hub(monkeypatch)
+    url, seen = busy
+    client = gradio_client.Client(
+        url, verbose=False, headers={TIMEOUT_HEADER: "0.2"}, download_files=str(tmp_path)
+    )
+    try:
+        with pytest.raises(gradio_client.exceptions.AppError, match="deadline"):
+            client.submit("gradio late", api_name="/shout").result(timeout=20)
+    finally:
+        client.close()
+    assert seen == ["block"]

@@ -9,6 +9,7 @@ batches as everyone's. Only the values (``_values``) and messages (``_messages``
 from __future__ import annotations
 
 import secrets
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from carpool.server._api_routes import endpoint_for
+from carpool.server._deadline import caller_deadline, queue_timeout
 from carpool.server._errors import HTTPError
 from carpool.server._events import EventRelay
 from carpool.server._processing import off_loop_if_files, preprocess
@@ -49,7 +51,13 @@ async def _submit(
     *,
     diffs: bool,
 ) -> str | None:
-    """Queue one event of ``session`` for a Gradio client; its event id (None: nothing to run)."""
+    """Queue one event of ``session`` for a Gradio client; its event id (None: nothing to run).
+
+    A Gradio client can bound the event's wait in the queue as carpool's can: the ``X-Carpool-Timeout``
+    header (``Client(url, headers=...)``) or ``"timeout"`` in the body (docs/protocol.md).
+    """
+    received_at = time.monotonic()
+    deadline = caller_deadline(request, body, received_at)
     engine = state.running_engine()
     sessions = state.running_sessions()
     client = client_key(request)
@@ -83,7 +91,12 @@ async def _submit(
     )
     context = {**event_context(request, session), **event_fields(body)}
     job = engine.submit(
-        dependency.listener_id, inputs, session_id=session, context=context, on_message=relay.on_message
+        dependency.listener_id,
+        inputs,
+        session_id=session,
+        context=context,
+        timeout=queue_timeout(deadline),
+        on_message=relay.on_message,
     )
     if not relay.finished:
         channel.pending[job.id] = dependency
