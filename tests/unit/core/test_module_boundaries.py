@@ -56,3 +56,24 @@ def test_the_check_sees_a_private_access_across_modules(tmp_path: Path) -> None:
         "from x import _hidden\n\ndef f(job):\n    job._emit(1)\n    job._mine = 2\n    return job._mine\n"
     )
     assert cross_module_private_accesses(module) == ["m.py:1: import _hidden", "m.py:4: ._emit"]
+
+
+def _core_imports(path: Path) -> set[str]:
+    """The core modules ``path`` imports, ``TYPE_CHECKING`` imports included."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("carpool.core."):
+            found.add(node.module.split(".")[2])
+    return found
+
+
+def test_core_has_no_import_cycles() -> None:
+    graph = {path.stem: _core_imports(path) for path in CORE.glob("*.py")}
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for module in graph.get(start, set()) - seen:
+            if module == target or reaches(module, target, seen | {module}):
+                return True
+        return False
+
+    assert [module for module in sorted(graph) if reaches(module, module, set())] == []
