@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from carpool.components._conversion import convert
+from carpool.components._recording import RecordingEvents, media_sources, warn_streaming
 from carpool.components._wav import read_wav, write_wav
 from carpool.components.events import Changeable, Clearable, Inputable, Playable, Uploadable
 from carpool.components.files import current_file_store
@@ -21,7 +22,7 @@ __all__ = ["Audio"]
 AudioType = Literal["numpy", "filepath"]
 
 
-class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, FileComponent):
+class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEvents, FileComponent):
     """Audio. ``type="numpy"``: the function gets ``(sample_rate, samples)`` from a PCM WAV upload
     (int16 for 8/16-bit files, int32 for 24/32-bit; shape (n,) mono or (n, channels)) and may return the
     same (int16/int32, or floats in [-1, 1]), written as WAV. ``type="filepath"``: any audio file as a path.
@@ -34,7 +35,8 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, FileComponen
         value: Any = None,
         *,
         type: AudioType = "numpy",
-        sources: Sequence[str] = ("upload", "microphone"),
+        sources: str | Sequence[str] | None = None,
+        streaming: bool = False,
         autoplay: bool = False,
         loop: bool = False,
         show_download_button: bool = True,
@@ -43,7 +45,13 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, FileComponen
         if type not in ("numpy", "filepath"):
             raise ValueError(f"Audio type must be 'numpy' or 'filepath', got {type!r}")
         self.type = type
-        self.sources = list(sources)
+        default = ("microphone",) if streaming else ("upload", "microphone")
+        self.sources = media_sources("Audio", sources, ("upload", "microphone"), default)
+        if streaming and "microphone" not in self.sources:
+            raise ValueError("Audio streaming is only available if sources includes 'microphone'")
+        if streaming:
+            warn_streaming("Audio")
+        self.streaming = streaming
         self.autoplay = autoplay
         self.loop = loop
         self.show_download_button = show_download_button
@@ -81,6 +89,7 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, FileComponen
         return {
             "type": self.type,
             "sources": self.sources,
+            "streaming": self.streaming,
             "autoplay": self.autoplay,
             "loop": self.loop,
             "show_download_button": self.show_download_button,

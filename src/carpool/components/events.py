@@ -25,13 +25,16 @@ __all__ = [
     "Clickable",
     "Collapsible",
     "Copyable",
+    "Endable",
     "Focusable",
     "Inputable",
     "KeyUppable",
     "Listenable",
     "Playable",
+    "Recordable",
     "Releasable",
     "Selectable",
+    "Streamable",
     "Submittable",
     "Tickable",
     "Uploadable",
@@ -150,6 +153,39 @@ class Playable(Listenable):
     def stop(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
         """Runs when playback stops (the user stopped it or it reached the end)."""
         return self._listen("stop", fn, inputs, outputs, options)
+
+
+class Endable(Listenable):
+    def end(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs when playback reaches the end."""
+        return self._listen("end", fn, inputs, outputs, options)
+
+
+class Recordable(Listenable):
+    def start_recording(
+        self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any
+    ) -> Any:
+        """Runs when the user starts recording (microphone or webcam)."""
+        return self._listen("start_recording", fn, inputs, outputs, options)
+
+    def pause_recording(
+        self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any
+    ) -> Any:
+        """Runs when the user pauses a recording."""
+        return self._listen("pause_recording", fn, inputs, outputs, options)
+
+    def stop_recording(
+        self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any
+    ) -> Any:
+        """Runs when a recording stopped and became the value."""
+        return self._listen("stop_recording", fn, inputs, outputs, options)
+
+
+class Streamable(Listenable):
+    def stream(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
+        """Runs with the recording of a ``streaming=True`` component (once, when it stops: carpool's page
+        sends no live chunks yet)."""
+        return self._listen("stream", fn, inputs, outputs, options)
 
 
 class Collapsible(Listenable):

@@ -1,36 +1,7 @@
-// Audio: upload or record (microphone), and playback. Wire value: FileData.
+// Audio: upload or record (microphone, see recorder.js), and playback. Wire value: FileData.
 import { h } from "./base.js";
 import { createMedia } from "./media.js";
-
-function microphoneSource(shell, setFromUpload, ctx) {
-  const button = h("button", { type: "button", class: "cp-button cp-secondary cp-size-sm", text: "Record" });
-  const box = h("div", { class: "cp-recorder" }, button);
-  let recorder = null;
-  button.addEventListener("click", async () => {
-    if (recorder) {
-      recorder.stop();
-      return;
-    }
-    if (!navigator.mediaDevices || typeof MediaRecorder === "undefined") return;
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    const chunks = [];
-    recorder = new MediaRecorder(stream);
-    recorder.addEventListener("dataavailable", (e) => chunks.push(e.data));
-    recorder.addEventListener("stop", async () => {
-      for (const track of stream.getTracks()) track.stop();
-      recorder = null;
-      button.textContent = "Record";
-      button.classList.remove("cp-recording");
-      const type = chunks[0] ? chunks[0].type : "audio/webm";
-      const file = new File(chunks, "recording.webm", { type });
-      setFromUpload(await ctx.client.upload([file]));
-    });
-    recorder.start();
-    button.textContent = "Stop recording";
-    button.classList.add("cp-recording");
-  });
-  return box;
-}
+import { createRecorder } from "./recorder.js";
 
 export function create(config, ctx) {
   const sources = config.props.sources || ["upload", "microphone"];
@@ -41,9 +12,13 @@ export function create(config, ctx) {
       const audio = h("audio", { class: "cp-audio", controls: true, src: url, preload: "metadata" });
       audio.setAttribute("aria-label", config.props.label || "audio");
       if (config.props.autoplay) audio.autoplay = true;
+      if (config.props.loop) audio.loop = true;
       return audio;
     },
     extraSources: (shell, setFromUpload) =>
-      sources.includes("microphone") ? [microphoneSource(shell, setFromUpload, ctx)] : [],
+      sources.includes("microphone")
+        ? [createRecorder({ kind: "audio", shell, ctx, onFiles: setFromUpload, streaming: config.props.streaming })]
+        : [],
+    hideUpload: !sources.includes("upload"),
   });
 }

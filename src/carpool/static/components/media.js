@@ -5,7 +5,8 @@ import { clearButton, createDropZone, downloadLink } from "./upload.js";
 
 /**
  * @param {object} spec {accept, noun, render(url, value) -> Element, unwrap?(wire) -> FileData|string,
- *                       wrap?(fileData, previous) -> wire, extraSources?(shell, setFromUpload) -> Element[]}
+ *                       wrap?(fileData, previous) -> wire, extraSources?(shell, setFromUpload) -> Element[],
+ *                       hideUpload?: boolean (no upload area: the sources leave "upload" out)}
  */
 export function createMedia(config, ctx, spec) {
   const shell = new Shell(config, ctx, { labelTag: "span" });
@@ -16,12 +17,13 @@ export function createMedia(config, ctx, spec) {
   const empty = h("div", { class: "cp-media-empty", text: `No ${spec.noun}` });
   let value = null;
 
-  function setFromUpload(files) {
+  /** New files from the upload area, or (recorded=true) from a recorder: no "upload" event then. */
+  function setFromUpload(files, recorded = false) {
     error.hidden = true;
     if (!files.length) return;
     component.setValue(wrap(files[0], value));
     shell.emit("input"); // the user changed the value (Gradio's .input), then the kind of change
-    shell.emit("upload");
+    if (!recorded) shell.emit("upload");
   }
 
   const zone = createDropZone({
@@ -45,12 +47,22 @@ export function createMedia(config, ctx, spec) {
     const editable = shell.interactive;
     viewer.replaceChildren();
     toolbar.replaceChildren();
-    zone.el.hidden = !editable || Boolean(url);
+    zone.el.hidden = !editable || Boolean(url) || Boolean(spec.hideUpload);
     for (const s of sources) s.hidden = !editable || Boolean(url);
     empty.hidden = editable || Boolean(url);
     viewer.hidden = !url;
     if (!url) return;
-    viewer.append(spec.render(url, fd), toolbar);
+    const shown = spec.render(url, fd);
+    if (shown instanceof HTMLMediaElement) {
+      // Gradio's playback events: play, pause, and at the end both stop and end
+      shown.addEventListener("play", () => shell.emit("play"));
+      shown.addEventListener("pause", () => !shown.ended && shell.emit("pause"));
+      shown.addEventListener("ended", () => {
+        shell.emit("stop");
+        shell.emit("end");
+      });
+    }
+    viewer.append(shown, toolbar);
     const name = fd && typeof fd === "object" ? fd.orig_name : null;
     if (editable) {
       toolbar.append(

@@ -1,8 +1,11 @@
-// Video: upload and playback. Wire value: FileData, or {"video": FileData, "subtitles": FileData|null}.
+// Video: upload, record from the webcam (see recorder.js), and playback. Wire value: FileData, or
+// {"video": FileData, "subtitles": FileData|null}.
 import { h } from "./base.js";
 import { createMedia } from "./media.js";
+import { createRecorder } from "./recorder.js";
 
 export function create(config, ctx) {
+  const sources = config.props.sources || ["upload", "webcam"];
   return createMedia(config, ctx, {
     noun: "video",
     accept: "video/*",
@@ -14,7 +17,11 @@ export function create(config, ctx) {
       video.setAttribute("aria-label", config.props.label || "video");
       if (config.props.height) video.style.maxHeight = `${config.props.height}px`;
       if (config.props.autoplay) video.autoplay = true;
+      if (config.props.loop) video.loop = true;
       return video;
     },
+    extraSources: (shell, setFromUpload) =>
+      sources.includes("webcam") ? [createRecorder({ kind: "video", shell, ctx, onFiles: setFromUpload })] : [],
+    hideUpload: !sources.includes("upload"),
   });
 }

@@ -1,0 +1,50 @@
+"""What Audio and Video share about recording: their sources, ``streaming=``, and recording events.
+
+The page records with ``getUserMedia`` + ``MediaRecorder`` (``static/components/recorder.js``) and
+uploads the recording, so a recording reaches the function as any uploaded file (Audio's as a WAV).
+``streaming=True`` is accepted: the page then fires ``stream`` once, with the whole recording, when the
+user stops; live chunks (and streamed outputs) are not sent yet, which a warning says once.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+from carpool.components.events import Endable, Recordable, Streamable
+
+__all__ = ["MediaEvents", "RecordingEvents", "media_sources", "warn_streaming"]
+
+_warned: set[str] = set()
+
+
+class RecordingEvents(Recordable, Streamable):
+    """start_recording / pause_recording / stop_recording and stream."""
+
+
+class MediaEvents(RecordingEvents, Endable):
+    """Recording events and ``end`` (Video)."""
+
+
+def media_sources(
+    component: str, sources: str | Sequence[str] | None, allowed: Sequence[str], default: Sequence[str]
+) -> list[str]:
+    """``sources`` as a list (one name or several; None: ``default``), each one of ``allowed``."""
+    chosen = list(default) if sources is None else [sources] if isinstance(sources, str) else list(sources)
+    unknown = [name for name in chosen if name not in allowed]
+    if unknown or not chosen:
+        raise ValueError(f"{component} sources must be some of {', '.join(allowed)}; got {chosen!r}")
+    return chosen
+
+
+def warn_streaming(component: str) -> None:
+    """Once per component kind: what ``streaming=True`` does here."""
+    if component in _warned:
+        return
+    _warned.add(component)
+    warnings.warn(
+        f"{component}(streaming=True): the page sends the recording when the user stops (the stream event "
+        "fires once then); live chunks and streamed outputs are not sent yet",
+        UserWarning,
+        stacklevel=3,
+    )

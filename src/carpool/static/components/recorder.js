@@ -1,0 +1,131 @@
+// Recording from the microphone or the webcam (getUserMedia + MediaRecorder), for Audio and Video.
+//
+// Record -> (Pause / Resume) -> Stop; the recording becomes an upload, so the server sees it as any
+// other file. Audio is turned into a 16-bit PCM WAV in the page (Web Audio decodes what MediaRecorder
+// made), since Audio(type="numpy") reads WAV; video stays WebM. The shell emits Gradio's events:
+// start_recording, pause_recording, stop_recording, and, for a streaming Audio, stream (once, with the
+// whole recording: live chunks are not sent yet).
+import { h } from "./base.js";
+
+function wavFrom(buffer) {
+  const channels = Math.min(buffer.numberOfChannels, 2);
+  const frames = buffer.length;
+  const bytes = new DataView(new ArrayBuffer(44 + frames * channels * 2));
+  const text = (offset, s) => [...s].forEach((c, i) => bytes.setUint8(offset + i, c.charCodeAt(0)));
+  text(0, "RIFF");
+  bytes.setUint32(4, 36 + frames * channels * 2, true);
+  text(8, "WAVE");
+  text(12, "fmt ");
+  bytes.setUint32(16, 16, true);
+  bytes.setUint16(20, 1, true); // PCM
+  bytes.setUint16(22, channels, true);
+  bytes.setUint32(24, buffer.sampleRate, true);
+  bytes.setUint32(28, buffer.sampleRate * channels * 2, true);
+  bytes.setUint16(32, channels * 2, true);
+  bytes.setUint16(34, 16, true);
+  text(36, "data");
+  bytes.setUint32(40, frames * channels * 2, true);
+  const data = Array.from({ length: channels }, (_, c) => buffer.getChannelData(c));
+  let offset = 44;
+  for (let i = 0; i < frames; i += 1) {
+    for (let c = 0; c < channels; c += 1) {
+      const sample = Math.max(-1, Math.min(1, data[c][i]));
+      bytes.setInt16(offset, sample < 0 ? sample * 0x8000 : sample * 0x7fff, true);
+      offset += 2;
+    }
+  }
+  return new Blob([bytes.buffer], { type: "audio/wav" });
+}
+
+async function toWav(blob) {
+  const context = new AudioContext();
+  try {
+    return wavFrom(await context.decodeAudioData(await blob.arrayBuffer()));
+  } finally {
+    context.close();
+  }
+}
+
+/**
+ * @param {{kind: "audio"|"video", shell, ctx, onFiles: (files) => void, streaming?: boolean}} opts
+ * @returns {HTMLElement} the recorder's controls (and, for video, its live preview)
+ */
+export function createRecorder(opts) {
+  const { kind, shell, ctx } = opts;
+  const start = h("button", { type: "button", class: "cp-button cp-secondary cp-size-sm", text: kind === "audio" ? "Record" : "Record video" });
+  const pause = h("button", { type: "button", class: "cp-button cp-secondary cp-size-sm", text: "Pause", hidden: true });
+  const stop = h("button", { type: "button", class: "cp-button cp-stop cp-size-sm", text: "Stop recording", hidden: true });
+  const preview = h("video", { class: "cp-webcam-video", autoplay: true, muted: true, playsinline: true, hidden: true });
+  const error = h("p", { class: "cp-field-error", role: "alert", hidden: true });
+  const box = h("div", { class: "cp-recorder", "data-testid": "recorder", "data-state": "idle" }, preview, h("div", { class: "cp-recorder-buttons" }, start, pause, stop), error);
+  let recorder = null;
+  let stream = null;
+
+  function state(name) {
+    box.dataset.state = name;
+    start.hidden = name !== "idle";
+    pause.hidden = name === "idle" || name === "saving";
+    stop.hidden = name === "idle" || name === "saving";
+    pause.textContent = name === "paused" ? "Resume" : "Pause";
+    preview.hidden = kind !== "video" || name === "idle" || name === "saving";
+  }
+
+  async function finish(chunks) {
+    for (const track of stream.getTracks()) track.stop();
+    preview.srcObject = null;
+    state("saving");
+    try {
+      const recorded = new Blob(chunks, { type: chunks[0] ? chunks[0].type : `${kind}/webm` });
+      const file = kind === "audio"
+        ? new File([await toWav(recorded)], "recording.wav", { type: "audio/wav" })
+        : new File([recorded], "recording.webm", { type: recorded.type || "video/webm" });
+      opts.onFiles(await ctx.client.upload([file]), true);
+      shell.emit("stop_recording");
+      if (opts.streaming) shell.emit("stream");
+    } catch (err) {
+      error.textContent = `Recording failed: ${err.message}`;
+      error.hidden = false;
+    } finally {
+      recorder = null;
+      state("idle");
+    }
+  }
+
+  start.addEventListener("click", async () => {
+    error.hidden = true;
+    if (!navigator.mediaDevices || typeof MediaRecorder === "undefined") {
+      error.textContent = "This browser cannot record.";
+      error.hidden = false;
+      return;
+    }
+    try {
+      stream = await navigator.mediaDevices.getUserMedia(kind === "audio" ? { audio: true } : { video: true, audio: false });
+    } catch (err) {
+      error.textContent = `No ${kind === "audio" ? "microphone" : "camera"}: ${err.message}`;
+      error.hidden = false;
+      return;
+    }
+    const chunks = [];
+    recorder = new MediaRecorder(stream);
+    recorder.addEventListener("dataavailable", (e) => e.data.size && chunks.push(e.data));
+    recorder.addEventListener("stop", () => finish(chunks));
+    if (kind === "video") preview.srcObject = stream;
+    recorder.start();
+    state("recording");
+    shell.emit("start_recording");
+  });
+  pause.addEventListener("click", () => {
+    if (!recorder) return;
+    if (recorder.state === "recording") {
+      recorder.pause();
+      state("paused");
+      shell.emit("pause_recording");
+    } else {
+      recorder.resume();
+      state("recording");
+    }
+  });
+  stop.addEventListener("click", () => recorder && recorder.stop());
+  state("idle");
+  return box;
+}

@@ -1,0 +1,96 @@
+"""Recording in the page with Chromium's fake microphone and camera: a recording becomes the value.
+
+These tests start their own Chromium with ``--use-fake-device-for-media-stream`` (a beeping microphone,
+a test-pattern camera) and ``--use-fake-ui-for-media-stream`` (permission granted without a prompt).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from browser_session import Web
+from browser_support import component, field
+from playwright.sync_api import Browser, Playwright, expect
+
+import carpool as cp
+from conftest import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+@pytest.fixture(scope="module")
+def media_browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    assert CHROMIUM is not None
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA], headless=True
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def media_web(media_browser: Browser) -> Iterator[Web]:
+    session = Web(media_browser)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def test_a_microphone_recording_reaches_a_numpy_audio_function_with_its_events(media_web: Web) -> None:
+    events: list[str] = []
+
+    def describe(audio: tuple[int, np.ndarray] | None) -> str:
+        assert audio is not None
+        rate, samples = audio
+        loud = bool(np.abs(samples).max() > 100)  # the fake microphone beeps
+        return f"{rate} Hz, {samples.dtype}, {len(samples) / rate:.1f} s, loud={loud}"
+
+    with cp.Blocks() as demo:
+        mic = cp.Audio(sources=["microphone"], label="voice")
+        out = cp.Textbox(label="heard")
+        mic.start_recording(lambda: events.append("start"), None, None)
+        mic.pause_recording(lambda: events.append("pause"), None, None)
+        mic.stop_recording(describe, mic, out)
+    page = media_web.page(media_web.launch(demo))
+    box = component(page, mic.id)
+    expect(box.locator(".cp-drop")).to_be_hidden()  # sources=["microphone"]: no upload area
+    box.get_by_role("button", name="Record").click()
+    recorder = box.get_by_test_id("recorder")
+    expect(recorder).to_have_attribute("data-state", "recording")
+    page.wait_for_timeout(700)
+    box.get_by_role("button", name="Pause").click()
+    box.get_by_role("button", name="Resume").click()
+    page.wait_for_timeout(700)
+    box.get_by_role("button", name="Stop recording").click()
+    expect(field(page, "heard")).to_have_value(re.compile(r"^\d+ Hz, int16, \d\.\d s, loud=True$"))
+    expect(box.locator("audio")).to_have_count(1)
+    assert events == ["start", "pause"]
+
+
+def test_a_webcam_recording_reaches_a_video_function_as_a_webm_path(media_web: Web) -> None:
+    def size(path: str) -> str:
+        return f"{Path(path).suffix} {Path(path).stat().st_size > 1000}"
+
+    with cp.Blocks() as demo:
+        camera = cp.Video(sources=["webcam"], label="camera")
+        out = cp.Textbox(label="got")
+        camera.stop_recording(size, camera, out)
+    page = media_web.page(media_web.launch(demo), viewport={"width": 390, "height": 800})
+    box = component(page, camera.id)
+    box.get_by_role("button", name="Record video").click()
+    preview = box.locator("video.cp-webcam-video")
+    expect(preview).to_be_visible()
+    page.wait_for_timeout(1000)
+    box.get_by_role("button", name="Stop recording").click()
+    expect(field(page, "got")).to_have_value(".webm True")
+    shown = box.locator(".cp-media-view video")
+    expect(shown).to_have_count(1)
+    frame = shown.bounding_box()
+    assert frame is not None and frame["x"] + frame["width"] <= 390

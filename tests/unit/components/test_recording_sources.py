@@ -1,0 +1,70 @@
+"""Audio and Video sources, streaming= and recording events, against Gradio 6's defaults."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import carpool as cp
+from carpool.components import _recording
+
+gradio = pytest.importorskip("gradio")
+
+
+@pytest.mark.parametrize(
+    ("kind", "kwargs"),
+    [
+        ("Audio", {}),
+        ("Audio", {"sources": "microphone"}),
+        ("Audio", {"sources": ["upload"]}),
+        ("Audio", {"streaming": True}),
+        ("Video", {}),
+        ("Video", {"sources": "webcam"}),
+    ],
+)
+def test_sources_default_and_normalise_as_gradios(kind: str, kwargs: dict[str, object]) -> None:
+    with pytest.warns(UserWarning) if kwargs.get("streaming") else _nothing():
+        ours = getattr(cp, kind)(render=False, **kwargs).props()
+    theirs = getattr(gradio, kind)(render=False, **kwargs).get_config()
+    assert ours["sources"] == theirs["sources"]
+    assert ours["streaming"] == theirs.get("streaming", False)
+
+
+def test_bad_sources_are_refused_naming_the_component() -> None:
+    with pytest.raises(ValueError, match="Audio sources must be some of upload, microphone"):
+        cp.Audio(sources=["webcam"], render=False)
+    with pytest.raises(ValueError, match="Video sources must be some of upload, webcam"):
+        cp.Video(sources=[], render=False)
+    with pytest.raises(ValueError, match="streaming is only available if sources includes 'microphone'"):
+        cp.Audio(sources=["upload"], streaming=True, render=False)
+
+
+def test_streaming_warns_once_saying_what_it_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_recording, "_warned", set())
+    with pytest.warns(UserWarning, match=r"Video\(streaming=True\): the page sends the recording when"):
+        cp.Video(streaming=True, render=False)
+    with _nothing():
+        cp.Video(streaming=True, render=False)
+
+
+def test_recording_events_exist_as_in_gradio() -> None:
+    for kind, events in {
+        "Audio": ("start_recording", "pause_recording", "stop_recording", "stream", "play", "pause", "stop"),
+        "Video": ("start_recording", "stop_recording", "end", "input", "play", "pause", "stop"),
+    }.items():
+        gradio_events = {str(getattr(e, "event_name", e)) for e in getattr(gradio, kind).EVENTS}
+        for event in events:
+            assert event in gradio_events and callable(getattr(getattr(cp, kind), event)), (kind, event)
+
+
+class _nothing:
+    """No warning may be raised inside."""
+
+    def __enter__(self) -> None:
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("error")
+
+    def __exit__(self, *exc: object) -> None:
+        self._catch.__exit__(*exc)
