@@ -35,7 +35,7 @@ from carpool.app import Blocks
 from carpool.components import Button, Textbox
 from carpool.server import RunningServer
 from carpool.server._body_timeout import BodyTimeout
-from carpool.server._connections import FD_LIMIT_BOUND, default_connection_limit
+from carpool.server._connections import FD_LIMIT_BOUND, default_connection_limit, uvicorn_limit
 
 FD_LIMIT = 256
 SLOW_CONNECTIONS = 300  # more than the server has descriptors
@@ -279,7 +279,9 @@ def test_the_soft_fd_limit_is_raised_to_the_hard_one_at_launch() -> None:
     reported, soft, hard = (int(value) for value in done.stdout.split())
     expected = min(hard, FD_LIMIT_BOUND) if hard >= 0 else FD_LIMIT_BOUND
     assert reported == soft == expected
-    assert default_connection_limit(soft) == max(16, soft // 2)
+    assert default_connection_limit(soft) == max(16, soft - max(64, soft // 4))
+    assert default_connection_limit(FD_LIMIT) == 192  # the slowloris server's cap
+    assert uvicorn_limit(192) < FD_LIMIT  # uvicorn's 503s start before the descriptors run out
 
 
 # -- the body timeout in-process: what counts as the client's delay ----------------------------------

@@ -12,7 +12,7 @@ So carpool wraps uvicorn's HTTP protocol (whichever it picked, httptools or h11)
 - **a connection cap** (``limit_concurrency``): beyond it, the connection that has waited longest for
   its request headers is closed to make room (nothing of value is lost: no request had started), so
   slow connections cannot keep real clients out; if every connection is busy with a real request,
-  uvicorn answers new requests with 503 once a quarter more are open (:func:`uvicorn_limit`: the
+  uvicorn answers new requests with 503 once an eighth more are open (:func:`uvicorn_limit`: the
   headroom covers connections being closed, which hold their descriptors a moment longer);
 - **a cap on what a connection may send before its headers end** (``MAX_HEAD_BYTES``): httptools
   itself keeps accepting header bytes.
@@ -42,6 +42,7 @@ DEFAULT_HEADER_TIMEOUT = 10.0
 FD_LIMIT_BOUND = 65_536  # the soft limit is raised to the hard one, but not past this
 # uvicorn reads up to 256 KiB at a time, so one read may hold headers and the start of a body.
 MAX_HEAD_BYTES = 1024 * 1024
+SWEEP_INTERVAL = 0.25  # seconds between checks for connections past their header deadline
 
 
 def raise_fd_limit(bound: int = FD_LIMIT_BOUND) -> int:
@@ -58,29 +59,29 @@ def raise_fd_limit(bound: int = FD_LIMIT_BOUND) -> int:
 
 
 def default_connection_limit(fd_limit: int) -> int:
-    """Half the descriptors for connections (uvicorn's 503 cap at five eighths): the rest is for
-    uploads, served files, threads and libraries."""
-    return max(16, fd_limit // 2)
+    """Three quarters of the descriptors for connections (uvicorn's 503 cap an eighth above that): the
+    rest is for upload files, served files, pipes to worker processes and libraries."""
+    return max(16, fd_limit - max(64, fd_limit // 4))
 
 
 def uvicorn_limit(limit: int) -> int:
     """What uvicorn's own ``limit_concurrency`` (503 for new requests) is set to for our cap."""
-    return limit + max(16, limit // 4)
+    return limit + max(16, limit // 8)
 
 
 def guarded_protocol(base: type[asyncio.Protocol], header_timeout: float, limit: int) -> type[Any]:
     """``base`` (uvicorn's HTTP protocol class) with a header deadline and a connection cap.
 
-    One class per server: it owns the list of connections waiting for their headers.
+    One class per server: it owns the list of connections waiting for their headers, and one timer
+    that closes those past the deadline (a timer per connection would add to what each of 10,000
+    idle event streams holds). A connection is listed only while it waits.
     """
-    # Insertion order is the order in which they began to wait: the first is the oldest.
-    waiting: OrderedDict[Any, None] = OrderedDict()
+    # connection -> [when it began waiting, bytes it sent since]; insertion order: the oldest first
+    waiting: OrderedDict[Any, list[float]] = OrderedDict()
     closing: set[Any] = set()  # closed here, still in uvicorn's set until connection_lost
+    timer: asyncio.TimerHandle | None = None
 
     class GuardedProtocol(base):  # type: ignore[valid-type, misc]
-        _deadline: asyncio.TimerHandle | None = None
-        _head_bytes = 0
-
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)
             self._await_headers()
@@ -88,12 +89,17 @@ def guarded_protocol(base: type[asyncio.Protocol], header_timeout: float, limit:
                 _shed_one(self)
 
         def data_received(self, data: bytes) -> None:
-            if self._awaiting_headers():
-                self._head_bytes += len(data)
-                if self._head_bytes > MAX_HEAD_BYTES:
-                    self._close()
-                    return
+            entry = waiting.get(self)
+            if entry is None:  # a request is under way: nothing to time here
+                super().data_received(data)
+                return
+            entry[1] += len(data)
+            if entry[1] > MAX_HEAD_BYTES:
+                self._close()
+                return
             super().data_received(data)
+            if not self._awaiting_headers():  # the headers are in
+                waiting.pop(self, None)
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
@@ -101,22 +107,14 @@ def guarded_protocol(base: type[asyncio.Protocol], header_timeout: float, limit:
                 self._await_headers()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            self._stop_deadline()
             waiting.pop(self, None)
             closing.discard(self)
             super().connection_lost(exc)
 
         def _await_headers(self) -> None:
-            self._stop_deadline()
-            self._head_bytes = 0
-            self._deadline = self.loop.call_later(header_timeout, self._on_deadline)
-            waiting[self] = None
-            waiting.move_to_end(self)
-
-        def _stop_deadline(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
+            waiting.pop(self, None)  # listed again, at the end
+            waiting[self] = [self.loop.time(), 0]
+            _arm(self.loop)
 
         def _awaiting_headers(self) -> bool:
             # No request yet, or the last one is answered and the next one's headers have not come;
@@ -125,21 +123,32 @@ def guarded_protocol(base: type[asyncio.Protocol], header_timeout: float, limit:
             idle = cycle is None or cycle.response_complete
             return bool(idle) and self.transport.get_protocol() is self
 
-        def _on_deadline(self) -> None:
-            self._deadline = None
-            if self._awaiting_headers():
-                self._close()
-
         def _close(self) -> None:
             waiting.pop(self, None)
-            self._stop_deadline()
             if not self.transport.is_closing():
                 closing.add(self)
                 self.transport.close()
 
+    def _arm(loop: asyncio.AbstractEventLoop) -> None:
+        nonlocal timer
+        if timer is None:
+            timer = loop.call_later(SWEEP_INTERVAL, _sweep, loop)
+
+    def _sweep(loop: asyncio.AbstractEventLoop) -> None:
+        nonlocal timer
+        began_before = loop.time() - header_timeout
+        while waiting:
+            oldest, (began, _) = next(iter(waiting.items()))
+            if began > began_before:
+                break
+            del waiting[oldest]
+            if oldest._awaiting_headers():
+                oldest._close()
+        timer = loop.call_later(SWEEP_INTERVAL, _sweep, loop) if waiting else None
+
     def _shed_one(newcomer: Any) -> None:
-        # Oldest first, lazily dropping those whose request has started since they were listed. The
-        # newcomer was listed last: reaching it means no older connection is waiting.
+        # The oldest waiting connection goes. The newcomer was listed last: reaching it means no
+        # older connection is waiting.
         while waiting:
             oldest = next(iter(waiting))
             if oldest is newcomer:

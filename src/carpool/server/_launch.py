@@ -200,8 +200,9 @@ def launch(
     Slow clients (docs/security.md): ``timeout_keep_alive`` (5 s) closes a connection idle between
     requests, ``header_timeout`` (10 s) one whose request headers have not all come, ``body_timeout``
     (30 s, see :func:`create_app`) a request whose body stalls. ``limit_concurrency`` caps open
-    connections (default: half the file descriptors, whose soft limit is first raised to the hard one,
-    at most 65,536); at the cap the connection waiting longest for its headers is closed.
+    connections (default: three quarters of the file descriptors, whose soft limit is first raised
+    to the hard one, at most 65,536); at the cap the connection waiting longest for its headers is
+    closed.
     """
     refuse_unsupported("launch()", ignored)
     warn_ignored("launch()", ignored, stacklevel=3)  # past demo.launch, at the app's own call
