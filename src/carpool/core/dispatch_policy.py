@@ -16,9 +16,11 @@ That last count is what waited when the slot freed, plus the events of the batch
 plus the stragglers an earlier batch left without (expected then, not arrived since): in a closed loop
 those are all the submitters there are, so waiting for silence after the last of them would only add
 the silence to every batch. (Submitters that left for good keep that count too high: the wait then
-ends at silence, as it would without it.) The time events spent waiting for a busy slot does not
-count: only the delay the policy adds does. Without two batch sizes to fit or enough arrivals to time,
-it never waits.
+ends at silence, as it would without it.) And it ends as soon as the rest of those expected would
+take longer than ``a`` to arrive at the rate this hold has seen: then two batches (``2a + b*C``) beat
+one that waits for them (their arrival time ``+ a + b*C``). The time events spent waiting for a
+busy slot does not count: only the delay the policy adds does. Without two batch sizes to fit or
+enough arrivals to time, it never waits.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _MIN_GAPS = 8
 _SILENCE_GAPS = 6.0  # P(a Poisson stream stays silent this many median gaps) = 2**-6
 _MIN_SILENCE = 0.002  # two ticks: arrivals paced by loop timers come in ~1 ms steps (epoll resolution)
 _PAYOFF = 2.0
+_MIN_HOLD_ARRIVALS = 4  # arrivals in a hold before its own rate says the rest come too slowly
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,7 @@ class DispatchPolicy:
         self._held_since: float | None = None  # when auto started holding a free slot
         self._expected: int | None = None  # auto: events that may wait once the returned ones are back
         self._missing = 0  # auto: expected at the last dispatch but not there yet (stragglers)
+        self._held_from = 0  # auto: how many waited when the hold began
 
     def arrived(self, now: float) -> None:
         if self.arrivals is not None:
@@ -120,14 +124,34 @@ class DispatchPolicy:
     def _decide_auto(self, now: float, waiting: int) -> Decision:
         if self._expected is not None and waiting >= self._expected:  # every submitter is back
             return _IDLE if self._held_since is None else _AUTO
+        if self._held_since is not None and self._rest_too_slow(now, waiting):
+            return _AUTO
         held_since = now if self._held_since is None else self._held_since
         wake = self.auto_wake(waiting, held_since)
         if wake is None:
             return _IDLE if self._held_since is None else _AUTO
         if now >= wake:
             return _AUTO
-        self._held_since = held_since
+        if self._held_since is None:
+            self._held_since, self._held_from = held_since, waiting
         return Decision(None, wake)
+
+    def _rest_too_slow(self, now: float, waiting: int) -> bool:
+        """Would the submitters still expected take longer than one fixed cost to arrive?
+
+        Then sending the batch now wins: the rest arrive while it runs and leave together next, and two
+        batches cost ``2a + b*C`` where waiting for them costs the rest's arrival time plus ``a + b*C``.
+        That happens when the server (or the machine) is too busy to take requests in fast: holding
+        would then leave the function idle while the front end catches up. The rate is this hold's own
+        (arrivals since it began over its length), not the burst's median gap.
+        """
+        arrived = waiting - self._held_from
+        fixed = self.cost.fixed_cost()
+        if self._expected is None or arrived < _MIN_HOLD_ARRIVALS or not fixed:
+            return False
+        assert self._held_since is not None
+        rest = (self._expected - waiting) * (now - self._held_since) / arrived
+        return rest > fixed
 
     def auto_wake(self, waiting: int, held_since: float) -> float | None:
         """Until when holding the slot for ``waiting`` events pays off, or None if it does not."""

@@ -238,3 +238,26 @@ def test_the_former_module_and_class_names_still_import() -> None:
     from carpool.core.batcher import Batcher
 
     assert Batcher is DispatchPolicy
+
+
+def _hold(policy: DispatchPolicy, arrivals: list[float]) -> Decision:
+    """The slot freed after 64 events returned; the first arrives at 0 and is held, then ``arrivals``."""
+    policy.returned(64, 0)
+    _burst(policy, -1.0, 20, 0.0001)  # an earlier burst: the median gap says "arrivals come fast"
+    policy.arrived(0.0)
+    assert policy.decide(0.0, 1, 0.0).reason is None
+    for t in arrivals:
+        policy.arrived(t)
+    return policy.decide(arrivals[-1], 1 + len(arrivals), 0.0)
+
+
+def test_auto_sends_what_waits_when_the_rest_would_take_longer_than_the_fixed_cost() -> None:
+    # 4 arrivals in 4 ms: the other 59 need ~59 ms, more than a = 50 ms: sending now wins
+    assert _hold(DispatchPolicy(64, "auto", trained()), [0.001, 0.002, 0.003, 0.004]) == Decision("auto")
+
+
+def test_auto_keeps_holding_while_the_rest_come_fast_enough() -> None:
+    # 4 arrivals in 2 ms: the other 59 need ~30 ms, less than a = 50 ms
+    assert _hold(DispatchPolicy(64, "auto", trained()), [0.0005, 0.001, 0.0015, 0.002]).reason is None
+    # 3 arrivals are too few to time the hold by, however slow
+    assert _hold(DispatchPolicy(64, "auto", trained()), [0.001, 0.002, 0.003]).reason is None
