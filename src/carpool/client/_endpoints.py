@@ -23,6 +23,7 @@ class Parameter:
     takes_files: bool
     has_default: bool
     default: Any
+    stateful: bool = False  # a State input: its value lives on the server, the call sends null
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,17 @@ class Endpoint:
     stateful_returns: tuple[bool, ...]
 
     def complete(self, data: Sequence[Any]) -> list[Any]:
-        """``data`` with the left-out trailing inputs filled from their defaults; checked for files."""
+        """``data`` with the left-out trailing inputs filled from their defaults; checked for files.
+
+        As in ``gradio_client``, a call may leave State inputs out (their values live on the server):
+        given no more values than the endpoint has other inputs, ``null`` goes in each State's slot.
+        """
+        data = self._with_state_slots(data)
         missing = self.parameters[len(data) :]
-        required = [param.name for param in missing if not param.has_default]
+        required = [param.name for param in missing if not (param.has_default or param.stateful)]
         if required:
             raise TypeError(f"/{self.name} is missing required input(s): {', '.join(required)}")
-        values = [*data, *(param.default for param in missing)]
+        values = [*data, *(None if param.stateful else param.default for param in missing)]
         for param, value in zip(self.parameters, values, strict=False):
             if param.takes_files and _holds_plain_path(value):
                 raise InvalidInputError(
@@ -46,6 +52,26 @@ class Endpoint:
                     parameter=param.name,
                 )
         return values
+
+    def _with_state_slots(self, data: Sequence[Any]) -> Sequence[Any]:
+        if not any(p.stateful for p in self.parameters):
+            return data
+        if len(data) > sum(not p.stateful for p in self.parameters):
+            return data  # the State slots were sent too (carpool's own call shape)
+        given = iter(data)
+        filled: list[Any] = []
+        for param in self.parameters:
+            if param.stateful:
+                filled.append(None)
+                continue
+            value = next(given, _LEFT_OUT)
+            if value is _LEFT_OUT:
+                break
+            filled.append(value)
+        return filled
+
+
+_LEFT_OUT = object()
 
 
 class EndpointDirectory:
@@ -78,6 +104,7 @@ def _endpoint(name: str, spec: Mapping[str, Any]) -> Endpoint:
             takes_files=_mentions_file_data(param.get("schema")),
             has_default=bool(param.get("parameter_has_default")),
             default=param.get("parameter_default"),
+            stateful=bool(param.get("stateful")),
         )
         for index, param in enumerate(spec.get("parameters", []))
         if isinstance(param, Mapping)
