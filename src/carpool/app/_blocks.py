@@ -189,6 +189,12 @@ class Blocks:
             )
         return self.register_event([(self, "load")], fn, inputs, outputs, **options)
 
+    def unload(self, fn: Callable[..., Any], **options: Any) -> Dependency:
+        """Run ``fn`` (no inputs or outputs; it may ask for a ``Request``) when a page of the app closes
+        or reloads: the page tells the server as it goes (``POST /queue/unload``)."""
+        options.setdefault("api_name", None)
+        return self.register_event([(self, "unload")], fn, None, None, **options)
+
     def _target_id(self, block: Any) -> int:
         return 0 if block is self else int(block.id)
 

@@ -6,7 +6,7 @@ import copy
 import json
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -263,14 +263,33 @@ class State(Changeable, Component):
 
     Each session starts with a deep copy of ``value``; a function's output to a State replaces that
     session's value. The app layer keeps the values (see ``initial_value``). ``.change`` listeners run
-    when a function's output changes the value (also by changing it in place).
+    when a function's output changes the value (also by changing it in place). ``delete_callback`` is
+    called with a session's value when that session's page closes.
     """
 
     block_type: ClassVar[str] = "state"
     stateful: ClassVar[bool] = True
 
-    def __init__(self, value: Any = None, *, render: bool = True) -> None:
-        super().__init__(value, visible=False, render=render)
+    def __init__(
+        self,
+        value: Any = None,
+        *,
+        render: bool = True,
+        time_to_live: float | None = None,
+        delete_callback: Callable[[Any], None] | None = None,
+        key: int | str | tuple[int | str, ...] | None = None,
+    ) -> None:
+        if delete_callback is not None and not callable(delete_callback):
+            raise TypeError(f"State(delete_callback=...) must be callable, got {delete_callback!r}")
+        if time_to_live is not None:
+            warnings.warn(
+                "State(time_to_live=...) is not applied: a session's value stays until its page closes",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.time_to_live = time_to_live
+        self.delete_callback = delete_callback
+        super().__init__(value, visible=False, render=render, key=key)
 
     def initial_value(self) -> Any:
         """A fresh deep copy of the default value for a new session (a callable value is called)."""

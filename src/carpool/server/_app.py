@@ -33,7 +33,7 @@ from carpool.components._upload_quota import (
     UploadQuota,
 )
 from carpool.core import Engine
-from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes, gradio
+from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes, _unload, gradio
 from carpool.server._api_fast import ApiFastLane
 from carpool.server._auth import Authenticator, AuthGate
 from carpool.server._body_timeout import DEFAULT_BODY_TIMEOUT, BodyTimeout
@@ -65,6 +65,7 @@ def _routes() -> list[Any]:
         route("/metrics", _pages.metrics, ["GET"]),
         route("/queue/data", _queue_routes.stream_session, ["GET"]),
         route("/queue/cancel", _queue_routes.cancel_event, ["POST"]),
+        route("/queue/unload", _unload.unload_session, ["POST"]),
         route("/upload", _files.upload_files, ["POST"]),
         route("/file/{file_id}", _files.serve_file, ["GET"]),
         route("/login", _login_routes.login, ["POST"]),
@@ -110,6 +111,7 @@ async def _start(state: ServerState) -> None:
     state.loop = asyncio.get_running_loop()
     state.loop_thread = threading.get_ident()
     state.engine, state.sessions = engine, sessions
+    state.extra[_unload.SESSION_VALUES] = states
     state.stopped.clear()  # a restarted lifespan
     state.metrics.bind(engine.stats)
     cache_examples = getattr(state.blocks, "cache_examples", None)

@@ -141,6 +141,10 @@ function showFatal(mount, err) {
 
 export async function boot(mount = document.getElementById("carpool-app") || document.body) {
   const client = new Client(ROOT);
+  // Kept in the back/forward cache (persisted), the page may come back: only a real exit ends the session.
+  window.addEventListener("pagehide", (e) => {
+    if (!e.persisted) client.leave();
+  });
   let config;
   try {
     config = await readConfig(client);

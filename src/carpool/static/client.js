@@ -57,6 +57,13 @@ export class Client {
     return new URL(path.replace(/^\//, ""), this.root).href;
   }
 
+  /** The page is going for good: the server runs the app's unload listeners and drops this session's
+   * State values (a beacon, so it is sent even while the page is torn down). */
+  leave() {
+    const body = JSON.stringify({ session_hash: this.sessionHash });
+    if (navigator.sendBeacon) navigator.sendBeacon(this.url("queue/unload"), body);
+  }
+
   /** URL of a server-minted file (FileData), or of a plain URL string. */
   fileUrl(value) {
     if (!value) return null;

@@ -258,3 +258,15 @@ def test_clear_forgets_the_layout_and_listeners_built_so_far() -> None:
     assert old.id not in demo.blocks
     assert [dep.api_name for dep in demo.dependencies] == ["echo"]  # the name is free again
     assert demo.endpoint(0).inputs == [new]
+
+
+def test_unload_registers_a_hidden_listener_on_the_app_and_state_takes_its_callbacks() -> None:
+    with Blocks() as demo:
+        kept = cc.State([], delete_callback=print)
+        dependency = demo.unload(lambda: None)
+    assert dependency.targets == [(0, "unload")] and dependency.api_name is None
+    assert kept.delete_callback is print
+    with pytest.raises(TypeError, match=r"delete_callback=...\) must be callable"):
+        cc.State(delete_callback="rm -rf", render=False)  # type: ignore[arg-type]
+    with pytest.warns(UserWarning, match=r"time_to_live=...\) is not applied"):
+        cc.State(time_to_live=60, render=False)
