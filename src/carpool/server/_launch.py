@@ -228,7 +228,8 @@ def launch(
         max_total_upload_size=max_total_upload_size,
         max_client_upload_size=max_client_upload_size,
     )
-    connections = limit_concurrency or default_connection_limit(raise_fd_limit())
+    fd_limit = raise_fd_limit()  # whatever the cap: libraries and uploads need descriptors too
+    connections = limit_concurrency or default_connection_limit(fd_limit)
     sock = _bind(host, port, explicit)
     trusted_proxies = _env_forwarded_allow_ips(forwarded_allow_ips)
     config = uvicorn.Config(
