@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import PIL.Image
@@ -168,3 +169,21 @@ def test_removing_one_file_fires_delete_naming_it(web: Web, tmp_path: Path) -> N
     area.get_by_role("button", name="Remove a.txt").click()
     expect(field(page, "Removed")).to_have_value("a.txt; left 1")
     expect(area.locator(".cp-file")).to_have_count(1)
+
+
+def test_closing_the_page_runs_the_unload_listener_for_its_session(web: Web) -> None:
+    left = threading.Event()
+    sessions: list[str | None] = []
+
+    def on_unload(request: cp.Request) -> None:
+        sessions.append(request.session_hash)
+        left.set()
+
+    with cp.Blocks() as demo:
+        cp.Textbox(label="Anything")
+        demo.unload(on_unload)
+    page = web.page(web.launch(demo))
+    expect(field(page, "Anything")).to_be_visible()
+    page.close(run_before_unload=True)
+    assert left.wait(15)
+    assert sessions and sessions[0]
