@@ -108,6 +108,7 @@ from carpool.components import (
     UploadButton,
     Video,
     Walkthrough,
+    WaveformOptions,
     WebcamOptions,
 )
 from carpool.core import FINISHED, Done, Stepwise
@@ -241,6 +242,7 @@ __all__ = [
     "Video",
     "Walkthrough",
     "Warning",
+    "WaveformOptions",
     "WebcamOptions",
     "__version__",
     "cache",

@@ -6,7 +6,7 @@ See ``docs/components.md`` for the user-facing reference and ``docs/internals.md
 from __future__ import annotations
 
 from carpool.components.annotated_image import AnnotatedImage
-from carpool.components.audio import Audio
+from carpool.components.audio import Audio, WaveformOptions
 from carpool.components.base import Block, Component, is_update, update
 from carpool.components.browser_state import BrowserState
 from carpool.components.buttons import ClearButton, DuplicateButton
@@ -143,6 +143,7 @@ __all__ = [
     "UploadWriter",
     "Video",
     "Walkthrough",
+    "WaveformOptions",
     "WebcamOptions",
     "current_file_session",
     "current_file_store",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 import wave
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -17,9 +19,22 @@ from carpool.components.media import FileComponent, file_output, resolve_file_in
 from carpool.exceptions import InvalidInputError
 from carpool.protocol import FileData
 
-__all__ = ["Audio"]
+__all__ = ["Audio", "WaveformOptions"]
 
 AudioType = Literal["numpy", "filepath"]
+
+
+@dataclass
+class WaveformOptions:
+    """Gradio's options for its waveform display. carpool's page plays audio in the browser's own player
+    (no waveform), so they are kept but not used (``Audio(waveform_options=...)`` says so once)."""
+
+    waveform_color: str | None = None
+    waveform_progress_color: str | None = None
+    trim_region_color: str | None = None
+    show_recording_waveform: bool = True
+    skip_length: int | float = 5
+    sample_rate: int = 44100
 
 
 class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEvents, FileComponent):
@@ -40,10 +55,21 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
         autoplay: bool = False,
         loop: bool = False,
         show_download_button: bool = True,
+        waveform_options: WaveformOptions | dict[str, Any] | None = None,
         **common: Any,
     ) -> None:
         if type not in ("numpy", "filepath"):
             raise ValueError(f"Audio type must be 'numpy' or 'filepath', got {type!r}")
+        if isinstance(waveform_options, dict):
+            waveform_options = WaveformOptions(**waveform_options)
+        if waveform_options is not None:
+            warnings.warn(
+                "Audio(waveform_options=...): the page plays audio in the browser's own player, without a "
+                "waveform, so these options are not used",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.waveform_options = waveform_options
         self.type = type
         default = ("microphone",) if streaming else ("upload", "microphone")
         self.sources = media_sources("Audio", sources, ("upload", "microphone"), default)

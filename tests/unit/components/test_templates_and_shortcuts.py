@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from carpool.components import Audio, ImageEditor, Sketchpad, Video, get_component
+from carpool.components import Audio, ImageEditor, Sketchpad, Video, WaveformOptions, get_component
 from carpool.components.templates import Microphone, PlayableVideo
 
 
@@ -28,3 +28,16 @@ def test_presets_only_change_defaults() -> None:
 
 def test_video_has_the_input_event() -> None:
     assert callable(Video(render=False).input)
+
+
+def test_waveform_options_are_kept_and_said_to_be_unused() -> None:
+    options = WaveformOptions(waveform_color="#01C6FF", skip_length=2, show_recording_waveform=False)
+    with pytest.warns(
+        UserWarning, match=r"waveform_options=...\): the page plays audio in the browser's own player"
+    ):
+        audio = Audio(waveform_options=options, render=False)
+    assert audio.waveform_options is options
+    with pytest.warns(UserWarning):
+        assert Audio(waveform_options={"skip_length": 3}, render=False).waveform_options == WaveformOptions(
+            skip_length=3
+        )
