@@ -154,7 +154,7 @@ class Markdown(Changeable, Copyable, OptionalText):
 
     def __init__(
         self,
-        value: str | None = "",
+        value: str | None = None,  # Gradio's default: the page shows nothing
         *,
         sanitize_html: bool = True,
         line_breaks: bool = False,

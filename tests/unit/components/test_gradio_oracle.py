@@ -32,7 +32,7 @@ KNOWN_DIFFERENCES = {
     "Number output of a numeric string": "Gradio passes '4' through to a number field; carpool refuses it",
     "Markdown output of a number": "Gradio fails on 3; carpool shows '3'",
     "Button output None": "Gradio shows the text 'None'; carpool keeps the label",
-    "Markdown/HTML default": "Gradio starts at None, carpool at '' (both show nothing)",
+    "HTML default": "Gradio starts at None, carpool at '' (its templates render the value; both blank)",
     "Label output of its own wire form": "Gradio fails on {'label', 'confidences': [...]}; carpool shows it",
     "State default": "Gradio's config holds no State value; carpool's page never reads it either",
 }
@@ -83,7 +83,7 @@ ROWS = [
     Row("JSON", pre=({"a": 1}, None, [1]), post=({"a": 1}, [1, 2], None, '{"a": 1}', 3)),
     Row("Label", post=("cat", {"cat": 0.7, "dog": 0.3}, 3, None, 0.5, {})),
     Row("Label", {"num_top_classes": 1}, post=({"cat": 0.7, "dog": 0.3},)),
-    Row("Markdown", pre=("x",), default=False, post=("**x**", None, "\n    indented\n    text\n")),
+    Row("Markdown", pre=("x",), post=("**x**", None, "\n    indented\n    text\n")),
     Row("HTML", pre=("x",), default=False, post=("<b>x</b>", None)),
     Row("Code", pre=("x = 1", None), post=("x = 1", None)),
     Row("Code", {"value": "print(1)", "language": "python"}),
