@@ -187,3 +187,23 @@ def test_closing_the_page_runs_the_unload_listener_for_its_session(web: Web) -> 
     page.close(run_before_unload=True)
     assert left.wait(15)
     assert sessions and sessions[0]
+
+
+def test_an_html_with_js_on_load_made_by_a_render_run_gets_its_script(web: Web) -> None:
+    on_load = "element.querySelector('button').addEventListener('click', () => trigger('click', {n: 7}));"
+
+    def clicked(data: cp.EventData) -> str:
+        return f"clicked {data.n}"
+
+    with cp.Blocks() as demo:
+        count = cp.State(1)
+
+        @cp.render(inputs=count)
+        def buttons(n: int) -> None:
+            html = cp.HTML("<button>Press</button>", js_on_load=on_load)
+            shown = cp.Textbox(label="Result")
+            html.click(clicked, None, shown)
+
+    page = web.page(web.launch(demo))  # a 404 for the script would fail the page's console check
+    page.get_by_role("button", name="Press").click()
+    expect(field(page, "Result")).to_have_value("clicked 7")

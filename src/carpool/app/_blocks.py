@@ -8,6 +8,7 @@ it, the Blocks is an app spec the server reads: ``config()``, ``dependencies``, 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -77,6 +78,8 @@ class Blocks:
         self.rendered_into: Blocks | None = None  # the app this one was rendered in, if any
         self._watched: tuple[int, frozenset[int]] = (-1, frozenset())  # (dependencies seen, State ids)
         self.outer: Blocks | None = None  # for a render run's private app: the app it renders into
+        # Blocks made by render runs that serve a script (an HTML's templates), while some run holds them.
+        self.rendered: weakref.WeakValueDictionary[int, Block] = weakref.WeakValueDictionary()
 
     # -- the with block: container and registry ---------------------------------------------------
 
@@ -238,8 +241,9 @@ class Blocks:
         return _config.app_config(self)
 
     def component_script(self, block_id: int) -> str | None:
-        """The JavaScript module a component of this app serves to the page (an HTML's templates)."""
-        script = getattr(self.blocks.get(block_id), "script_module", None)
+        """The JavaScript module a component of this app serves to the page (an HTML's templates),
+        also for one a ``@render`` run made."""
+        script = getattr(self.blocks.get(block_id) or self.rendered.get(block_id), "script_module", None)
         return script() if callable(script) else None
 
     def watched_states(self) -> frozenset[int]:

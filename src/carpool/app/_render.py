@@ -80,6 +80,12 @@ class RenderRun:
                     f"{dep.name}: a batched listener made by @carpool.render must be a plain function "
                     "(not async, not a generator)"
                 )
+        root = outer
+        while root.outer is not None:
+            root = root.outer
+        for block in app.blocks.values():
+            if block.id >= first_id and callable(getattr(block, "script_module", None)):
+                root.rendered[block.id] = block  # its script is served while this run is alive
         return cls(app, first_id)
 
     def dependency(self, listener: Any) -> Dependency:
