@@ -68,7 +68,11 @@ def call_with_image(url: str, data: bytes) -> httpx.Response:
 
 @pytest.fixture(scope="module")
 def server(serve_per_module: Callable[..., RunningServer]) -> RunningServer:
-    return serve_per_module(size_app())
+    running = serve_per_module(size_app())
+    # the first image starts the app's conversion workers, if it has any (a few seconds on a busy
+    # machine): not what the timed refusal below measures
+    assert call_with_image(running.local_url, small_png(4)).status_code == 200
+    return running
 
 
 @pytest.mark.parametrize(("width", "height"), [(9_000, 9_000), (20_000, 20_000)])
