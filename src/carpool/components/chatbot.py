@@ -10,17 +10,22 @@ their listeners receive a ``LikeData``/``RetryData``/``UndoData``/``EditData`` w
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar, Literal, TypedDict
 
 from carpool.components._messages import ChatMessage, messages_from_wire, messages_to_wire, split_reasoning
 from carpool.components.base import Component
 from carpool.components.events import DECORATOR, Changeable, Clearable, Fn, Listenable
 from carpool.components.files import FileStore, current_file_store
+from carpool.exceptions import FileAccessError
 
 __all__ = ["ChatMessage", "Chatbot", "Message", "MessageDict"]
+
+logger = logging.getLogger("carpool.components")
 
 # Gradio's names in ``gradio.components.chatbot`` for a message and its dict form (apps annotate with them).
 Message = ChatMessage
@@ -223,7 +228,7 @@ class Chatbot(Changeable, Clearable, _ChatEvents, Component):
             {
                 "text": example.get("text", ""),
                 "display_text": example.get("display_text"),
-                "files": [_served_file(f) for f in example.get("files", []) or []],
+                "files": [served for f in example.get("files", []) or [] if (served := _served_file(f))],
                 "icon": _served_file(example["icon"]) if example.get("icon") else None,
             }
             for example in self.examples
@@ -231,13 +236,23 @@ class Chatbot(Changeable, Clearable, _ChatEvents, Component):
 
 
 def _served_file(image: Any) -> Any:
+    """An avatar or example file the app's author named, as FileData; one that cannot be served (a
+    missing file) is left out, logged, so the page still renders."""
     if image is None:
         return None
     if isinstance(image, str) and image.startswith(("http://", "https://")):
         return {"url": image}
     if isinstance(image, dict):
         return image
-    return current_file_store().add_path(image)
+    store = current_file_store()
+    path = Path(image).resolve()
+    if path.is_file() and path not in store.allowed_paths:
+        store.allowed_paths.append(path)  # named by the author, as deliberate as allowed_paths
+    try:
+        return store.add_path(path)
+    except (FileAccessError, OSError) as error:
+        logger.warning("Chatbot file %r cannot be shown: %s", os.fspath(image), error)
+        return None
 
 
 _TEXT_PART_SCHEMA = {
