@@ -7,6 +7,7 @@ a test-pattern camera) and ``--use-fake-ui-for-media-stream`` (permission grante
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,19 +18,26 @@ from browser_support import component, field
 from playwright.sync_api import Browser, Playwright, expect
 
 import carpool as cp
-from conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+CHROMIUM = shutil.which("chromium")
+# conftest's flags (not imported: another suite's conftest module may hold that name in one run) and
+# the fake devices
+MEDIA_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
 
 
 @pytest.fixture(scope="module")
 def media_browser(playwright_driver: Playwright) -> Iterator[Browser]:
     assert CHROMIUM is not None
-    browser = playwright_driver.chromium.launch(
-        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA], headless=True
-    )
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=MEDIA_ARGS, headless=True)
     yield browser
     browser.close()
 
@@ -94,3 +102,33 @@ def test_a_webcam_recording_reaches_a_video_function_as_a_webm_path(media_web: W
     expect(shown).to_have_count(1)
     frame = shown.bounding_box()
     assert frame is not None and frame["x"] + frame["width"] <= 390
+
+
+def test_a_streaming_webcam_image_sends_frames_to_its_stream_listener(media_web: Web) -> None:
+    frames: list[tuple[int, ...]] = []
+
+    def flip(image: np.ndarray) -> np.ndarray:
+        frames.append(image.shape)
+        return np.flipud(image)
+
+    with cp.Blocks() as demo:
+        camera = cp.Image(sources="webcam", streaming=True, label="camera")
+        out = cp.Image(label="flipped")
+        camera.stream(flip, camera, out, stream_every=0.2)
+    page = media_web.page(media_web.launch(demo))
+    box = component(page, camera.id)
+    expect(box.locator(".cp-drop")).to_be_hidden()  # webcam only
+    box.get_by_role("button", name="Start streaming").click()
+    expect(box.get_by_test_id("webcam-stream")).to_have_attribute("data-state", "streaming")
+    expect(component(page, out.id).locator(".cp-media-view img")).to_have_count(1)
+    for _ in range(300):  # up to 30 s on a busy machine
+        if len(frames) >= 3:
+            break
+        page.wait_for_timeout(100)
+    assert len(frames) >= 3 and all(len(shape) == 3 for shape in frames)  # frames keep coming
+    box.get_by_role("button", name="Stop streaming").click()
+    expect(box.get_by_test_id("webcam-stream")).to_have_attribute("data-state", "idle")
+    page.wait_for_timeout(800)
+    settled = len(frames)
+    page.wait_for_timeout(800)
+    assert len(frames) == settled  # stopped: no more frames

@@ -17,7 +17,7 @@ TriggerMode = Literal["once", "multiple", "always_last"]
 ShowProgress = Literal["full", "minimal", "hidden"]
 
 # Events that fire while the user is still typing/dragging: only the latest matters.
-_ALWAYS_LAST_EVENTS = frozenset({"change", "input", "release"})
+_ALWAYS_LAST_EVENTS = frozenset({"change", "input", "release", "stream"})  # "stream": drop stale frames
 
 # Accepted so Gradio apps run unchanged; they change nothing here (the front end decides these).
 _IGNORED_OPTIONS = frozenset(

@@ -182,9 +182,16 @@ class Recordable(Listenable):
 
 
 class Streamable(Listenable):
+    stream_every: float = 0.5  # seconds between the frames a streaming webcam Image sends
+
     def stream(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
-        """Runs with the recording of a ``streaming=True`` component (once, when it stops: carpool's page
-        sends no live chunks yet)."""
+        """Runs on each frame of a streaming webcam Image (every ``stream_every`` seconds, 0.5 by default),
+        or with the whole recording of a streaming Audio (once, when it stops: no live audio chunks yet)."""
+        every = options.pop("stream_every", None)
+        if every is not None:
+            if isinstance(every, bool) or not isinstance(every, int | float) or every <= 0:
+                raise ValueError(f"stream_every must be a positive number of seconds, got {every!r}")
+            self.stream_every = float(every)
         return self._listen("stream", fn, inputs, outputs, options)
 
 

@@ -13,8 +13,9 @@ import PIL.Image
 from carpool.components._conversion import convert
 from carpool.components._decode_limits import DecodeLimits
 from carpool.components._imaging import ImageFormat, decode_upload, encode_image, encode_image_value
+from carpool.components._recording import media_sources
 from carpool.components.base import Component, json_type_name
-from carpool.components.events import Changeable, Clearable, Inputable, Selectable, Uploadable
+from carpool.components.events import Changeable, Clearable, Inputable, Selectable, Streamable, Uploadable
 from carpool.components.files import current_file_session, current_file_store
 from carpool.components.media import FILE_DATA_SCHEMA, FileComponent, example_file_data, file_output
 from carpool.components.media import resolve_file_input as _resolve
@@ -86,8 +87,9 @@ def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
 
 
-class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileComponent):
-    """An image: the function receives a numpy array (H, W, C), a PIL image or a file path."""
+class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, Streamable, FileComponent):
+    """An image: the function receives a numpy array (H, W, C), a PIL image or a file path.
+    ``streaming=True`` (webcam): the page sends a frame every ``stream_every`` seconds (``stream``)."""
 
     block_type: ClassVar[str] = "image"
 
@@ -99,7 +101,8 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileCompon
         image_mode: str | None = "RGB",
         height: int | str | None = None,
         width: int | str | None = None,
-        sources: Sequence[str] = ("upload", "clipboard"),
+        sources: str | Sequence[str] | None = None,
+        streaming: bool = False,
         format: ImageFormat = "webp",
         show_download_button: bool = True,
         placeholder: str | None = None,
@@ -112,7 +115,11 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileCompon
         self.image_mode = image_mode
         self.height = height
         self.width = width
-        self.sources = list(sources)
+        default = ("webcam",) if streaming else ("upload", "webcam", "clipboard")
+        self.sources = media_sources("Image", sources, ("upload", "webcam", "clipboard"), default)
+        if streaming and "webcam" not in self.sources:
+            raise ValueError("Image streaming is only available if sources includes 'webcam'")
+        self.streaming = streaming
         self.format = format
         self.show_download_button = show_download_button
         super().__init__(value, **common)
@@ -130,6 +137,8 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, FileCompon
             "height": self.height,
             "width": self.width,
             "sources": self.sources,
+            "streaming": self.streaming,
+            "stream_every": self.stream_every,
             "format": self.format,
             "show_download_button": self.show_download_button,
             "placeholder": self.placeholder,

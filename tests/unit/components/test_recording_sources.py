@@ -21,10 +21,13 @@ gradio = pytest.importorskip("gradio")
         ("Audio", {"streaming": True}),
         ("Video", {}),
         ("Video", {"sources": "webcam"}),
+        ("Image", {}),
+        ("Image", {"streaming": True}),
+        ("Image", {"sources": "webcam"}),
     ],
 )
 def test_sources_default_and_normalise_as_gradios(kind: str, kwargs: dict[str, object]) -> None:
-    with pytest.warns(UserWarning) if kwargs.get("streaming") else _nothing():
+    with pytest.warns(UserWarning) if kwargs.get("streaming") and kind == "Audio" else _nothing():
         ours = getattr(cp, kind)(render=False, **kwargs).props()
     theirs = getattr(gradio, kind)(render=False, **kwargs).get_config()
     assert ours["sources"] == theirs["sources"]
@@ -68,3 +71,15 @@ class _nothing:
 
     def __exit__(self, *exc: object) -> None:
         self._catch.__exit__(*exc)
+
+
+def test_stream_every_sets_the_pace_of_a_streaming_image() -> None:
+    with cp.Blocks():
+        camera = cp.Image(streaming=True)
+        assert camera.props()["stream_every"] == 0.5  # Gradio's default
+        camera.stream(lambda frame: frame, camera, camera, stream_every=0.1)
+        assert camera.props()["stream_every"] == 0.1 and camera.props()["sources"] == ["webcam"]
+        with pytest.raises(ValueError, match="stream_every must be a positive number"):
+            camera.stream(lambda frame: frame, camera, camera, stream_every=0)
+    with pytest.raises(ValueError, match="Image streaming is only available if sources includes 'webcam'"):
+        cp.Image(sources=["upload"], streaming=True, render=False)

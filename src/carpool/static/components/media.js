@@ -48,7 +48,7 @@ export function createMedia(config, ctx, spec) {
     viewer.replaceChildren();
     toolbar.replaceChildren();
     zone.el.hidden = !editable || Boolean(url) || Boolean(spec.hideUpload);
-    for (const s of sources) s.hidden = !editable || Boolean(url);
+    for (const s of sources) s.hidden = !editable || (Boolean(url) && s.dataset.keep !== "true");
     empty.hidden = editable || Boolean(url);
     viewer.hidden = !url;
     if (!url) return;
