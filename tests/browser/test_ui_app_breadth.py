@@ -207,3 +207,14 @@ def test_an_html_with_js_on_load_made_by_a_render_run_gets_its_script(web: Web) 
     page = web.page(web.launch(demo))  # a 404 for the script would fail the page's console check
     page.get_by_role("button", name="Press").click()
     expect(field(page, "Result")).to_have_value("clicked 7")
+
+
+def test_a_paramviewer_lists_parameters_that_open_to_their_description(web: Web) -> None:
+    params = {"ndigits": {"type": "int", "description": "The number of **digits**", "default": "0"}}
+    with cp.Blocks() as demo:
+        viewer = cp.ParamViewer(params)
+    page = web.page(web.launch(demo))
+    row = component(page, viewer.id).locator("details.cp-param")
+    expect(row.locator("summary")).to_have_text("ndigits: int = 0")
+    row.locator("summary").click()
+    expect(row.locator(".cp-param-description strong")).to_have_text("digits")

@@ -59,6 +59,7 @@ from carpool.components.media import FILE_DATA_SCHEMA, File, FileComponent, Vide
 from carpool.components.model3d import Model3D
 from carpool.components.multimodal import MultimodalTextbox
 from carpool.components.numeric import Number, Slider
+from carpool.components.paramviewer import ParamViewer
 from carpool.components.pickers import ColorPicker, DateTime
 from carpool.components.plot import Plot
 from carpool.components.plots import BarPlot, LinePlot, NativePlot, ScatterPlot
@@ -122,6 +123,7 @@ __all__ = [
     "NativePlot",
     "Number",
     "Paint",
+    "ParamViewer",
     "PlayableVideo",
     "Plot",
     "Radio",

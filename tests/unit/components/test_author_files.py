@@ -1,4 +1,4 @@
-"""Files an app's author names in a Chatbot (examples, avatars) are served; a missing one is left out."""
+"""Files an app's author names in a Chatbot are served (a missing one is left out); ParamViewer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from carpool.components import Chatbot, FileStore, use_file_store
+from carpool.components import Chatbot, FileStore, ParamViewer, use_file_store
+from carpool.exceptions import InvalidInputError
 
 
 def test_chatbot_example_files_are_served_and_a_missing_one_is_left_out(
@@ -22,3 +23,18 @@ def test_chatbot_example_files_are_served_and_a_missing_one_is_left_out(
     assert [file["orig_name"] for file in example["files"]] == ["avatar.png"]
     assert "cannot be shown" in caplog.text
     store.close()
+
+
+def test_paramviewer_shows_a_dict_of_parameters_and_refuses_anything_else() -> None:
+    viewer = ParamViewer({"ndigits": {"type": "int", "description": "digits", "default": 0}}, render=False)
+    props = viewer.get_config()["props"]
+    assert props["value"] == {"ndigits": {"type": "int", "description": "digits", "default": "0"}}
+    assert props["header"] == "Parameters"
+    with pytest.raises(TypeError, match="dict of parameters"):
+        viewer.postprocess(["ndigits"])
+    with pytest.raises(InvalidInputError, match="an object of parameters, got array"):
+        viewer.preprocess([])
+    with pytest.raises(InvalidInputError, match="must map to a dict"):
+        viewer.preprocess({"x": 3})
+    with pytest.raises(ValueError, match="language must be 'python' or 'typescript'"):
+        ParamViewer(language="rust", render=False)  # type: ignore[arg-type]
