@@ -132,3 +132,21 @@ def test_a_streaming_webcam_image_sends_frames_to_its_stream_listener(media_web:
     settled = len(frames)
     page.wait_for_timeout(800)
     assert len(frames) == settled  # stopped: no more frames
+
+
+def test_webcam_constraints_size_the_photo_and_alt_text_names_it(media_web: Web) -> None:
+    def size(image: np.ndarray) -> str:
+        return f"{image.shape[1]}x{image.shape[0]}"
+
+    options = cp.WebcamOptions(mirror=False, constraints={"video": {"width": 320, "height": 240}})
+    with cp.Blocks() as demo:
+        camera = cp.Image(sources="webcam", webcam_options=options, alt_text="a photo", label="camera")
+        out = cp.Textbox(label="size")
+        camera.upload(size, camera, out)
+    page = media_web.page(media_web.launch(demo))
+    box = component(page, camera.id)
+    box.get_by_role("button", name="Use webcam").click()
+    expect(box.locator("video")).not_to_have_class(re.compile("cp-mirrored"))
+    box.get_by_role("button", name="Take photo").click()
+    expect(field(page, "size")).to_have_value("320x240")
+    expect(box.get_by_role("img", name="a photo")).to_be_visible()

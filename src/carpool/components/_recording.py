@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from carpool.components.events import Endable, Recordable, Streamable
 
-__all__ = ["MediaEvents", "RecordingEvents", "media_sources", "warn_streaming"]
+__all__ = [
+    "MediaEvents",
+    "RecordingEvents",
+    "media_buttons",
+    "media_sources",
+    "warn_streaming",
+    "webcam_props",
+]
 
 _warned: set[str] = set()
 
@@ -48,3 +56,18 @@ def warn_streaming(component: str) -> None:
         UserWarning,
         stacklevel=3,
     )
+
+
+def media_buttons(buttons: Sequence[Any] | None, default: Sequence[str]) -> list[Any]:
+    """Gradio's ``buttons=``: which of the media's buttons show (the page draws "download")."""
+    return list(default) if buttons is None else list(buttons)
+
+
+def webcam_props(options: Any) -> dict[str, Any]:
+    """A ``WebcamOptions`` (``mirror``, ``constraints``: getUserMedia's) as the page reads it."""
+    if options is None:
+        return {"mirror": True, "constraints": None}
+    constraints = getattr(options, "constraints", None)
+    if constraints is not None and not isinstance(constraints, dict):
+        raise TypeError(f"WebcamOptions constraints must be a dict (getUserMedia's), got {constraints!r}")
+    return {"mirror": bool(getattr(options, "mirror", True)), "constraints": constraints}

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from carpool.components._conversion import convert
-from carpool.components._recording import RecordingEvents, media_sources, warn_streaming
+from carpool.components._recording import RecordingEvents, media_buttons, media_sources, warn_streaming
 from carpool.components._wav import read_wav, write_wav
 from carpool.components.events import Changeable, Clearable, Inputable, Playable, Uploadable
 from carpool.components.files import current_file_store
@@ -52,6 +52,8 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
         type: AudioType = "numpy",
         sources: str | Sequence[str] | None = None,
         streaming: bool = False,
+        buttons: list[Any] | None = None,
+        playback_position: float = 0,
         autoplay: bool = False,
         loop: bool = False,
         show_download_button: bool = True,
@@ -78,6 +80,8 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
         if streaming:
             warn_streaming("Audio")
         self.streaming = streaming
+        self.buttons = media_buttons(buttons, ("download", "share"))
+        self.playback_position = playback_position
         self.autoplay = autoplay
         self.loop = loop
         self.show_download_button = show_download_button
@@ -116,6 +120,8 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
             "type": self.type,
             "sources": self.sources,
             "streaming": self.streaming,
+            "buttons": self.buttons,
+            "playback_position": self.playback_position,
             "autoplay": self.autoplay,
             "loop": self.loop,
             "show_download_button": self.show_download_button,

@@ -13,7 +13,7 @@ import PIL.Image
 from carpool.components._conversion import convert
 from carpool.components._decode_limits import DecodeLimits
 from carpool.components._imaging import ImageFormat, decode_upload, encode_image, encode_image_value
-from carpool.components._recording import media_sources
+from carpool.components._recording import media_buttons, media_sources, webcam_props
 from carpool.components.base import Component, json_type_name
 from carpool.components.events import Changeable, Clearable, Inputable, Selectable, Streamable, Uploadable
 from carpool.components.files import current_file_session, current_file_store
@@ -103,6 +103,9 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, Streamable
         width: int | str | None = None,
         sources: str | Sequence[str] | None = None,
         streaming: bool = False,
+        webcam_options: Any = None,
+        alt_text: str | None = None,
+        buttons: list[Any] | None = None,
         format: ImageFormat = "webp",
         show_download_button: bool = True,
         placeholder: str | None = None,
@@ -120,6 +123,9 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, Streamable
         if streaming and "webcam" not in self.sources:
             raise ValueError("Image streaming is only available if sources includes 'webcam'")
         self.streaming = streaming
+        self.webcam_options = webcam_props(webcam_options)
+        self.alt_text = alt_text
+        self.buttons = media_buttons(buttons, ("download", "share", "fullscreen"))
         self.format = format
         self.show_download_button = show_download_button
         super().__init__(value, **common)
@@ -139,6 +145,9 @@ class Image(Changeable, Inputable, Clearable, Uploadable, Selectable, Streamable
             "sources": self.sources,
             "streaming": self.streaming,
             "stream_every": self.stream_every,
+            "webcam_options": self.webcam_options,
+            "alt_text": self.alt_text,
+            "buttons": self.buttons,
             "format": self.format,
             "show_download_button": self.show_download_button,
             "placeholder": self.placeholder,

@@ -11,7 +11,13 @@ import os
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
-from carpool.components._recording import MediaEvents, media_sources, warn_streaming
+from carpool.components._recording import (
+    MediaEvents,
+    media_buttons,
+    media_sources,
+    warn_streaming,
+    webcam_props,
+)
 from carpool.components.base import Component, json_type_name
 from carpool.components.events import (
     DECORATOR,
@@ -125,6 +131,9 @@ class Video(Changeable, Inputable, Clearable, Playable, Uploadable, MediaEvents,
         *,
         sources: str | Sequence[str] | None = None,
         streaming: bool = False,
+        webcam_options: Any = None,
+        buttons: list[Any] | None = None,
+        playback_position: float = 0,
         height: int | str | None = None,
         width: int | str | None = None,
         autoplay: bool = False,
@@ -136,6 +145,9 @@ class Video(Changeable, Inputable, Clearable, Playable, Uploadable, MediaEvents,
         if streaming:
             warn_streaming("Video")
         self.streaming = streaming
+        self.webcam_options = webcam_props(webcam_options)
+        self.buttons = media_buttons(buttons, ("download",))
+        self.playback_position = playback_position
         self.height = height
         self.width = width
         self.autoplay = autoplay
@@ -153,6 +165,9 @@ class Video(Changeable, Inputable, Clearable, Playable, Uploadable, MediaEvents,
         return {
             "sources": self.sources,
             "streaming": self.streaming,
+            "webcam_options": self.webcam_options,
+            "buttons": self.buttons,
+            "playback_position": self.playback_position,
             "height": self.height,
             "width": self.width,
             "autoplay": self.autoplay,

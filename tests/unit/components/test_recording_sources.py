@@ -83,3 +83,20 @@ def test_stream_every_sets_the_pace_of_a_streaming_image() -> None:
             camera.stream(lambda frame: frame, camera, camera, stream_every=0)
     with pytest.raises(ValueError, match="Image streaming is only available if sources includes 'webcam'"):
         cp.Image(sources=["upload"], streaming=True, render=False)
+
+
+@pytest.mark.parametrize("kind", ["Audio", "Video", "Image"])
+def test_buttons_webcam_options_and_playback_position_default_as_gradios(kind: str) -> None:
+    ours = getattr(cp, kind)(render=False).props()
+    theirs = getattr(gradio, kind)(render=False).get_config()
+    for name in ("buttons", "webcam_options", "playback_position", "alt_text"):
+        if name in theirs:
+            assert ours[name] == theirs[name], name
+
+
+def test_webcam_options_reach_the_page() -> None:
+    options = cp.WebcamOptions(mirror=False, constraints={"video": {"width": 320}})
+    props = cp.Video(webcam_options=options, render=False).props()
+    assert props["webcam_options"] == {"mirror": False, "constraints": {"video": {"width": 320}}}
+    with pytest.raises(TypeError, match="constraints must be a dict"):
+        cp.Image(webcam_options=cp.WebcamOptions(constraints="hd"), render=False)  # type: ignore[arg-type]

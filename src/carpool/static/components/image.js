@@ -1,22 +1,27 @@
 // Image: upload (click, drop, paste), optional webcam capture, and display. Wire value: FileData.
 import { h } from "./base.js";
 import { createMedia } from "./media.js";
+import { webcamConstraints, webcamMirrored } from "./recorder.js";
 
 function webcamSource(shell, setFromUpload, ctx) {
   const button = h("button", { type: "button", class: "cp-button cp-secondary cp-size-sm", text: "Use webcam" });
   const box = h("div", { class: "cp-webcam" }, button);
   button.addEventListener("click", async () => {
     if (!navigator.mediaDevices) return;
-    const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    const stream = await navigator.mediaDevices.getUserMedia(webcamConstraints(shell.props));
     const video = h("video", { autoplay: true, playsinline: true, muted: true, class: "cp-webcam-video" });
     video.srcObject = stream;
+    const mirrored = webcamMirrored(shell.props);
+    video.classList.toggle("cp-mirrored", mirrored);
     const snap = h("button", { type: "button", class: "cp-button cp-primary cp-size-sm", text: "Take photo" });
     box.replaceChildren(video, snap);
     snap.addEventListener("click", () => {
       const canvas = document.createElement("canvas");
       canvas.width = video.videoWidth;
       canvas.height = video.videoHeight;
-      canvas.getContext("2d").drawImage(video, 0, 0);
+      const draw = canvas.getContext("2d");
+      if (mirrored) draw.setTransform(-1, 0, 0, 1, canvas.width, 0); // the photo as the preview showed it
+      draw.drawImage(video, 0, 0);
       for (const track of stream.getTracks()) track.stop();
       box.replaceChildren(button);
       canvas.toBlob(async (blob) => {
@@ -75,13 +80,14 @@ function streamingSource(shell, setFromUpload, ctx) {
   start.addEventListener("click", async () => {
     error.hidden = true;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: true });
+      stream = await navigator.mediaDevices.getUserMedia(webcamConstraints(shell.props));
     } catch (err) {
       error.textContent = `No camera: ${err.message}`;
       error.hidden = false;
       return;
     }
     video.srcObject = stream;
+    video.classList.toggle("cp-mirrored", webcamMirrored(shell.props));
     video.hidden = stop.hidden = false;
     start.hidden = true;
     box.dataset.state = "streaming";
@@ -97,7 +103,8 @@ export function create(config, ctx) {
     noun: "image",
     accept: "image/*",
     render: (url, fd) => {
-      const img = h("img", { class: "cp-image", src: url, alt: (fd && fd.orig_name) || config.props.label || "image" });
+      const alt = config.props.alt_text || (fd && fd.orig_name) || config.props.label || "image";
+      const img = h("img", { class: "cp-image", src: url, alt });
       if (config.props.height) img.style.maxHeight = `${config.props.height}px`;
       return img;
     },

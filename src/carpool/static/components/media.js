@@ -54,6 +54,8 @@ export function createMedia(config, ctx, spec) {
     if (!url) return;
     const shown = spec.render(url, fd);
     if (shown instanceof HTMLMediaElement) {
+      const start = Number(shell.props.playback_position) || 0; // Gradio's playback_position (seconds)
+      if (start > 0) shown.addEventListener("loadedmetadata", () => (shown.currentTime = start), { once: true });
       // Gradio's playback events: play, pause, and at the end both stop and end
       shown.addEventListener("play", () => shell.emit("play"));
       shown.addEventListener("pause", () => !shown.ended && shell.emit("pause"));
@@ -73,7 +75,9 @@ export function createMedia(config, ctx, spec) {
         }),
       );
     } else {
-      toolbar.append(downloadLink(url, name));
+      const buttons = shell.props.buttons;
+      const download = shell.props.show_download_button !== false && (!Array.isArray(buttons) || buttons.includes("download"));
+      if (download) toolbar.append(downloadLink(url, name));
     }
   }
 

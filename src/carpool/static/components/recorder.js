@@ -46,6 +46,17 @@ async function toWav(blob) {
   }
 }
 
+/** getUserMedia's constraints for a webcam: WebcamOptions(constraints=) if given, else any camera. */
+export function webcamConstraints(props) {
+  const given = props.webcam_options && props.webcam_options.constraints;
+  return given ? { audio: false, ...given } : { video: true, audio: false };
+}
+
+/** WebcamOptions(mirror=True), Gradio's default: the preview is shown as in a mirror. */
+export function webcamMirrored(props) {
+  return !props.webcam_options || props.webcam_options.mirror !== false;
+}
+
 /**
  * @param {{kind: "audio"|"video", shell, ctx, onFiles: (files) => void, streaming?: boolean}} opts
  * @returns {HTMLElement} the recorder's controls (and, for video, its live preview)
@@ -99,7 +110,7 @@ export function createRecorder(opts) {
       return;
     }
     try {
-      stream = await navigator.mediaDevices.getUserMedia(kind === "audio" ? { audio: true } : { video: true, audio: false });
+      stream = await navigator.mediaDevices.getUserMedia(kind === "audio" ? { audio: true } : webcamConstraints(shell.props));
     } catch (err) {
       error.textContent = `No ${kind === "audio" ? "microphone" : "camera"}: ${err.message}`;
       error.hidden = false;
@@ -109,7 +120,10 @@ export function createRecorder(opts) {
     recorder = new MediaRecorder(stream);
     recorder.addEventListener("dataavailable", (e) => e.data.size && chunks.push(e.data));
     recorder.addEventListener("stop", () => finish(chunks));
-    if (kind === "video") preview.srcObject = stream;
+    if (kind === "video") {
+      preview.srcObject = stream;
+      preview.classList.toggle("cp-mirrored", webcamMirrored(shell.props));
+    }
     recorder.start();
     state("recording");
     shell.emit("start_recording");
