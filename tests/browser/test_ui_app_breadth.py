@@ -218,3 +218,20 @@ def test_a_paramviewer_lists_parameters_that_open_to_their_description(web: Web)
     expect(row.locator("summary")).to_have_text("ndigits: int = 0")
     row.locator("summary").click()
     expect(row.locator(".cp-param-description strong")).to_have_text("digits")
+
+
+def test_files_ticked_in_a_file_explorer_reach_the_function(web: Web, tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("a")
+    (tmp_path / "b.txt").write_text("b")
+    with cp.Blocks() as demo:
+        explorer = cp.FileExplorer("**/*.txt", root_dir=tmp_path, label="Pick")
+        shown = cp.Textbox(label="Picked")
+        cp.Button("Use").click(lambda paths: ",".join(Path(p).name for p in paths or []), explorer, shown)
+    page = web.page(web.launch(demo))
+    area = component(page, explorer.id)
+    expect(area.locator("label")).to_have_text([" b.txt", " a.txt"])
+    area.get_by_label("a.txt").check()
+    area.get_by_label("b.txt").check()
+    button(page, "Use").click()
+    expect(field(page, "Picked")).to_have_value("a.txt,b.txt")

@@ -16,6 +16,7 @@ from carpool.components.code import Code
 from carpool.components.dataframe import DataFrame, Dataframe
 from carpool.components.display import JSON, Button, Json, Label, State
 from carpool.components.file_buttons import DownloadButton, UploadButton
+from carpool.components.file_explorer import FileExplorer
 from carpool.components.files import (
     DEFAULT_MAX_UPLOAD_BYTES,
     FileRecord,
@@ -101,6 +102,7 @@ __all__ = [
     "Eraser",
     "File",
     "FileComponent",
+    "FileExplorer",
     "FileRecord",
     "FileStore",
     "FileTooLargeError",
