@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,16 @@ def _pool(server: RunningServer) -> Any:
     return server.app.state.carpool.files.conversions
 
 
+def _warm(server: RunningServer) -> Any:
+    """The server's pool once a worker is ready (until then conversions run in the server process)."""
+    pool = _pool(server)
+    deadline = time.monotonic() + TIMEOUT
+    while not pool.warm():  # bounded: the workers are importing numpy and Pillow
+        assert time.monotonic() < deadline, "no conversion worker became ready"
+        time.sleep(0.05)
+    return pool
+
+
 def _pixels(path: str) -> list[Any]:
     with PIL.Image.open(path) as image:
         return np.asarray(image.convert("RGB")).tolist()
@@ -59,11 +70,11 @@ def test_an_image_app_with_two_conversion_workers_answers_correctly(
 ) -> None:
     path, pixels = picture
     server = serve(_invert_app(), conversion_workers=2)
+    pool = _warm(server)
     with Client(server.local_url) as client:
         by_api = client.predict(handle_file(path), api_name="/invert")
         by_queue = client.submit(handle_file(path), api_name="/invert").result(timeout=TIMEOUT)
     assert _pixels(by_api) == _pixels(by_queue) == (255 - pixels).tolist()
-    pool = _pool(server)
     assert pool.size == 2
     assert pool.conversions == 4  # each request: one decode and one encode, all in the workers
 
@@ -85,6 +96,7 @@ def test_a_worker_killed_mid_conversion_fails_that_request_cleanly_and_the_next_
 ) -> None:
     path, pixels = picture
     server = serve(_invert_app(), conversion_workers=2)
+    _warm(server)
 
     def call(client: Client) -> Any:
         if route == "api":

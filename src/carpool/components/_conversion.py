@@ -94,6 +94,15 @@ class _Worker:
         self._process: subprocess.Popen[bytes] | None = None
         self._requests: Connection | None = None
         self._replies: Connection | None = None
+        # Set once the started process said it has imported what conversions need (or died trying).
+        self._ready = threading.Event()
+        self._ready_waiter: threading.Thread | None = None
+
+    @property
+    def warm(self) -> bool:
+        """Started and ready: a conversion sent now does not wait for the process's imports."""
+        process = self._process  # read once: the owning thread may be replacing it
+        return self._ready.is_set() and process is not None and process.poll() is None
 
     @property
     def pid(self) -> int | None:
@@ -110,6 +119,7 @@ class _Worker:
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         self.ensure_started()
         assert self._requests is not None and self._replies is not None
+        self._ready.wait()  # the replies pipe is the start waiter's until then
         try:
             self._requests.send((fn, args))  # a function or arguments that do not pickle raise here
             status, value = self._replies.recv()
@@ -135,6 +145,14 @@ class _Worker:
             os.close(reply_write)
         self._requests = Connection(request_write, readable=False)
         self._replies = Connection(reply_read, writable=False)
+        self._ready = threading.Event()
+        self._ready_waiter = threading.Thread(
+            target=_await_ready,
+            args=(self._replies, self._ready),
+            name=f"carpool-conversion-start-{self._process.pid}",
+            daemon=True,
+        )
+        self._ready_waiter.start()
         logger.debug("conversion worker %d started", self._process.pid)
 
     def _exit_description(self) -> str:
@@ -157,18 +175,32 @@ class _Worker:
             self._process.kill()
 
     def stop(self) -> None:
-        """Close the pipes (the worker exits on its own), then reap the process."""
-        for connection in (self._requests, self._replies):
-            if connection is not None:
-                connection.close()
-        self._requests = self._replies = None
+        """Close the pipe to the worker (it exits on its own), reap it, then close the one back.
+
+        In that order: the start waiter may still be reading the pipe back, until the exit ends it.
+        """
+        if self._requests is not None:
+            self._requests.close()
         if self._process is not None:
             try:
                 self._process.wait(timeout=_STOP_GRACE)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-            self._process = None
+        if self._ready_waiter is not None:
+            self._ready_waiter.join(_STOP_GRACE)
+        if self._replies is not None:
+            self._replies.close()
+        self._requests = self._replies = self._process = self._ready_waiter = None
+
+
+def _await_ready(replies: Connection, ready: threading.Event) -> None:
+    try:
+        replies.recv_bytes()  # the worker's first message: its imports are done
+    except (EOFError, OSError):
+        pass  # it died starting: the call that uses it reports that
+    finally:
+        ready.set()
 
 
 def _worker_environment() -> dict[str, str]:
@@ -226,6 +258,13 @@ class ConversionPool:
             raise self._died_error(generation, died) from None
         finally:
             self._release(worker, generation)
+
+    def warm(self) -> bool:
+        """Whether a worker is ready; the first call starts them all (and returns at once)."""
+        self._start_all_once()
+        with self._lock:
+            workers = list(self._workers)
+        return any(worker.warm for worker in workers)
 
     def _start_all_once(self) -> None:
         # The first conversion starts every worker: they import in parallel, not one per later burst.
@@ -309,14 +348,15 @@ class ConversionPool:
 
 
 def convert(fn: Callable[..., T], *args: Any, decode_slot: DecodeLimits | None = None) -> T:
-    """``fn(*args)`` in the current file store's conversion pool, or inline when it has none.
+    """``fn(*args)`` in the current file store's conversion pool, or inline when it has none -- or
+    while its workers are still starting, so the first requests never wait for their imports.
 
     ``decode_slot``: the app's decode limits, when ``fn`` decodes an upload. In a worker, ``fn`` gets
     a copy of the limits (slots are per process), so the caller holds one of the app's slots for the
     whole call: ``max_concurrent_decodes`` still bounds the decodes running at once in all workers.
     """
     pool = current_file_store().conversions
-    if pool is None:
+    if pool is None or not pool.warm():
         return fn(*args)
     with decode_slot.decoding() if decode_slot is not None else nullcontext():
         return pool.run(fn, *args)

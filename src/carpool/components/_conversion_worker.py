@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["main", "outcome"]
+__all__ = ["READY", "main", "outcome"]
+
+READY = b"ready"
 
 
 def outcome(task: bytes) -> bytes:
@@ -39,6 +41,7 @@ def main(argv: Sequence[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests = Connection(int(argv[0]), writable=False)
     replies = Connection(int(argv[1]), readable=False)
+    replies.send_bytes(READY)  # importing this module imported carpool, numpy and Pillow: ready
     while True:
         try:
             task = requests.recv_bytes()

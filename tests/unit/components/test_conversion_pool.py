@@ -194,6 +194,21 @@ def test_close_fails_running_conversions_and_stops_every_worker(own_pool: Conver
     assert own_pool.run(os.getpid) not in (idle_pid, busy_pid)
 
 
+def test_conversions_run_inline_until_a_worker_is_ready(own_pool: ConversionPool) -> None:
+    store = FileStore(conversions=own_pool)
+    try:
+        with use_file_store(store):
+            assert convert(os.getpid) == os.getpid()  # the workers were only just started
+            deadline = time.monotonic() + WAIT
+            while not own_pool.warm():  # bounded: they are importing numpy and Pillow
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert convert(os.getpid) != os.getpid()
+    finally:
+        store.close()
+    assert own_pool.conversions == 1
+
+
 def test_workers_start_only_on_the_first_conversion() -> None:
     pool = ConversionPool(1)
     assert pool.busy_worker_pids() == []
