@@ -123,6 +123,9 @@ def test_an_interactive_gallery_takes_uploads_and_a_select_names_the_item(web: W
         chosen = cp.Textbox(label="Chosen")
         gallery.upload(lambda items: len(items), gallery, count)
         gallery.select(picked, None, chosen)
+        previewing = cp.Number(0, label="Previewing")
+        gallery.preview_open(lambda: 1, None, previewing)
+        gallery.preview_close(lambda: 0, None, previewing)
     page = web.page(web.launch(demo))
     area = component(page, gallery.id)
     area.locator("input[type=file]").set_input_files([str(tmp_path / "red.png"), str(tmp_path / "blue.png")])
@@ -130,6 +133,9 @@ def test_an_interactive_gallery_takes_uploads_and_a_select_names_the_item(web: W
     expect(field(page, "Count")).to_have_value("2")
     area.locator(".cp-gallery-thumb").nth(1).click()
     expect(field(page, "Chosen")).to_have_value("item 1")
+    expect(field(page, "Previewing")).to_have_value("1")
+    area.get_by_role("button", name="Close preview").click()
+    expect(field(page, "Previewing")).to_have_value("0")
 
 
 def test_editing_a_dataframe_cell_fires_edit_with_the_cell_and_its_old_value(web: Web) -> None:

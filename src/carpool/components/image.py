@@ -15,7 +15,16 @@ from carpool.components._decode_limits import DecodeLimits
 from carpool.components._imaging import ImageFormat, decode_upload, encode_image, encode_image_value
 from carpool.components._recording import media_buttons, media_sources, webcam_props
 from carpool.components.base import Component, json_type_name
-from carpool.components.events import Changeable, Clearable, Inputable, Selectable, Streamable, Uploadable
+from carpool.components.events import (
+    DECORATOR,
+    Changeable,
+    Clearable,
+    Fn,
+    Inputable,
+    Selectable,
+    Streamable,
+    Uploadable,
+)
 from carpool.components.files import current_file_session, current_file_store
 from carpool.components.media import FILE_DATA_SCHEMA, FileComponent, example_file_data, file_output
 from carpool.components.media import resolve_file_input as _resolve
@@ -165,6 +174,18 @@ class Gallery(Changeable, Selectable, Uploadable, FileComponent):
     """A grid of images, each optionally captioned: return a list of images or ``(image, caption)``."""
 
     block_type: ClassVar[str] = "gallery"
+
+    def preview_open(
+        self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any
+    ) -> Any:
+        """Runs when the user opens an item in the larger view."""
+        return self._listen("preview_open", fn, inputs, outputs, options)
+
+    def preview_close(
+        self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any
+    ) -> Any:
+        """Runs when the user closes the larger view."""
+        return self._listen("preview_close", fn, inputs, outputs, options)
 
     def __init__(
         self,

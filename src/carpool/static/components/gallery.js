@@ -48,11 +48,14 @@ export function create(config, ctx) {
   }
 
   function show(index) {
+    const wasOpen = !viewer.hidden;
     selected = index;
     if (index < 0 || index >= items.length) {
       viewer.hidden = true;
+      if (wasOpen) shell.emit("preview_close");
       return;
     }
+    if (!wasOpen) shell.emit("preview_open");
     const item = items[index];
     const close = h("button", { type: "button", class: "cp-icon-button cp-clear", text: "×" });
     close.setAttribute("aria-label", "Close preview");
