@@ -112,6 +112,7 @@ from carpool.components import (
     Walkthrough,
     WaveformOptions,
     WebcamOptions,
+    set_static_paths,
 )
 from carpool.core import FINISHED, Done, Stepwise
 from carpool.exceptions import (
@@ -257,6 +258,7 @@ __all__ = [
     "mount_gradio_app",
     "on",
     "render",
+    "set_static_paths",
     "skip",
     "themes",
     "update",

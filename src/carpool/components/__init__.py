@@ -26,6 +26,7 @@ from carpool.components.files import (
     current_file_session,
     current_file_store,
     file_data,
+    set_static_paths,
     use_file_store,
 )
 from carpool.components.highlighted import HighlightedText
@@ -154,6 +155,7 @@ __all__ = [
     "file_data",
     "get_component",
     "is_update",
+    "set_static_paths",
     "update",
     "use_file_store",
 ]

@@ -51,6 +51,7 @@ __all__ = [
     "UploadWriter",
     "current_file_session",
     "current_file_store",
+    "set_static_paths",
     "use_file_store",
 ]
 
@@ -280,7 +281,7 @@ class FileStore:
             resolved = Path(raw).resolve(strict=True)
         except (OSError, RuntimeError) as error:
             raise self._refuse(path, "does not exist") from error
-        allowed = [self.root, *self.allowed_paths]
+        allowed = [self.root, *self.allowed_paths, *_static_paths]
         if not any(resolved.is_relative_to(root) for root in allowed):
             raise self._refuse(path, "is outside the store, the temp dir and allowed_paths")
         if any(resolved.is_relative_to(root) for root in self.blocked_paths):
@@ -454,6 +455,21 @@ def _delete(records: list[FileRecord]) -> None:
 
 def _resolved_all(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return [Path(p).resolve() for p in paths]
+
+
+# -- static paths ---------------------------------------------------------------------------------
+
+_static_paths: list[Path] = []
+
+
+def set_static_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> None:
+    """Gradio's ``set_static_paths``: files under these paths (files or folders, relative to the working
+    directory) may be served by every app of this process, as with ``launch(allowed_paths=...)``.
+    Blocked paths stay blocked."""
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    for path in _resolved_all(items):
+        if path not in _static_paths:
+            _static_paths.append(path)
 
 
 # -- the store in use -----------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from carpool.components import Chatbot, FileStore, ParamViewer, use_file_store
-from carpool.exceptions import InvalidInputError
+import carpool.components.files as files_module
+from carpool.components import Chatbot, FileStore, ParamViewer, set_static_paths, use_file_store
+from carpool.exceptions import FileAccessError, InvalidInputError
 
 
 def test_chatbot_example_files_are_served_and_a_missing_one_is_left_out(
@@ -38,3 +39,26 @@ def test_paramviewer_shows_a_dict_of_parameters_and_refuses_anything_else() -> N
         viewer.preprocess({"x": 3})
     with pytest.raises(ValueError, match="language must be 'python' or 'typescript'"):
         ParamViewer(language="rust", render=False)  # type: ignore[arg-type]
+
+
+def test_set_static_paths_lets_every_store_serve_those_files_but_not_blocked_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files_module, "_static_paths", [])
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "bus.png").write_bytes(b"png")
+    (tmp_path / "secret.txt").write_text("no")
+    store = FileStore()
+    store.allowed_paths = []
+    with pytest.raises(FileAccessError):
+        store.add_path(tmp_path / "static" / "bus.png")
+    set_static_paths([str(tmp_path / "static")])
+    assert store.add_path(tmp_path / "static" / "bus.png")["orig_name"] == "bus.png"
+    with pytest.raises(FileAccessError):
+        store.add_path(tmp_path / "secret.txt")  # outside the static path
+    blocked = FileStore(blocked_paths=[tmp_path / "static"])
+    blocked.allowed_paths = []
+    with pytest.raises(FileAccessError):
+        blocked.add_path(tmp_path / "static" / "bus.png")
+    store.close()
+    blocked.close()
