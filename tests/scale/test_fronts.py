@@ -230,6 +230,34 @@ def test_both_fronts_send_their_batches_to_the_one_shared_replica(balanced: Bala
     assert len(set(served.values())) == 1  # one replica process for both fronts
 
 
+def test_gradio_clients_reach_one_front_by_its_cookie_or_without_one_by_the_session_hash(
+    balanced: Balanced, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gradio_client = pytest.importorskip("gradio_client")
+    import huggingface_hub.constants as hub  # offline, no token, no telemetry (as tests/integration)
+
+    monkeypatch.setattr(hub, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(hub, "HF_HUB_DISABLE_TELEMETRY", True)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    ray.get(balanced.gate.reset.remote(), timeout=30)
+    ray.get(balanced.gate.open.remote(), timeout=30)
+    with_cookie = gradio_client.Client(balanced.url, verbose=False)
+    assert COOKIE in with_cookie.cookies  # it keeps the cookies of its /config answer
+    cookieless = gradio_client.Client(balanced.url, verbose=False)
+    cookieless.cookies.clear()  # now only the session hash of its join and stream keeps them together
+    try:
+        for client in (with_cookie, cookieless):
+            fronts = set()
+            for _ in range(3):
+                trimmed, front, _ = answer(client.predict("gradio", 2, api_name="/trim_words"))
+                assert trimmed == "gr"
+                fronts.add(front)
+            assert len(fronts) == 1  # every call of one client (one session) on one front
+    finally:
+        for client in (with_cookie, cookieless):
+            getattr(client, "close", lambda: None)()
+
+
 def test_stopping_carpool_run_stops_the_balancer_and_every_front(balanced: Balanced) -> None:
     balanced.process.send_signal(signal.SIGINT)
     assert balanced.process.wait(60) == 0
