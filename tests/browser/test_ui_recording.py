@@ -150,3 +150,32 @@ def test_webcam_constraints_size_the_photo_and_alt_text_names_it(media_web: Web)
     box.get_by_role("button", name="Take photo").click()
     expect(field(page, "size")).to_have_value("320x240")
     expect(box.get_by_role("img", name="a photo")).to_be_visible()
+
+
+def test_a_streaming_microphone_sends_chunks_while_recording(media_web: Web) -> None:
+    chunks: list[tuple[int, int]] = []
+
+    def add_to_stream(audio: tuple[int, np.ndarray] | None, so_far: int | None) -> tuple[str, int]:
+        assert audio is not None
+        rate, samples = audio
+        chunks.append((rate, len(samples)))
+        total = (so_far or 0) + len(samples)
+        return f"{total / rate:.1f} s heard", total
+
+    with cp.Blocks() as demo:
+        mic = cp.Audio(sources=["microphone"], streaming=True, label="live")
+        heard = cp.Textbox(label="heard")
+        total = cp.State()
+        mic.stream(add_to_stream, [mic, total], [heard, total], stream_every=0.3)
+    page = media_web.page(media_web.launch(demo))
+    box = component(page, mic.id)
+    box.get_by_role("button", name="Record").click()
+    expect(box.get_by_test_id("recorder")).to_have_attribute("data-state", "recording")
+    for _ in range(300):  # chunks arrive while still recording
+        if len(chunks) >= 3:
+            break
+        page.wait_for_timeout(100)
+    assert len(chunks) >= 3 and all(rate > 0 and 0 < n < rate * 5 for rate, n in chunks)
+    box.get_by_role("button", name="Stop recording").click()
+    expect(box.get_by_test_id("recorder")).to_have_attribute("data-state", "idle")
+    expect(field(page, "heard")).to_have_value(re.compile(r"^\d+\.\d s heard$"))

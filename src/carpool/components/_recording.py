@@ -2,8 +2,9 @@
 
 The page records with ``getUserMedia`` + ``MediaRecorder`` (``static/components/recorder.js``) and
 uploads the recording, so a recording reaches the function as any uploaded file (Audio's as a WAV).
-``streaming=True`` is accepted: the page then fires ``stream`` once, with the whole recording, when the
-user stops; live chunks (and streamed outputs) are not sent yet, which a warning says once.
+A streaming Audio (``streaming=True``) sends what the microphone heard every ``stream_every`` seconds
+as a WAV chunk (the value, and a ``stream`` event); a streaming Video is accepted with a warning (its
+recording is sent when the user stops; streamed media outputs are not sent either).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def warn_streaming(component: str) -> None:
         return
     _warned.add(component)
     warnings.warn(
-        f"{component}(streaming=True): the page sends the recording when the user stops (the stream event "
-        "fires once then); live chunks and streamed outputs are not sent yet",
+        f"{component}(streaming=True): the page sends the recording when the user stops; live chunks and "
+        "streamed outputs are not sent yet",
         UserWarning,
         stacklevel=3,
     )

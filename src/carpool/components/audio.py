@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from carpool.components._conversion import convert
-from carpool.components._recording import RecordingEvents, media_buttons, media_sources, warn_streaming
+from carpool.components._recording import RecordingEvents, media_buttons, media_sources
 from carpool.components._wav import read_wav, write_wav
 from carpool.components.events import Changeable, Clearable, Inputable, Playable, Uploadable
 from carpool.components.files import current_file_store
@@ -77,8 +77,6 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
         self.sources = media_sources("Audio", sources, ("upload", "microphone"), default)
         if streaming and "microphone" not in self.sources:
             raise ValueError("Audio streaming is only available if sources includes 'microphone'")
-        if streaming:
-            warn_streaming("Audio")
         self.streaming = streaming
         self.buttons = media_buttons(buttons, ("download", "share"))
         self.playback_position = playback_position
@@ -120,6 +118,7 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
             "type": self.type,
             "sources": self.sources,
             "streaming": self.streaming,
+            "stream_every": self.stream_every,
             "buttons": self.buttons,
             "playback_position": self.playback_position,
             "autoplay": self.autoplay,

@@ -185,8 +185,8 @@ class Streamable(Listenable):
     stream_every: float = 0.5  # seconds between the frames a streaming webcam Image sends
 
     def stream(self, fn: Fn = DECORATOR, inputs: Any = None, outputs: Any = None, **options: Any) -> Any:
-        """Runs on each frame of a streaming webcam Image (every ``stream_every`` seconds, 0.5 by default),
-        or with the whole recording of a streaming Audio (once, when it stops: no live audio chunks yet)."""
+        """Runs on each frame of a streaming webcam Image, or each chunk of a streaming microphone Audio
+        (every ``stream_every`` seconds, 0.5 by default)."""
         every = options.pop("stream_every", None)
         if every is not None:
             if isinstance(every, bool) or not isinstance(every, int | float) or every <= 0:

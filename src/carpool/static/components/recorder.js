@@ -3,8 +3,8 @@
 // Record -> (Pause / Resume) -> Stop; the recording becomes an upload, so the server sees it as any
 // other file. Audio is turned into a 16-bit PCM WAV in the page (Web Audio decodes what MediaRecorder
 // made), since Audio(type="numpy") reads WAV; video stays WebM. The shell emits Gradio's events:
-// start_recording, pause_recording, stop_recording, and, for a streaming Audio, stream (once, with the
-// whole recording: live chunks are not sent yet).
+// start_recording, pause_recording, stop_recording, and, for a streaming Audio, stream: every
+// stream_every seconds the PCM heard since the last chunk goes up as a WAV and becomes the value.
 import { h } from "./base.js";
 
 function wavFrom(buffer) {
@@ -46,6 +46,52 @@ async function toWav(blob) {
   }
 }
 
+/** A Float32 mono buffer as a 16-bit WAV blob (the shape wavFrom reads from an AudioBuffer). */
+function wavFromSamples(samples, sampleRate) {
+  return wavFrom({ numberOfChannels: 1, length: samples.length, sampleRate, getChannelData: () => samples });
+}
+
+/**
+ * Live audio for a streaming Audio: PCM straight from Web Audio, sent as a WAV chunk every
+ * `every` seconds (what was heard since the last chunk). Returns {pause(), resume(), stop()}.
+ */
+function streamPcm(stream, every, sendChunk) {
+  const context = new AudioContext();
+  const source = context.createMediaStreamSource(stream);
+  // ScriptProcessorNode: deprecated but everywhere, and it needs no worklet module to load
+  const tap = context.createScriptProcessor(4096, 1, 1);
+  let pending = [];
+  let paused = false;
+  tap.onaudioprocess = (e) => {
+    if (!paused) pending.push(new Float32Array(e.inputBuffer.getChannelData(0)));
+  };
+  source.connect(tap);
+  tap.connect(context.destination);
+  const flush = () => {
+    if (!pending.length) return null;
+    const samples = new Float32Array(pending.reduce((n, part) => n + part.length, 0));
+    let offset = 0;
+    for (const part of pending) {
+      samples.set(part, offset);
+      offset += part.length;
+    }
+    pending = [];
+    return sendChunk(wavFromSamples(samples, context.sampleRate));
+  };
+  const timer = setInterval(flush, every * 1000);
+  return {
+    pause: () => (paused = true),
+    resume: () => (paused = false),
+    async stop() {
+      clearInterval(timer);
+      await flush();
+      source.disconnect();
+      tap.disconnect();
+      await context.close();
+    },
+  };
+}
+
 /** getUserMedia's constraints for a webcam: WebcamOptions(constraints=) if given, else any camera. */
 export function webcamConstraints(props) {
   const given = props.webcam_options && props.webcam_options.constraints;
@@ -69,6 +115,7 @@ export function createRecorder(opts) {
   const preview = h("video", { class: "cp-webcam-video", autoplay: true, muted: true, playsinline: true, hidden: true });
   const error = h("p", { class: "cp-field-error", role: "alert", hidden: true });
   const box = h("div", { class: "cp-recorder", "data-testid": "recorder", "data-state": "idle" }, preview, h("div", { class: "cp-recorder-buttons" }, start, pause, stop), error);
+  if (kind === "audio" && opts.streaming) box.dataset.keep = "true"; // stays while chunks become the value
   let recorder = null;
   let stream = null;
 
@@ -92,7 +139,6 @@ export function createRecorder(opts) {
         : new File([recorded], "recording.webm", { type: recorded.type || "video/webm" });
       opts.onFiles(await ctx.client.upload([file]), true);
       shell.emit("stop_recording");
-      if (opts.streaming) shell.emit("stream");
     } catch (err) {
       error.textContent = `Recording failed: ${err.message}`;
       error.hidden = false;
@@ -116,6 +162,10 @@ export function createRecorder(opts) {
       error.hidden = false;
       return;
     }
+    if (kind === "audio" && opts.streaming) {
+      startLive();
+      return;
+    }
     const chunks = [];
     recorder = new MediaRecorder(stream);
     recorder.addEventListener("dataavailable", (e) => e.data.size && chunks.push(e.data));
@@ -128,7 +178,43 @@ export function createRecorder(opts) {
     state("recording");
     shell.emit("start_recording");
   });
+  // streaming Audio: chunks of live PCM become the value, one "stream" event each
+  let live = null;
+  function startLive() {
+    const every = Math.max(0.1, Number(shell.props.stream_every) || 0.5);
+    live = streamPcm(stream, every, async (wav) => {
+      const file = new File([wav], "chunk.wav", { type: "audio/wav" });
+      opts.onFiles(await ctx.client.upload([file]), true);
+      shell.emit("stream");
+    });
+    state("recording");
+    shell.emit("start_recording");
+  }
+  async function stopLive() {
+    const ending = live;
+    live = null;
+    state("saving");
+    try {
+      await ending.stop();
+      shell.emit("stop_recording");
+    } catch (err) {
+      error.textContent = `Streaming failed: ${err.message}`;
+      error.hidden = false;
+    } finally {
+      for (const track of stream.getTracks()) track.stop();
+      state("idle");
+    }
+  }
+
   pause.addEventListener("click", () => {
+    if (live) {
+      const pausing = box.dataset.state === "recording";
+      if (pausing) live.pause();
+      else live.resume();
+      state(pausing ? "paused" : "recording");
+      if (pausing) shell.emit("pause_recording");
+      return;
+    }
     if (!recorder) return;
     if (recorder.state === "recording") {
       recorder.pause();
@@ -139,7 +225,7 @@ export function createRecorder(opts) {
       state("recording");
     }
   });
-  stop.addEventListener("click", () => recorder && recorder.stop());
+  stop.addEventListener("click", () => (live ? stopLive() : recorder && recorder.stop()));
   state("idle");
   return box;
 }
