@@ -241,3 +241,19 @@ def test_files_ticked_in_a_file_explorer_reach_the_function(web: Web, tmp_path: 
     area.get_by_label("b.txt").check()
     button(page, "Use").click()
     expect(field(page, "Picked")).to_have_value("a.txt,b.txt")
+
+
+def test_clicking_a_dataset_row_gives_the_function_its_values(web: Web) -> None:
+    def picked(data: cp.SelectData) -> str:
+        return f"row {data.index}"
+
+    with cp.Blocks() as demo:
+        dataset = cp.Dataset(components=["textbox"], samples=[["fox"], ["dog"]], label="Animals")
+        clicked = cp.Textbox(label="Clicked")
+        selected = cp.Textbox(label="Selected")
+        dataset.click(lambda row: row[0], dataset, clicked)
+        dataset.select(picked, None, selected)
+    page = web.page(web.launch(demo))
+    page.get_by_role("row", name="Use example 2").click()
+    expect(field(page, "Clicked")).to_have_value("dog")
+    expect(field(page, "Selected")).to_have_value("row 1")

@@ -14,6 +14,7 @@ from carpool.components.chatbot import Chatbot, ChatMessage
 from carpool.components.choices import Checkbox, CheckboxGroup, Dropdown, Radio
 from carpool.components.code import Code
 from carpool.components.dataframe import DataFrame, Dataframe
+from carpool.components.dataset import Dataset
 from carpool.components.display import JSON, Button, Json, Label, State
 from carpool.components.file_buttons import DownloadButton, UploadButton
 from carpool.components.file_explorer import FileExplorer
@@ -95,6 +96,7 @@ __all__ = [
     "Component",
     "DataFrame",
     "Dataframe",
+    "Dataset",
     "DateTime",
     "DownloadButton",
     "Draggable",

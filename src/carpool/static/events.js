@@ -349,6 +349,7 @@ export class Dependencies {
     if (examples) {
       examples.selected = row;
       examples.emit("click");
+      examples.emit("select", { index: row, value: sample, selected: true }); // a Dataset's .select
     }
   }
 }

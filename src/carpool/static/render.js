@@ -56,8 +56,8 @@ function layoutBlock(config, el, extra = {}) {
       listeners.get(event).add(fn);
       return () => listeners.get(event).delete(fn);
     },
-    emit(event) {
-      for (const fn of listeners.get(event) || []) fn();
+    emit(event, payload) {
+      for (const fn of listeners.get(event) || []) fn(payload);
     },
     applyUpdate(props) {
       if ("visible" in props) el.hidden = props.visible === false;
