@@ -440,7 +440,9 @@ def _bars(ax: Any, results: Sequence[Result], metric: str) -> None:
         ax.bar(xs, [values[s] for s in scenarios_ if s in values], width, label=server)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(scenarios_))], scenarios_, fontsize="small")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize="small")
+    top = max((getattr(r, metric) for r in results), default=1.0)
+    ax.set_ylim(0, top * 1.3)  # room above the bars for the legend
+    ax.legend(fontsize="small", ncol=2, loc="upper left")
 
 
 def main(argv: list[str] | None = None) -> int:
