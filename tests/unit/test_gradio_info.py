@@ -34,10 +34,12 @@ def test_a_list_of_types_becomes_any_of_with_the_constraints_on_each_branch() ->
             "list[dict(token: str, class_or_confidence: str | float | None)] | None",
         ),
         (lambda: cp.Dataframe(), "dict(headers: list[str], data: list[list[Any]], metadata: dict() | None)"),
+        (lambda: cp.Chatbot(), None),  # an array schema without items tripped it
     ],
 )
-def test_gradio_clients_type_printer_reads_our_schemas(component: Any, python_type: str) -> None:
+def test_gradio_clients_type_printer_reads_our_schemas(component: Any, python_type: str | None) -> None:
     # gradio_client's printer failed on "type": [..., "null"] for these before
     with cp.Blocks():
         block = component()
-    assert utils.json_schema_to_python_type(gradio_schema(block.api_schema())) == python_type
+    printed = utils.json_schema_to_python_type(gradio_schema(block.api_schema()))
+    assert printed == python_type if python_type is not None else printed.startswith("list[dict(role: ")

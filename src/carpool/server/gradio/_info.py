@@ -84,6 +84,8 @@ def gradio_schema(schema: Any) -> Any:
         return FILE_SCHEMA
     if isinstance(schema.get("type"), list):
         return _any_of(schema)
+    if schema.get("type") == "array" and "items" not in schema and "prefixItems" not in schema:
+        schema = {**schema, "items": {}}  # any items; Gradio's clients expect the key
     return {key: gradio_schema(value) for key, value in schema.items()}
 
 
