@@ -85,3 +85,13 @@ def test_auth_logs_in_with_the_clients_multipart_form(serve: Callable[..., Runni
     seen = run_node(LOGIN, url)
     assert seen["wrong_password"] == "Invalid credentials. Could not login. "  # the client's own message
     assert seen["predict"] == ["hi ok"]
+
+
+def test_a_chat_interface_answers_in_gradios_call_shape(serve: Callable[..., RunningServer]) -> None:
+    import carpool as cp
+
+    def respond(message: str, history: list[dict[str, Any]]) -> str:
+        return f"{message} after {len(history)}"
+
+    seen = run_node(NODE_DIR / "gradio_client_chat.mjs", serve(cp.ChatInterface(respond)).local_url)
+    assert seen == {"first": ["hi after 0"], "second": ["again after 2"], "parameters": ["message"]}
