@@ -53,8 +53,8 @@ def test_components_and_classes_are_accepted_too() -> None:
 
 
 def test_an_unknown_name_lists_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match=r"unknown component 'sketchpad'; valid names: .*textbox"):
-        get_component("sketchpad")
+    with pytest.raises(ValueError, match=r"unknown component 'spreadsheet'; valid names: .*textbox"):
+        get_component("spreadsheet")
     with pytest.raises(TypeError):
         get_component(3)  # type: ignore[arg-type]
     assert set(EXPECTED) <= set(SHORTCUTS)
