@@ -95,6 +95,8 @@ class BatchCap:
         if self.failed_at is not None and size >= self.failed_at:
             self.failed_at = None  # the limit moved up: this size fits now
         self.good = size if self.good is None else max(self.good, size)
+        if size > self.limit:  # a split-retry half (or a pre-batched group) larger than the cap ran
+            self.limit = self._round(size)
         if size < self.limit:
             return  # a smaller batch says nothing about the cap
         if self._probing:

@@ -228,3 +228,14 @@ def test_oom_errors_must_be_exception_classes() -> None:
         ListenerConfig(listener_id="f", fn=lambda xs: [xs], batch=True, oom_errors=(ValueError, "x"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="oom_errors"):
         ListenerConfig(listener_id="f", fn=lambda xs: [xs], batch=True, oom_errors=[ValueError])  # type: ignore[arg-type]
+
+
+async def test_with_padding_the_cap_counts_padded_samples(engine: Engine) -> None:
+    device = Device(fits=8)
+    engine.add_listener(batched("f", device, max_batch_size=12, pad_to_multiple=4))
+    assert await results(burst(engine, 12)) == [i * 2 for i in range(12)]
+    assert device.sizes == [12, 8, 8]  # 12 failed; its halves of 6 ran padded to 8
+    assert cap_of(engine) == 8  # the largest padded size known to run
+    device.sizes.clear()
+    await results(burst(engine, 10))
+    assert device.sizes == [8, 4]  # 8 samples, then 2 padded to 4: never above the cap
