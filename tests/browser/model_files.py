@@ -48,3 +48,36 @@ def write_glb(path: Path) -> Path:
     chunks += positions
     path.write_bytes(struct.pack("<4sII", b"glTF", 2, 12 + len(chunks)) + chunks)
     return path
+
+
+def write_gltf(path: Path) -> Path:
+    """The same triangle as a text glTF whose buffer is embedded as a data: URI (as Gradio's samples)."""
+    import base64
+
+    positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
+    gltf = {
+        "asset": {"version": "2.0"},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+        "buffers": [
+            {
+                "byteLength": len(positions),
+                "uri": "data:application/octet-stream;base64," + base64.b64encode(positions).decode(),
+            }
+        ],
+        "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": len(positions)}],
+        "accessors": [
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": 3,
+                "type": "VEC3",
+                "min": [0, 0, 0],
+                "max": [1, 1, 0],
+            }
+        ],
+    }
+    path.write_text(json.dumps(gltf))
+    return path

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from browser_session import Web
 from browser_support import component
-from model_files import ASCII_STL, TETRAHEDRON_OBJ, write_glb
+from model_files import ASCII_STL, TETRAHEDRON_OBJ, write_glb, write_gltf
 from playwright.sync_api import expect
 
 import carpool as cp
@@ -72,3 +72,14 @@ def test_a_file_it_cannot_show_says_why(web: Web, tmp_path: Path) -> None:
     view = component(page, model.id).get_by_test_id("model3d-view")
     expect(view).to_have_attribute("data-state", "error")
     expect(view.get_by_role("alert")).to_contain_text("Could not show the model")
+
+
+def test_a_gltf_with_embedded_data_is_drawn_under_the_pages_csp(web: Web, tmp_path: Path) -> None:
+    # connect-src 'self' refuses fetching data: URIs; the page packs the glTF into a GLB itself
+    gltf = write_gltf(tmp_path / "triangle.gltf")
+    with cp.Blocks() as demo:
+        model = cp.Model3D(str(gltf), label="gltf", interactive=False)
+    page = web.page(web.launch(demo, allowed_paths=[str(tmp_path)]))
+    view = component(page, model.id).get_by_test_id("model3d-view")
+    expect(view).to_have_attribute("data-state", "ready")
+    assert view.get_attribute("data-vertices") == "3"

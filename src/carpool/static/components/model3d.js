@@ -23,10 +23,88 @@ function extensionOf(fd, url) {
   return match ? match[0].toLowerCase() : "";
 }
 
+// The page's CSP (connect-src 'self') refuses fetch() of data: URIs, which glTF files use to embed their
+// buffers and images (Gradio's own samples do). So a .gltf is fetched as JSON and packed here into one
+// binary glTF (GLB): every data: URI decoded into a single BIN chunk, images as buffer views, which
+// GLTFLoader parses without fetching anything.
+function decodeDataUri(uri) {
+  const comma = uri.indexOf(",");
+  const header = uri.slice(5, comma);
+  const body = uri.slice(comma + 1);
+  if (!header.endsWith(";base64")) return { bytes: new TextEncoder().encode(decodeURIComponent(body)), mime: header };
+  const text = atob(body);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
+  return { bytes, mime: header.slice(0, -";base64".length) };
+}
+
+export function packGltf(json) {
+  const gltf = structuredClone(json);
+  const parts = [];
+  let length = 0;
+  const append = (bytes) => {
+    const offset = length;
+    parts.push(bytes);
+    length += bytes.length;
+    const pad = (4 - (length % 4)) % 4;
+    if (pad) {
+      parts.push(new Uint8Array(pad));
+      length += pad;
+    }
+    return offset;
+  };
+  const offsets = (gltf.buffers || []).map((buffer) => {
+    if (!buffer.uri || !buffer.uri.startsWith("data:")) throw new Error("a glTF buffer outside the file (use .glb, or embed it)");
+    return append(decodeDataUri(buffer.uri).bytes);
+  });
+  for (const view of gltf.bufferViews || []) {
+    view.byteOffset = (view.byteOffset || 0) + offsets[view.buffer];
+    view.buffer = 0;
+  }
+  gltf.bufferViews = gltf.bufferViews || [];
+  for (const image of gltf.images || []) {
+    if (!image.uri || !image.uri.startsWith("data:")) continue;
+    const { bytes, mime } = decodeDataUri(image.uri);
+    gltf.bufferViews.push({ buffer: 0, byteOffset: append(bytes), byteLength: bytes.length });
+    image.bufferView = gltf.bufferViews.length - 1;
+    image.mimeType = image.mimeType || mime;
+    delete image.uri;
+  }
+  gltf.buffers = length ? [{ byteLength: length }] : [];
+  const text = new TextEncoder().encode(JSON.stringify(gltf));
+  const jsonLength = Math.ceil(text.length / 4) * 4;
+  const glb = new Uint8Array(12 + 8 + jsonLength + (length ? 8 + length : 0));
+  const view = new DataView(glb.buffer);
+  view.setUint32(0, 0x46546c67, true); // "glTF"
+  view.setUint32(4, 2, true);
+  view.setUint32(8, glb.length, true);
+  view.setUint32(12, jsonLength, true);
+  view.setUint32(16, 0x4e4f534a, true); // "JSON"
+  glb.fill(0x20, 20, 20 + jsonLength);
+  glb.set(text, 20);
+  if (length) {
+    view.setUint32(20 + jsonLength, length, true);
+    view.setUint32(24 + jsonLength, 0x004e4942, true); // "BIN\0"
+    let at = 28 + jsonLength;
+    for (const part of parts) {
+      glb.set(part, at);
+      at += part.length;
+    }
+  }
+  return glb.buffer;
+}
+
 async function loadObject(THREE, extension, url) {
   const [file, name] = LOADERS[extension];
   const module = await import(`../vendor/three/addons/${file}`);
-  const loaded = await new module[name]().loadAsync(url);
+  let loaded;
+  if (extension === ".gltf") {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    loaded = await new module[name]().parseAsync(packGltf(await response.json()), "");
+  } else {
+    loaded = await new module[name]().loadAsync(url);
+  }
   if (loaded && loaded.scene) return loaded.scene; // glTF
   if (loaded && loaded.isBufferGeometry) {
     // STL and PLY are bare geometry: give them a surface (and their own vertex colours, if any)
