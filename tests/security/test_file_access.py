@@ -96,6 +96,8 @@ FILE_ROUTES = [
     ("GET", "/gradio_api/file="),  # Gradio's protocol (server/gradio/)
     ("POST", "/gradio_api/call/"),
 ]
+# parametrised routes that name a session, never a file: a stream that stays open (tested below)
+SESSION_STREAMS = [("GET", "/gradio_api/heartbeat/")]
 
 
 def test_the_matrix_covers_every_parametrised_route(file_server: RunningServer) -> None:
@@ -105,7 +107,26 @@ def test_the_matrix_covers_every_parametrised_route(file_server: RunningServer) 
             parametrised.add(route.path + "/")
         elif isinstance(route, Route) and "{" in route.path:
             parametrised.add(route.path.split("{", 1)[0])
-    assert parametrised == {prefix for _, prefix in FILE_ROUTES}
+    assert parametrised == {prefix for _, prefix in FILE_ROUTES + SESSION_STREAMS}
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_heartbeat_named_by_a_payload_streams_only_alive(
+    name: str, planted: Planted, file_server: RunningServer
+) -> None:
+    payload = on_the_wire(fill(PAYLOADS[name], planted))
+    url = f"http://127.0.0.1:{file_server.port}/gradio_api/heartbeat/{payload.lstrip('/')}"
+    with httpx.Client(timeout=10) as http, http.stream("GET", url) as reply:
+        if reply.status_code != 200:  # a hash that is not one (or a path the router refuses)
+            assert_refused(reply.read() and reply, planted)
+            return
+        received = b""
+        for chunk in reply.iter_bytes():  # a comment line opens the stream, then ALIVE
+            received += chunk
+            if b"data:" in received:
+                break
+    assert received.endswith(b"data: ALIVE\n\n")
+    assert planted.leaks(received) == []
 
 
 @pytest.mark.parametrize("name", sorted(PAYLOADS))
