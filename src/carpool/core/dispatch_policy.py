@@ -20,7 +20,8 @@ ends at silence, as it would without it.) And it ends as soon as the rest of tho
 take longer than ``a`` to arrive at the rate this hold has seen: then two batches (``2a + b*C``) beat
 one that waits for them (their arrival time ``+ a + b*C``). The time events spent waiting for a
 busy slot does not count: only the delay the policy adds does. Without two batch sizes to fit or
-enough arrivals to time, it never waits.
+enough arrivals to time, or for a fixed cost under 2 ms (a function that cheap is dominated by the
+server's own work per request, and holding would only delay it), it never waits.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ _MIN_GAPS = 8
 _SILENCE_GAPS = 6.0  # P(a Poisson stream stays silent this many median gaps) = 2**-6
 _MIN_SILENCE = 0.002  # two ticks: arrivals paced by loop timers come in ~1 ms steps (epoll resolution)
 _PAYOFF = 2.0
+# A fixed cost below the silence floor is not worth holding for: the hold would be timed in ticks no
+# finer than that, and a function that cheap is run-time dominated by the server's own per-request work
+# (a trivial function over HTTP: holding then only delays each batch).
+_MIN_FIXED = _MIN_SILENCE
 _MIN_HOLD_ARRIVALS = 4  # arrivals in a hold before its own rate says the rest come too slowly
 
 
@@ -158,7 +163,7 @@ class DispatchPolicy:
         assert self.arrivals is not None and self.arrivals.last is not None
         fixed = self.cost.fixed_cost()
         gap = self.arrivals.median_gap()
-        if not fixed or gap is None:
+        if fixed is None or fixed < _MIN_FIXED or gap is None:
             return None
         rate = math.log(2) / gap if gap > 0 else math.inf
         if rate * fixed <= _PAYOFF * waiting:

@@ -261,3 +261,9 @@ def test_auto_keeps_holding_while_the_rest_come_fast_enough() -> None:
     assert _hold(DispatchPolicy(64, "auto", trained()), [0.0005, 0.001, 0.0015, 0.002]).reason is None
     # 3 arrivals are too few to time the hold by, however slow
     assert _hold(DispatchPolicy(64, "auto", trained()), [0.001, 0.002, 0.003]).reason is None
+
+
+def test_auto_does_not_hold_for_a_function_cheaper_than_the_silence_floor() -> None:
+    policy = DispatchPolicy(16, "auto", trained(a=0.0015, b=0.00001))  # a trivial function's 1.5 ms
+    last = _burst(policy, 0.0, 20, 0.00001)  # 64 clients: arrivals 10 us apart, r * a ~ 100
+    assert policy.decide(last, 3, 0.0) == Decision("idle")
