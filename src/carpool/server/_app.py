@@ -43,6 +43,7 @@ from carpool.server._headers import CSPSpec, FrameAncestors, page_headers
 from carpool.server._metrics import Metrics
 from carpool.server._sessions import SessionRegistry
 from carpool.server._settings import AuthSpec, MiB, ServerSettings, parse_size
+from carpool.server._spec import AppSpec
 from carpool.server._state import ServerState
 
 __all__ = ["create_app", "shutdown_app"]
@@ -137,8 +138,8 @@ async def shutdown_app(state: ServerState) -> None:
     state.stopped.set()  # streams that belong to no session (Gradio's heartbeat) end now
 
 
-def _has_file_components(blocks: Any) -> bool:
-    dependencies = getattr(blocks, "dependencies", ())
+def _has_file_components(blocks: AppSpec) -> bool:
+    dependencies = blocks.dependencies
     return any(isinstance(b, FileComponent) for dep in dependencies for b in (*dep.inputs, *dep.outputs))
 
 
@@ -159,7 +160,7 @@ def _lifespan(state: ServerState) -> Callable[[Starlette], Any]:
 
 
 def create_app(
-    blocks: Any,
+    blocks: AppSpec,
     *,
     auth: AuthSpec | None = None,
     show_error: bool = False,

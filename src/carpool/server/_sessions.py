@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from carpool.protocol import Msg
-from carpool.server._spec import SessionValues
+from carpool.server._spec import Endpoint, SessionValues
 
 __all__ = ["SessionChannel", "SessionRegistry"]
 
@@ -56,7 +56,7 @@ class SessionChannel:
         self.reader_attached = False
         self.reader_generation = 0  # a new stream for the session supersedes the old one (reconnects)
         self.closed = False
-        self.pending: dict[str, Any] = {}  # event id -> its dependency, until its final message
+        self.pending: dict[str, Endpoint] = {}  # event id -> its dependency, until its final message
         self._buffer: list[WireMessage] = []
         self._waiter: asyncio.Future[None] | None = None  # set while a reader waits in drain()
         self._idle_timer: asyncio.TimerHandle | None = None
