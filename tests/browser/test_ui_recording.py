@@ -179,3 +179,16 @@ def test_a_streaming_microphone_sends_chunks_while_recording(media_web: Web) -> 
     box.get_by_role("button", name="Stop recording").click()
     expect(box.get_by_test_id("recorder")).to_have_attribute("data-state", "idle")
     expect(field(page, "heard")).to_have_value(re.compile(r"^\d+\.\d s heard$"))
+
+
+def test_recording_true_starts_the_microphone_when_the_page_opens(media_web: Web) -> None:
+    with cp.Blocks() as demo:
+        mic = cp.Audio(sources=["microphone"], recording=True, label="voice")
+        out = cp.Textbox(label="seconds")
+        mic.stop_recording(lambda audio: f"{len(audio[1]) / audio[0]:.1f}", mic, out)
+    page = media_web.page(media_web.launch(demo))
+    box = component(page, mic.id)
+    expect(box.get_by_test_id("recorder")).to_have_attribute("data-state", "recording")
+    page.wait_for_timeout(600)
+    box.get_by_role("button", name="Stop recording").click()
+    expect(field(page, "seconds")).to_have_value(re.compile(r"^\d+\.\d$"))

@@ -54,6 +54,9 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
         streaming: bool = False,
         buttons: list[Any] | None = None,
         playback_position: float = 0,
+        format: Literal["wav", "mp3"] | None = None,
+        editable: bool = True,
+        recording: bool = False,
         autoplay: bool = False,
         loop: bool = False,
         show_download_button: bool = True,
@@ -78,6 +81,13 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
         if streaming and "microphone" not in self.sources:
             raise ValueError("Audio streaming is only available if sources includes 'microphone'")
         self.streaming = streaming
+        if format not in (None, "wav"):
+            raise ValueError(
+                f"Audio format must be 'wav' or None (mp3 needs an encoder carpool lacks), got {format!r}"
+            )
+        self.format = format
+        self.editable = editable  # Gradio's trimming controls; the page has none (docs/components.md)
+        self.recording = recording
         self.buttons = media_buttons(buttons, ("download", "share"))
         self.playback_position = playback_position
         self.autoplay = autoplay
@@ -124,5 +134,7 @@ class Audio(Changeable, Inputable, Clearable, Uploadable, Playable, RecordingEve
             "autoplay": self.autoplay,
             "loop": self.loop,
             "show_download_button": self.show_download_button,
-            "format": "wav",
+            "format": self.format,
+            "editable": self.editable,
+            "recording": self.recording,
         }

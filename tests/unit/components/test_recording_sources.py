@@ -100,3 +100,13 @@ def test_webcam_options_reach_the_page() -> None:
     assert props["webcam_options"] == {"mirror": False, "constraints": {"video": {"width": 320}}}
     with pytest.raises(TypeError, match="constraints must be a dict"):
         cp.Image(webcam_options=cp.WebcamOptions(constraints="hd"), render=False)  # type: ignore[arg-type]
+
+
+def test_audio_format_editable_and_recording_are_gradios() -> None:
+    ours, theirs = cp.Audio(render=False).props(), gradio.Audio(render=False).get_config()
+    assert [ours[k] for k in ("format", "editable", "recording")] == [
+        theirs[k] for k in ("format", "editable", "recording")
+    ]
+    assert cp.Audio(format="wav", recording=True, render=False).props()["recording"] is True
+    with pytest.raises(ValueError, match="Audio format must be 'wav' or None"):
+        cp.Audio(format="mp3", render=False)  # type: ignore[arg-type]

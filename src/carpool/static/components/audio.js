@@ -17,7 +17,16 @@ export function create(config, ctx) {
     },
     extraSources: (shell, setFromUpload) =>
       sources.includes("microphone")
-        ? [createRecorder({ kind: "audio", shell, ctx, onFiles: setFromUpload, streaming: config.props.streaming })]
+        ? [
+            createRecorder({
+              kind: "audio",
+              shell,
+              ctx,
+              onFiles: setFromUpload,
+              streaming: config.props.streaming,
+              autoStart: config.props.recording && shell.interactive,
+            }),
+          ]
         : [],
     hideUpload: !sources.includes("upload"),
   });

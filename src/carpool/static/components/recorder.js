@@ -104,7 +104,8 @@ export function webcamMirrored(props) {
 }
 
 /**
- * @param {{kind: "audio"|"video", shell, ctx, onFiles: (files) => void, streaming?: boolean}} opts
+ * @param {{kind: "audio"|"video", shell, ctx, onFiles: (files) => void, streaming?: boolean,
+ *          autoStart?: boolean}} opts
  * @returns {HTMLElement} the recorder's controls (and, for video, its live preview)
  */
 export function createRecorder(opts) {
@@ -227,5 +228,6 @@ export function createRecorder(opts) {
   });
   stop.addEventListener("click", () => (live ? stopLive() : recorder && recorder.stop()));
   state("idle");
+  if (opts.autoStart) queueMicrotask(() => start.click()); // Audio(recording=True)
   return box;
 }
