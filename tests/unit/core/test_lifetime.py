@@ -78,6 +78,7 @@ async def test_an_internal_error_still_ends_every_event(
     assert "internal error" in caplog.text
 
 
+@pytest.mark.timeout(600)  # ~40 s alone; under coverage on a busy machine it can pass the default 120 s
 async def test_after_100000_events_every_container_is_empty(engine: Engine) -> None:
     async def identity(xs: list[int]) -> list[list[int]]:
         return [xs]
