@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from typing import Any
 
 import httpx
@@ -81,7 +82,9 @@ def test_a_generator_streams_the_growing_reply(
     with http.stream("POST", url + "api/chat", json={"data": ["hi", []]}, headers=SSE) as response:
         got = list(sse_events(response))
     replies = [data["data"][0] for name, data in got if name == "generating"]
-    assert replies[:3] == ["y", "yo", "you"] and replies[-1] == "you said hi"
+    # a reader that falls behind gets the newest partial (cumulative text), so some may be skipped
+    assert len(replies) >= 2 and replies[-1] == "you said hi"
+    assert all(later.startswith(earlier) and later != earlier for earlier, later in pairwise(replies))
     name, final = got[-1]
     assert name == "complete" and final["data"][0] == "you said hi"
     assert [text_of(m) for m in final["data"][1]] == ["hi", "you said hi"]

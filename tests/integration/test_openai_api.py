@@ -121,7 +121,8 @@ def test_streaming_sends_what_each_partial_adds(client: openai.OpenAI) -> None:
     assert chunks[0].choices[0].delta.role == "assistant"
     contents = [chunk.choices[0].delta.content or "" for chunk in chunks]
     assert "".join(contents) == "you said abc"
-    assert sum(1 for text in contents if text) == len("you said abc")  # one chunk per partial
+    # one chunk per partial seen; a reader that falls behind gets the newest partial, so there can be fewer
+    assert 2 <= sum(1 for text in contents if text) <= len("you said abc")
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert all(chunk.object == "chat.completion.chunk" for chunk in chunks)
 

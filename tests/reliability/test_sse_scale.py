@@ -54,6 +54,9 @@ async def connect_all(port: int, count: int) -> list[asyncio.StreamWriter]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(
+    600
+)  # ~20 s on an idle machine; opening 10,000 connections takes minutes on a loaded one
 def test_thousands_of_idle_streams_keep_health_fast(capsys: pytest.CaptureFixture[str]) -> None:
     clients = client_budget()
     with ServerProcess("echo", {}) as server:
