@@ -91,37 +91,13 @@ def batch_totals(ports: list[int]) -> tuple[float, float]:
     return samples, batches
 
 
-class StickyConnection(RawConnection):
-    """A raw connection that sends the balancer's cookie: a client that stays on one front, as a
-    browser (or any client that keeps cookies) does."""
-
-    front = "front0"
-
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Cookie: carpool_front={self.front}\r\nContent-Length: {len(body)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + body)
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("the balancer closed the connection")
-        length = None
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        if length is None:
-            raise RuntimeError(f"an answer without Content-Length: {status_line!r}")
-        return int(status_line.split()[1]), await self.reader.readexactly(length)
-
-
 async def _sticky_run(url: str, fronts: int, clients: int, requests: int) -> LoadResult:
     connections = []
     for index in range(clients):  # client i stays on front i mod N: an even split, as cookies give
-        connection = await StickyConnection.open(url)
-        assert isinstance(connection, StickyConnection)
-        connection.front = f"front{index % fronts}"
+        connection = await RawConnection.open(url)
+        # the balancer's cookie: a client that stays on one front, as a browser (or any client that
+        # keeps cookies) does
+        connection.extra_headers = f"Cookie: carpool_front=front{index % fronts}\r\n"
         connections.append(connection)
     try:
         calls = [functools.partial(c.call, "/api/predict") for c in connections]
