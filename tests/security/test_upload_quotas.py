@@ -17,7 +17,7 @@ from reliability_support import AsgiDriver, AsgiReply
 from security_support import file_app
 
 from carpool.app import Blocks
-from carpool.components import Button, FileStore, Textbox
+from carpool.components import Button, File, FileStore, Textbox
 from carpool.components._upload_quota import UploadQuota, UploadQuotaError
 from carpool.server import RunningServer, create_app
 from carpool.server._openapi import openapi_document
@@ -177,6 +177,15 @@ async def test_an_app_without_file_inputs_takes_no_uploads(path: str) -> None:
         assert len(driver.state.files) == 0 and on_disk(driver) == []
     assert "/upload" not in openapi_document(app.state.carpool.blocks, title="t", version="1")["paths"]
     assert "/upload" in openapi_document(file_app(), title="t", version="1")["paths"]
+
+
+async def test_an_interactive_file_component_takes_uploads_though_no_listener_reads_it() -> None:
+    with Blocks() as demo:  # the page lets the user drop a file; only its upload event is listened to
+        dropped, said = File(interactive=True), Textbox()
+        dropped.upload(lambda: "thanks", None, said)
+    driver = AsgiDriver(create_app(demo))
+    async with driver.running():
+        assert (await upload(driver, ("a.txt", b"hello"))).status == 200
 
 
 def test_concurrent_uploads_of_one_client_cannot_overshoot_its_quota(tmp_path: Path) -> None:

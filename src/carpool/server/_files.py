@@ -137,13 +137,23 @@ def _boundary(request: Request) -> bytes:
 
 
 def takes_uploads(blocks: AppSpec) -> bool:
-    """Whether a listener takes files from clients (a ``@render`` area may build such inputs later)."""
+    """Whether the page can send files: a listener takes them (a ``@render`` area may build such inputs
+    later), or a file component is interactive without being an input (its upload event may be all
+    the app listens to)."""
+    if any(_is_interactive_file_component(block) for block in blocks.blocks.values()):
+        return True
     for dependency in blocks.dependencies:
         if isinstance(dependency, RenderRouter):
             return True
         if any(isinstance(block, FileComponent | MultimodalTextbox) for block in dependency.inputs):
             return True
     return False
+
+
+def _is_interactive_file_component(block: object) -> bool:
+    return (
+        isinstance(block, FileComponent | MultimodalTextbox) and getattr(block, "interactive", None) is True
+    )
 
 
 def _quota_owner(request: Request, session_id: str | None) -> str:

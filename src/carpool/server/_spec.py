@@ -8,7 +8,7 @@ possible without importing the authoring layer's classes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from carpool.core import ListenerConfig
@@ -61,6 +61,9 @@ class AppSpec(Protocol):
 
     @property
     def dependencies(self) -> Sequence[Endpoint]: ...
+
+    @property
+    def blocks(self) -> Mapping[int, object]: ...
 
     def config(self) -> dict[str, Any]: ...
 
