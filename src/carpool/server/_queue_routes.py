@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from carpool.server._api_routes import endpoint_for
-from carpool.server._deadline import caller_deadline, queue_timeout
+from carpool.server._deadline import CallerDeadline, caller_deadline, queue_timeout
 from carpool.server._errors import HTTPError
-from carpool.server._events import EventRelay
+from carpool.server._events import EventChannel, EventRelay
 from carpool.server._processing import off_loop_if_files, preprocess
 from carpool.server._requests import client_key, event_context, read_json, session_hash
 from carpool.server._sessions import SessionChannel
@@ -71,7 +71,7 @@ def cancel_targets(state: ServerState, channel: SessionChannel, dependency: Endp
 async def join_queue(request: Request) -> Response:
     received_at = time.monotonic()  # a caller's timeout counts from here
     state = server_state(request)
-    engine = state.running_engine()
+    state.running_engine()  # a stopped server refuses before the body is read
     body = await read_json(request, state.settings.max_json_body)
     data, target, session = parse_join(body)
     deadline = caller_deadline(request, body, received_at)
@@ -83,8 +83,27 @@ async def join_queue(request: Request) -> Response:
     inputs = await off_loop_if_files(
         dependency, preprocess, dependency, data, channel.state, state.files, session
     )
+    event_id = submit_joined(request, state, channel, channel, dependency, inputs, session, body, deadline)
+    return JSONResponse({"event_id": event_id})
+
+
+def submit_joined(
+    request: Request,
+    state: ServerState,
+    channel: SessionChannel,
+    sink: EventChannel,
+    dependency: Endpoint,
+    inputs: list[Any],
+    session: str,
+    body: dict[str, Any],
+    deadline: CallerDeadline | None,
+) -> str:
+    """Submit a joined event whose messages go to ``sink``; the session's channel holds it as pending
+    until it ends (its ``cancels`` and the stream's close read that). Both protocols' joins end here."""
+    assert dependency.listener_id is not None  # a dependency with nothing to run never joins
+    engine = state.running_engine()
     relay = EventRelay(
-        channel,
+        sink,
         dependency,
         loop=state.running_loop(),
         loop_thread=state.loop_thread,
@@ -103,7 +122,7 @@ async def join_queue(request: Request) -> Response:
     )
     if not relay.finished:
         channel.pending[job.id] = dependency
-    return JSONResponse({"event_id": job.id})
+    return job.id
 
 
 async def stream_session(request: Request) -> Response:

@@ -17,12 +17,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from carpool.server._api_routes import endpoint_for
-from carpool.server._deadline import caller_deadline, queue_timeout
+from carpool.server._deadline import caller_deadline
 from carpool.server._errors import HTTPError
-from carpool.server._events import EventRelay
 from carpool.server._processing import off_loop_if_files, preprocess
-from carpool.server._queue_routes import cancel_targets, event_fields, parse_join
-from carpool.server._requests import client_key, event_context, read_json, session_hash
+from carpool.server._queue_routes import cancel_targets, parse_join, submit_joined
+from carpool.server._requests import client_key, read_json, session_hash
 from carpool.server._spec import Endpoint
 from carpool.server._state import ServerState, server_state
 from carpool.server.gradio._chat import keep_history, with_history
@@ -58,7 +57,7 @@ async def _submit(
     """
     received_at = time.monotonic()
     deadline = caller_deadline(request, body, received_at)
-    engine = state.running_engine()
+    state.running_engine()  # a stopped server refuses
     sessions = state.running_sessions()
     client = client_key(request)
     channel = sessions.channel(session, client)
@@ -80,27 +79,7 @@ async def _submit(
         client_cancels=_client_cancels(state),
         on_output=lambda output: keep_history(dependency, values, output),
     )
-    relay = EventRelay(
-        sink,
-        dependency,
-        loop=state.running_loop(),
-        loop_thread=state.loop_thread,
-        files=state.files,
-        show_error=state.settings.show_error,
-        cancel_event=engine.cancel,
-    )
-    context = {**event_context(request, session), **event_fields(body)}
-    job = engine.submit(
-        dependency.listener_id,
-        inputs,
-        session_id=session,
-        context=context,
-        timeout=queue_timeout(deadline),
-        on_message=relay.on_message,
-    )
-    if not relay.finished:
-        channel.pending[job.id] = dependency
-    return job.id
+    return submit_joined(request, state, channel, sink, dependency, inputs, session, body, deadline)
 
 
 async def join(request: Request) -> Response:
