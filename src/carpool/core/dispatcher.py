@@ -55,7 +55,7 @@ class Dispatcher:
         self._stopped = False
 
     def add(self, listener: Listener) -> None:
-        self._runners[listener.id] = Runner(listener, self._executor)
+        self._runners[listener.id] = Runner(listener, self._executor, self._clock)
 
     def enqueued(self, listener: Listener) -> None:
         if listener.queue.live and listener.id not in self.pending:
@@ -262,7 +262,7 @@ class Dispatcher:
                 job.fail(EngineClosedError("the engine closed before this event finished"))
         # Only clean runs teach the cost model: failures split and retry, cancellations cut runs short.
         if all(job.state is JobState.COMPLETED for job in batch.jobs):
-            listener.cost.add(batch.padded_size, run_time)
+            listener.cost.add(batch.padded_size, run_time if batch.call_time is None else batch.call_time)
         listener.counters["batches"] += 1
         listener.group.running.discard(batch)
         self.batches.discard(batch)

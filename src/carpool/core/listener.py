@@ -144,6 +144,7 @@ class Batch:
     """One call of a listener's function (or of an unbatched function: a batch of one)."""
 
     __slots__ = (
+        "call_time",
         "expected_end",
         "jobs",
         "listener",
@@ -167,6 +168,9 @@ class Batch:
         self.expected_end = None if estimate is None else started_at + estimate
         self.task: asyncio.Task[None] | None = None
         self.overtime: asyncio.TimerHandle | None = None  # fires at the listener's time_limit
+        # How long the function itself ran (set by the runner for a whole batch's clean call): what the
+        # cost model learns. The batch's wall time also holds the thread hand-off and the settlement.
+        self.call_time: float | None = None
 
     def all_done(self) -> bool:
         return all(job.done() for job in self.jobs)

@@ -30,6 +30,14 @@ def _next_or_done(generator: Iterator[Any]) -> Any:
     return next(generator, _DONE)
 
 
+def _timed(clock: Callable[[], float], fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """``fn(*args)`` and how long it ran, measured in its own thread: the hand-off to the thread and
+    back is the server's cost, not the function's, and on a busy loop it can dwarf a fast function."""
+    started = clock()
+    result = fn(*args)
+    return result, clock() - started
+
+
 @contextmanager
 def _progress_to(jobs: Sequence[JobRecord | None]) -> Iterator[None]:
     token = current_sink.set(ProgressSink(jobs))
@@ -40,7 +48,8 @@ def _progress_to(jobs: Sequence[JobRecord | None]) -> Iterator[None]:
 
 
 class Runner:
-    def __init__(self, listener: Listener, executor: Executor) -> None:
+    def __init__(self, listener: Listener, executor: Executor, clock: Callable[[], float]) -> None:
+        self.clock = clock
         self.fn = listener.config.fn
         self.kind = listener.kind
         self.name = listener.name
@@ -70,21 +79,21 @@ class Runner:
         before the events are settled, so the next batch can leave before their waiters wake up.
         """
         if not self.batched:
-            await self._run_single(batch.jobs[0])
+            await self._run_single(batch.jobs[0], batch)
         elif self.kind in (FnKind.SYNC_GENERATOR, FnKind.ASYNC_GENERATOR):
             await self._run_batched_generator(batch.jobs)
         else:
-            await self._run_batched(batch.jobs, returned)
+            await self._run_batched(batch.jobs, returned, batch)
 
     # -- unbatched -----------------------------------------------------------------------------------
 
-    async def _run_single(self, job: JobRecord) -> None:
+    async def _run_single(self, job: JobRecord, batch: Batch) -> None:
         try:
             with _progress_to([job]):
                 if self.kind in (FnKind.SYNC_GENERATOR, FnKind.ASYNC_GENERATOR):
                     await self._stream_single(job)
                     return
-                value = await self._call(list(job.inputs))
+                value, batch.call_time = await self._call(list(job.inputs))
         except Exception as error:
             job.fail(error)
             return
@@ -104,14 +113,20 @@ class Runner:
 
     # -- batched -------------------------------------------------------------------------------------
 
-    async def _run_batched(self, jobs: list[JobRecord], returned: Callable[[], None] | None = None) -> None:
+    async def _run_batched(
+        self, jobs: list[JobRecord], returned: Callable[[], None] | None = None, batch: Batch | None = None
+    ) -> None:
+        """``batch``: the batch these jobs make up whole (not a split retry's half), timed for the cost
+        model."""
         live = [job for job in jobs if not job.done()]
         if not live:
             return
         padded = self._pad(live)
         try:
             with _progress_to(self._slots(live, padded)):
-                result = await self._call(self._columns(padded))
+                result, call_time = await self._call(self._columns(padded))
+                if batch is not None:
+                    batch.call_time = call_time
             values = one_sample_values(result, len(padded), self.n_outputs, self.name, "returned")
         except BatchShapeError as error:
             self._fail_all(live, error)
@@ -196,10 +211,18 @@ class Runner:
 
     # -- helpers -------------------------------------------------------------------------------------
 
-    async def _call(self, args: list[Any]) -> Any:
+    async def _call(self, args: list[Any]) -> tuple[Any, float]:
+        """The function's result and its run time."""
+        threads = self.threads()
+        if self.kind is not FnKind.ASYNC and isinstance(threads, ThreadExecutor):
+            result: tuple[Any, float] = await threads.run(_timed, self.clock, self.fn, *args)
+            return result
+        started = self.clock()  # an async function, or a remote replica: its whole await is its cost
         if self.kind is FnKind.ASYNC:
-            return await self.fn(*args)
-        return await self.threads().run(self.fn, *args)
+            value = await self.fn(*args)
+        else:
+            value = await threads.run(self.fn, *args)
+        return value, self.clock() - started
 
     async def _next(self, generator: Any) -> Any:
         if self.kind is FnKind.ASYNC_GENERATOR:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from typing import Any
 
 import pytest
 
-from carpool.core import BatchRecord, Engine
+from carpool.core import BatchRecord, Completed, Engine, Message
 from carpool.core.cost_model import CostModel
 from carpool.core.dispatch_policy import Decision, DispatchPolicy
 
-from .helpers import batched
+from .helpers import batched, results
 
 
 def trained(a: float = 0.05, b: float = 0.001, sizes: tuple[int, ...] = (1, 8, 16)) -> CostModel:
@@ -267,3 +268,28 @@ def test_auto_does_not_hold_for_a_function_cheaper_than_the_silence_floor() -> N
     policy = DispatchPolicy(16, "auto", trained(a=0.0015, b=0.00001))  # a trivial function's 1.5 ms
     last = _burst(policy, 0.0, 20, 0.00001)  # 64 clients: arrivals 10 us apart, r * a ~ 100
     assert policy.decide(last, 3, 0.0) == Decision("idle")
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_the_cost_model_learns_the_functions_own_time_not_the_settlement(kind: str) -> None:
+    """A fast function whose events are slow to settle (here: a slow consumer of its messages; in a
+    server, the answers being written) must not look expensive: ``"auto"`` would hold batches for it."""
+
+    def quick(xs: list[int]) -> list[list[int]]:
+        return [xs]
+
+    async def quick_async(xs: list[int]) -> list[list[int]]:
+        return [xs]
+
+    def slow_consumer(message: Message) -> None:
+        if isinstance(message, Completed):
+            time.sleep(0.01)
+
+    async with Engine() as engine:
+        engine.add_listener(batched("f", quick if kind == "sync" else quick_async, max_batch_size=4))
+        for size in (1, 4, 1, 4):
+            await results([engine.submit("f", [i], on_message=slow_consumer) for i in range(size)])
+        fit = engine._listeners["f"].cost.fit()  # the engine's own model (not exposed otherwise)
+    assert fit is not None
+    fixed, per_item = fit
+    assert fixed + 4 * per_item < 0.005  # settling a batch of 4 took >= 40 ms
