@@ -119,6 +119,8 @@ class StepLoop:
                 member.timer.cancel()
             self.listener.steps.item_left(member.steps)
         self.listener.counters["leaves"] += len(over)
+        if not self.fn.frees():
+            return len(over)
         try:
             await self._call("leave", [[member.state for member in over]], [])
         except Exception:  # the items are over already; a failed free must not stop the others

@@ -69,12 +69,19 @@ class Stepwise(Generic[S]):
             "step": step,
             "leave": leave or self.leave,
         }
+        # Without a leave of its own there is nothing to free: the engine then skips the call (a
+        # thread hand-off at most step boundaries, time the running set would wait for).
+        self._frees = leave is not None or type(self).leave is not Stepwise.leave
         self.__qualname__ = name or getattr(step, "__qualname__", None) or type(self).__qualname__
         self.__name__ = self.__qualname__  # what the app layer names the listener after
 
     def leave(self, states: list[S]) -> Any:
         """Items left the running set: free what their states hold (the default does nothing)."""
         return None
+
+    def frees(self) -> bool:
+        """Does ``leave`` do anything (given, or defined by a subclass)?"""
+        return self._frees
 
     def call(self, method: str) -> Callable[..., Any]:
         """The function the engine calls for ``method`` ("join", "step" or "leave")."""
@@ -94,12 +101,15 @@ class Stepwise(Generic[S]):
             async def async_step(states: list[S]) -> list[Any]:
                 return convert(await step(states))
 
-            return Stepwise(self._calls["join"], async_step, self._calls["leave"], name=self.__qualname__)
+            return Stepwise(self._calls["join"], async_step, self._own_leave(), name=self.__qualname__)
 
         def sync_step(states: list[S]) -> list[Any]:
             return convert(step(states))
 
-        return Stepwise(self._calls["join"], sync_step, self._calls["leave"], name=self.__qualname__)
+        return Stepwise(self._calls["join"], sync_step, self._own_leave(), name=self.__qualname__)
+
+    def _own_leave(self) -> Callable[[list[S]], Any] | None:
+        return self._calls["leave"] if self._frees else None
 
     def is_async(self, method: str) -> bool:
         return inspect.iscoroutinefunction(self._calls[method])

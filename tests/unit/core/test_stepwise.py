@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from carpool.core import FINISHED, BatchRecord, Done, Engine, Job, ListenerConfig, Stepwise, report_progress
+from carpool.core.executor import ThreadExecutor
 from carpool.core.messages import Generating, ProcessStarts, Progress
 from carpool.core.steploop import StepLoop
 from carpool.core.stepwise import StepEstimator
@@ -463,3 +464,57 @@ async def test_with_outputs_transforms_streamed_and_final_outputs_only(engine: E
         assert await outcome(ok) == "reply 2" and await outcome(stop) == "reply 1"
         assert isinstance(await outcome(bad), ValueError)
         assert [m.output for m in seen if isinstance(m, Generating)] == ["reply 1"]
+
+
+class _RecordingThreads(ThreadExecutor):
+    """Records the name of every function sent to a thread."""
+
+    def __init__(self) -> None:
+        super().__init__(4)
+        self.names: list[str] = []
+
+    async def run(self, fn: Any, /, *args: Any) -> Any:
+        self.names.append(getattr(fn, "__name__", repr(fn)))
+        return await super().run(fn, *args)
+
+
+def _countdown_join(lengths: list[int]) -> list[list[int]]:
+    return [[int(n)] for n in lengths]
+
+
+def _countdown_step(states: list[list[int]]) -> list[Any]:
+    for state in states:
+        state[0] -= 1
+    return [Done("done") if state[0] <= 0 else "..." for state in states]
+
+
+async def test_a_stepwise_without_leave_costs_no_call_when_items_leave() -> None:
+    """Nothing to free: no thread hand-off at the boundaries where items left (the running set would
+    wait for it). A given ``leave`` is still called."""
+    freed: list[Any] = []
+    plain = Stepwise(_countdown_join, _countdown_step)
+    freeing = Stepwise(_countdown_join, _countdown_step, freed.extend)
+    assert not plain.frees() and plain.leave([[0]]) is None  # the default frees nothing
+    assert freeing.frees() and not plain.with_outputs(str).frees()
+    assert freeing.with_outputs(str).frees()
+
+    class Subclassed(Stepwise[list[int]]):
+        def join(self, lengths: list[int]) -> list[list[int]]:
+            return _countdown_join(lengths)
+
+        def step(self, states: list[list[int]]) -> list[Any]:
+            return _countdown_step(states)
+
+        def leave(self, states: list[list[int]]) -> None:
+            freed.extend(states)
+
+    assert Subclassed().frees()
+    for fn, leaves in ((plain, 0), (freeing, 1)):
+        threads = _RecordingThreads()
+        async with Engine(executor=threads) as engine:
+            engine.add_listener(ListenerConfig(listener_id="f", fn=fn, batch=True, max_batch_size=4))
+            assert await results([engine.submit("f", [n]) for n in (1, 3)]) == ["done", "done"]
+            await asyncio.sleep(0.05)  # the boundary after the last item left
+        threads.shutdown()
+        assert sum(name in ("leave", "extend") for name in threads.names) >= leaves
+        assert leaves or all(name in ("_countdown_join", "_countdown_step") for name in threads.names)
