@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from carpool.core import Engine, Job, JobState
 from carpool.core.messages import Completed
 
@@ -18,7 +20,7 @@ async def test_a_handle_shows_what_was_asked_and_handles_of_one_event_compare_eq
         "s",
         {"user": "u"},
     )
-    assert job.deadline is not None and job.deadline - job.enqueued_at == 30.0
+    assert job.deadline is not None and job.deadline - job.enqueued_at == pytest.approx(30.0)
     assert repr(job) == f"<Job {job.id} f waiting>"
     again = engine.get_job(job.id)
     assert again == job and hash(again) == hash(job) and job != engine.submit("f", ["y"])
