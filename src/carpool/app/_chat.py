@@ -132,7 +132,7 @@ class ChatInterface(Blocks):
         api_name: str | None = "chat",
         batch: bool = False,
         max_batch_size: int = 4,
-        batch_timeout: float | str = 0.0,
+        batch_timeout: float | str = "auto",
         fill_height: bool = True,
         fill_width: bool = False,
         theme: Any = None,

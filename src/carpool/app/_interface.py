@@ -78,7 +78,7 @@ class Interface(Blocks):
         article: str | None = None,
         batch: bool = False,
         max_batch_size: int = 4,
-        batch_timeout: float | str = 0.0,
+        batch_timeout: float | str = "auto",
         api_name: str | Literal[False] | None = None,
         live: bool = False,
         additional_inputs: Any = None,

@@ -47,7 +47,7 @@ class EventOptions:
     show_api: bool = True
     batch: bool = False
     max_batch_size: int = 4
-    batch_timeout: float | Literal["auto"] = 0.0
+    batch_timeout: float | Literal["auto"] = "auto"  # the best at every point measured (docs/batching.md)
     concurrency_limit: Any = "default"  # int, None (unlimited) or "default" (the queue's default)
     concurrency_id: str | None = None
     cancels: list[Any] = field(default_factory=list)
