@@ -121,3 +121,19 @@ def test_unlabelled_interface_components_take_parameter_names_and_output() -> No
     assert [c.label for c in demo.output_components] == ["output 0", "output 1"]
     single = Interface(greet, ["text", "number"], "text")
     assert single.output_components[0].label == "output"
+
+
+def test_batch_timeout_defaults_to_auto_and_zero_still_never_waits() -> None:
+    """The default is the policy the benchmarks found never behind (docs/batching.md)."""
+
+    def echo(texts: list[str]) -> list[list[str]]:
+        return [texts]
+
+    with Blocks() as demo:
+        box = cc.Textbox()
+        cc.Button().click(echo, box, box, batch=True, api_name="auto")
+        cc.Button().click(echo, box, box, batch=True, batch_timeout=0, api_name="zero")
+    assert demo.endpoint("auto").listener_config(None).batch_timeout == "auto"
+    assert demo.endpoint("zero").listener_config(None).batch_timeout == 0
+    interface = Interface(echo, "textbox", "textbox", batch=True)
+    assert interface.endpoint("predict").listener_config(None).batch_timeout == "auto"
