@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
+from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
 from carpool.protocol import Msg, encode_sse
 from carpool.server._sessions import SessionChannel, SessionRegistry
 
-__all__ = ["EventStreamResponse"]
+__all__ = ["ChannelStream", "EventStreamResponse"]
+
+WireMessage = dict[str, Any]
 
 HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
@@ -26,20 +30,32 @@ HEADERS = [
 ]
 
 
-class EventStreamResponse:
-    """One stream: this coroutine writes, one small task waits for the client to leave.
+class ChannelStream(ABC):
+    """Drains one session channel into the response until :meth:`_encode` says the stream is over.
 
-    An idle stream costs that one task and nothing else (ten thousand idle tabs are ten thousand of
-    them); the writer needs no task of its own because it only ever waits on the channel.
+    This coroutine writes; one small task waits for the client to leave. An idle stream costs that one
+    task and nothing else (ten thousand idle tabs are ten thousand of them); the writer needs no task of
+    its own because it only ever waits on the channel. Subclasses say how messages are written.
     """
 
-    __slots__ = ("_channel", "_generation", "_left", "_registry")
+    __slots__ = ("_channel", "_ended", "_generation", "_left", "_registry")
+
+    OPENING = b""  # written before any event (a comment line, for the streams whose clients allow one)
 
     def __init__(self, registry: SessionRegistry, channel: SessionChannel, generation: int) -> None:
         self._registry = registry
         self._channel = channel
         self._generation = generation
         self._left = False  # set when the client disconnected
+        self._ended = False  # the stream ended on its own (not the client leaving)
+
+    @abstractmethod
+    def _encode(self, messages: list[WireMessage]) -> tuple[bytes, bool]:
+        """The bytes to write for ``messages``, and whether the stream ends after them."""
+
+    def _release(self) -> None:
+        """The stream is over: the channel no longer has this reader."""
+        self._registry.detach(self._channel, self._generation)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
@@ -52,20 +68,22 @@ class EventStreamResponse:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, OSError):
                 await listener
-            self._registry.detach(self._channel, self._generation)
+            self._release()
 
     async def _write(self, send: Send) -> None:
-        # A comment line first: proxies and clients see the stream open before any event exists.
-        await send({"type": "http.response.body", "body": b": carpool\n\n", "more_body": True})
+        if self.OPENING:  # proxies and clients see the stream open before any event exists
+            await send({"type": "http.response.body", "body": self.OPENING, "more_body": True})
         while not self._left:
             messages = await self._channel.drain(self._generation)
             if messages is None:  # a newer stream reads this session now
                 break
             if not messages:  # woken without messages: the client may have left
                 continue
-            body = b"".join(encode_sse(message) for message in messages)
-            await send({"type": "http.response.body", "body": body, "more_body": True})
-            if any(message.get("msg") == Msg.CLOSE for message in messages):
+            chunk, over = self._encode(messages)
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if over:
+                self._ended = True
                 break
         if not self._left:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -75,3 +93,15 @@ class EventStreamResponse:
             pass
         self._left = True
         self._channel.wake()  # the writer is waiting for messages: let it see that nobody reads them
+
+
+class EventStreamResponse(ChannelStream):
+    """carpool's session stream: every message of the session, for the life of the page."""
+
+    __slots__ = ()
+
+    OPENING = b": carpool\n\n"
+
+    def _encode(self, messages: list[WireMessage]) -> tuple[bytes, bool]:
+        body = b"".join(encode_sse(message) for message in messages)
+        return body, any(message.get("msg") == Msg.CLOSE for message in messages)
