@@ -14,7 +14,13 @@ from typing import Any
 
 from carpool.app._backend import CHAT_OPTIONS, CHAT_OPTIONS_KEY, Binder, wrap_for_engine
 from carpool.app._options import EventOptions
-from carpool.app._processing import chat_inputs, chat_reply, postprocess_outputs, preprocess_inputs
+from carpool.app._processing import (
+    chat_inputs,
+    chat_reply,
+    is_stateful,
+    postprocess_outputs,
+    preprocess_inputs,
+)
 from carpool.app._session import SessionState
 from carpool.app._signature import CallPlan, call_plan, fn_kind, fn_name, free_parameters
 from carpool.app._validation import with_validator
@@ -41,11 +47,17 @@ class Dependency:
     plan: CallPlan = field(init=False)
     name: str = field(init=False)  # the function's name, for error messages
     parameter_names: list[str] = field(init=False)  # per input: its label, the fn's parameter, param_<i>
+    # Per input / output: whether it is a State (kept in the session, never on the wire). Read on every
+    # event's conversion, so worked out once here (inputs and outputs never change after registration).
+    state_inputs: tuple[bool, ...] = field(init=False)
+    state_outputs: tuple[bool, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.plan = call_plan(self.fn) if self.fn is not None else CallPlan((), (), 0, True)
         self.name = fn_name(self.fn) if self.fn is not None else f"dependency {self.index}"
         self.parameter_names = [self._parameter_name(i, block) for i, block in enumerate(self.inputs)]
+        self.state_inputs = tuple(is_stateful(block) for block in self.inputs)
+        self.state_outputs = tuple(is_stateful(block) for block in self.outputs)
         if self.options.chat:
             self._check_chat_shape()
 

@@ -16,24 +16,25 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from carpool.core import Engine, Job
 from carpool.exceptions import InvalidInputError
-from carpool.server._api_stream import ServerSentEvents, stream_call, wants_stream
+from carpool.protocol import encode_json
+from carpool.server._api_stream import stream_call, wants_stream
 from carpool.server._deadline import CallerDeadline, caller_deadline, queue_timeout
 from carpool.server._errors import HTTPError, describe_error, error_response
 from carpool.server._json import JSONAnswer, WireJSONResponse
 from carpool.server._processing import off_loop_if_files, postprocess, preprocess
-from carpool.server._requests import event_context, read_json
+from carpool.server._requests import read_json_body, scope_context
 from carpool.server._spec import Endpoint, SessionValues
-from carpool.server._state import ServerState, server_state
+from carpool.server._state import ApiEndpoint, ServerState, server_state
 
-__all__ = ["call_endpoint", "endpoint_for"]
+__all__ = ["answer_call", "call_endpoint", "endpoint_for"]
 
 logger = logging.getLogger("carpool.server")
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's name for it: nobody reads this response
-WATCH_DISCONNECT_AFTER = 0.2  # seconds
 
 
 def endpoint_for(state: ServerState, target: str | int) -> Endpoint:
@@ -53,34 +54,59 @@ def _parse_call(body: Any) -> tuple[list[Any], bool]:
     return body["data"], batched
 
 
-async def call_endpoint(request: Request) -> Response | ServerSentEvents:
+async def call_endpoint(request: Request) -> Response | ASGIApp:
+    """The ``/api/{api_name:path}`` route (for the requests the fast lane in ``_api_fast`` leaves)."""
+    answer = await answer_call(server_state(request), request, request.path_params["api_name"])
+    return JSONAnswer.of_body(answer) if isinstance(answer, bytes) else answer
+
+
+async def answer_call(state: ServerState, request: Request, api_name: str) -> bytes | ASGIApp:
+    """The answer to one API call: the JSON body of a 200 (nearly every call), else an ASGI response.
+
+    The body comes back as bytes so the caller sends it as cheaply as it can (the fast lane: two raw
+    ASGI messages). Errors are raised, for the caller to answer with ``error_response``.
+    """
     received_at = time.monotonic()  # a caller's timeout counts from here
-    state = server_state(request)
     engine = state.running_engine()
     # The endpoint first: a body sent to an unknown one is never read.
-    dependency = endpoint_for(state, request.path_params["api_name"])
-    if dependency.listener_id is None:
+    endpoint = state.api_endpoints.get(state.blocks, api_name)
+    listener_id = endpoint.listener_id
+    if listener_id is None:
         raise HTTPError(404, "unknown_endpoint", "This endpoint has no function to call.")
-    body = await read_json(request, state.settings.max_json_body)
+    scope = request.scope
+    body = await read_json_body(scope, request.receive, state.settings.max_json_body)
     data, batched = _parse_call(body)
     deadline = caller_deadline(request, body, received_at)
     session = state.new_session_state()
-    context = event_context(request, None)
+    context = scope_context(scope, None)
+    dependency = endpoint.dependency
     if wants_stream(request, body):
         if batched:
             raise HTTPError(400, "bad_request", 'A streamed call sends one sample: drop "batched".')
         return await stream_call(state, engine, dependency, data, session, context, deadline)
     if batched:
         return await _call_batch(request, state, engine, dependency, data, session, context, deadline)
-    inputs = await off_loop_if_files(dependency, preprocess, dependency, data, session, state.files)
-    job = engine.submit(dependency.listener_id, inputs, context=context, timeout=queue_timeout(deadline))
-    outcome = await _await_unless_disconnected(request, [job])
-    if outcome is None:
+    files = state.files if endpoint.file_store else None
+    inputs = await _converted(endpoint, preprocess, dependency, data, session, files)
+    job = engine.submit(listener_id, inputs, context=context, timeout=queue_timeout(deadline))
+    call = state.disconnects.add(request.receive, (job,))
+    try:
+        outcome = await _outcome(job)
+    finally:
+        state.disconnects.discard(call)
+    if call.left:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    output = await off_loop_if_files(dependency, postprocess, dependency, outcome[0], session, state.files)
-    return JSONAnswer({"data": output})
+    if isinstance(outcome, BaseException):
+        raise outcome
+    output = await _converted(endpoint, postprocess, dependency, outcome, session, files)
+    return encode_json({"data": output})
+
+
+async def _converted(endpoint: ApiEndpoint, convert: Any, *args: Any) -> Any:
+    """``convert(*args)``, in a worker thread when the endpoint's values may touch files."""
+    if endpoint.off_loop:
+        return await asyncio.to_thread(convert, *args)
+    return convert(*args)
 
 
 def _samples(data: list[Any], dependency: Endpoint) -> list[list[Any]]:
@@ -132,7 +158,7 @@ async def _call_batch(
         jobs = engine.submit_batch(listener_id, samples, context=context, timeout=timeout)
     else:  # an unbatched function still answers a batched call: one event per sample
         jobs = [engine.submit(listener_id, sample, context=context, timeout=timeout) for sample in samples]
-    outcomes = await _await_unless_disconnected(request, jobs)
+    outcomes = await _await_unless_disconnected(state, request, jobs)
     if outcomes is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     return await off_loop_if_files(dependency, _batch_response, state, dependency, outcomes, session)
@@ -166,30 +192,16 @@ def _batch_response(
     return WireJSONResponse(body)
 
 
-async def _await_unless_disconnected(request: Request, jobs: Sequence[Job]) -> list[Any] | None:
-    """Every job's result or exception, in order; None (and the jobs cancelled) if the client left.
-
-    Watching for a disconnect costs a task per request, which is a real share of a fast request's
-    cost; so the watch starts only once the answer has taken longer than ``WATCH_DISCONNECT_AFTER``.
-    """
-    left: list[bool] = []  # appended to by the watcher when the client disconnected
-    watcher: asyncio.Task[None] | None = None
-
-    def start_watching() -> None:
-        nonlocal watcher
-        watcher = asyncio.ensure_future(_cancel_on_disconnect(request, jobs, left))
-
-    timer = asyncio.get_running_loop().call_later(WATCH_DISCONNECT_AFTER, start_watching)
+async def _await_unless_disconnected(
+    state: ServerState, request: Request, jobs: Sequence[Job]
+) -> list[Any] | None:
+    """Every job's result or exception, in order; None (and the jobs cancelled) if the client left."""
+    call = state.disconnects.add(request.receive, jobs)
     try:
-        if len(jobs) == 1:  # the common case: no extra task at all
-            outcomes = [await _outcome(jobs[0])]
-        else:
-            outcomes = await asyncio.gather(*(_outcome(job) for job in jobs))
+        outcomes = await asyncio.gather(*(_outcome(job) for job in jobs))
     finally:
-        timer.cancel()
-        if watcher is not None:
-            watcher.cancel()
-    return None if left else outcomes
+        state.disconnects.discard(call)
+    return None if call.left else outcomes
 
 
 async def _outcome(job: Job) -> Any:
@@ -197,11 +209,3 @@ async def _outcome(job: Job) -> Any:
         return await job.result()
     except Exception as error:
         return error
-
-
-async def _cancel_on_disconnect(request: Request, jobs: Sequence[Job], left: list[bool]) -> None:
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
-    left.append(True)
-    for job in jobs:  # nobody will read the answer: do not spend the model on it
-        job.cancel()

@@ -34,7 +34,7 @@ from carpool.components._upload_quota import (
 )
 from carpool.core import Engine
 from carpool.server import _api_routes, _files, _login_routes, _openai, _pages, _queue_routes, _unload, gradio
-from carpool.server._api_fast import ApiFastLane
+from carpool.server._api_fast import CarpoolStarlette
 from carpool.server._auth import Authenticator, AuthGate
 from carpool.server._body_timeout import DEFAULT_BODY_TIMEOUT, BodyTimeout
 from carpool.server._errors import handle_errors, routing_error_response
@@ -266,8 +266,8 @@ def create_app(
     ]
     if authenticator is not None:
         middleware.append(Middleware(AuthGate, authenticator=authenticator))
-    middleware.append(Middleware(ApiFastLane))  # innermost: every guard above still sees API calls
-    app = Starlette(
+    # API calls are answered in front of this stack, by a lane doing these guards' checks itself
+    app = CarpoolStarlette(
         routes=_routes(),
         middleware=middleware,
         lifespan=_lifespan(state),

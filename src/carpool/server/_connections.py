@@ -19,6 +19,9 @@ So carpool wraps uvicorn's HTTP protocol (whichever it picked, httptools or h11)
 
 Request *bodies* are timed in the ASGI layer (``_body_timeout``), since only the app knows when it
 reads one. :func:`raise_fd_limit` lifts the soft descriptor limit at launch.
+
+A client that leaves while its API call waits should not cost the model its answer:
+:class:`DisconnectWatch` notices and cancels the call's jobs.
 """
 
 from __future__ import annotations
@@ -26,12 +29,16 @@ from __future__ import annotations
 import asyncio
 import resource
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 __all__ = [
     "DEFAULT_HEADER_TIMEOUT",
     "FD_LIMIT_BOUND",
     "MAX_HEAD_BYTES",
+    "WATCH_DISCONNECT_AFTER",
+    "DisconnectWatch",
+    "WatchedCall",
     "default_connection_limit",
     "guarded_protocol",
     "raise_fd_limit",
@@ -160,3 +167,87 @@ def guarded_protocol(base: type[asyncio.Protocol], header_timeout: float, limit:
 
     GuardedProtocol.__name__ = GuardedProtocol.__qualname__ = f"Guarded{base.__name__}"
     return GuardedProtocol
+
+
+# -- clients that leave while their API call waits ---------------------------------------------------
+
+WATCH_DISCONNECT_AFTER = 0.2  # seconds a call waits before its client is watched
+WATCH_SWEEP_INTERVAL = 0.1  # seconds between looks for calls that have waited that long
+
+
+class _Cancellable(Protocol):
+    def cancel(self) -> object: ...
+
+
+class WatchedCall:
+    """One API call in flight: ``left`` once its client disconnected (and its jobs were cancelled)."""
+
+    __slots__ = ("jobs", "left", "receive", "since", "watcher")
+
+    def __init__(
+        self, receive: Callable[[], Awaitable[Mapping[str, Any]]], jobs: Sequence[_Cancellable], since: float
+    ) -> None:
+        self.receive = receive
+        self.jobs = jobs
+        self.since = since
+        self.left = False
+        self.watcher: asyncio.Task[None] | None = None
+
+
+class DisconnectWatch:
+    """Cancels the jobs of API calls whose client disconnected, once a call has waited a while.
+
+    Watching a call means a task waiting in its ``receive()`` for the disconnect: a real share of a
+    fast call's cost, for calls that are answered in a few milliseconds anyway. So a call is watched
+    only once it has waited ``WATCH_DISCONNECT_AFTER`` seconds, and one timer per app finds those calls
+    (a timer per call would cost nearly as much as the task). The timer runs while calls come and
+    stops once a sweep finds none.
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting: dict[WatchedCall, None] = {}  # not watched yet; insertion order: oldest first
+        self._timer: asyncio.TimerHandle | None = None
+        self._came = False  # a call came since the last sweep
+
+    def add(
+        self, receive: Callable[[], Awaitable[Mapping[str, Any]]], jobs: Sequence[_Cancellable]
+    ) -> WatchedCall:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # an app may be served by one loop after another (tests)
+            self._loop, self._waiting, self._timer = loop, {}, None
+        call = WatchedCall(receive, jobs, loop.time())
+        self._waiting[call] = None
+        self._came = True
+        if self._timer is None:
+            self._timer = loop.call_later(WATCH_SWEEP_INTERVAL, self._sweep)
+        return call
+
+    def discard(self, call: WatchedCall) -> None:
+        """The call is answered: stop watching it."""
+        if call.watcher is None:
+            self._waiting.pop(call, None)
+        else:
+            call.watcher.cancel()
+
+    def _sweep(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        since = loop.time() - WATCH_DISCONNECT_AFTER
+        while self._waiting:
+            call = next(iter(self._waiting))
+            if call.since > since:
+                break
+            del self._waiting[call]
+            call.watcher = loop.create_task(_cancel_on_disconnect(call))
+        busy = self._came or self._waiting
+        self._came = False
+        self._timer = loop.call_later(WATCH_SWEEP_INTERVAL, self._sweep) if busy else None
+
+
+async def _cancel_on_disconnect(call: WatchedCall) -> None:
+    while (await call.receive())["type"] != "http.disconnect":
+        pass
+    call.left = True
+    for job in call.jobs:  # nobody will read the answer: do not spend the model on it
+        job.cancel()

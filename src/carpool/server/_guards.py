@@ -109,22 +109,59 @@ async def send_json_error(
     await send({"type": "http.response.body", "body": body})
 
 
+CROSS_ORIGIN_MESSAGE = "Cross-origin requests to this app are not allowed."
+# The headers a verdict depends on (with the server address and whether the request may change state).
+_VERDICT_HEADERS = frozenset({b"host", b"x-forwarded-host", b"origin"})
+
+
 class OriginGuard:
+    """ASGI middleware: 403 for foreign host names and cross-origin requests (see the module doc).
+
+    A verdict depends on a handful of values that repeat from request to request (the server address,
+    Host, X-Forwarded-Host, Origin): it is kept per distinct set of them, so the regular client of a
+    busy app costs one dictionary lookup, not a parse of its host names on every request.
+    """
+
+    MAX_VERDICTS = 1024  # distinct sets of values kept; emptied when full (a flood only costs parses)
+
     def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str] = ()) -> None:
         self.app = app
         self.hosts = HostAllowList(allowed_hosts)
+        self._verdicts: dict[tuple[object, ...], str | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            on_loopback = _on_loopback(scope)
-            if (on_loopback or self.hosts.explicit) and not self._host_allowed(scope):
-                await send_json_error(send, 403, "forbidden", FOREIGN_HOST_MESSAGE)
-                return
-            if on_loopback and _cross_origin(scope):
-                message = "Cross-origin requests to this app are not allowed."
-                await send_json_error(send, 403, "forbidden", message)
+            refusal = self.refusal(scope)
+            if refusal is not None:
+                await send_json_error(send, 403, "forbidden", refusal)
                 return
         await self.app(scope, receive, send)
+
+    def refusal(self, scope: Scope) -> str | None:
+        """Why this HTTP request gets a 403, or None when it may go on."""
+        server = scope.get("server")
+        key = (
+            server[0] if server else None,
+            _may_change_state(scope),
+            *[(name, value) for name, value in scope["headers"] if name in _VERDICT_HEADERS],
+        )
+        try:
+            return self._verdicts[key]
+        except KeyError:
+            pass
+        verdict = self._judge(scope)
+        if len(self._verdicts) >= self.MAX_VERDICTS:
+            self._verdicts.clear()
+        self._verdicts[key] = verdict
+        return verdict
+
+    def _judge(self, scope: Scope) -> str | None:
+        on_loopback = _on_loopback(scope)
+        if (on_loopback or self.hosts.explicit) and not self._host_allowed(scope):
+            return FOREIGN_HOST_MESSAGE
+        if on_loopback and _may_change_state(scope) and _cross_origin(scope):
+            return CROSS_ORIGIN_MESSAGE
+        return None
 
     def _host_allowed(self, scope: Scope) -> bool:
         # X-Forwarded-Host too: a rebound page is same-origin with the app and may set any header.
@@ -142,8 +179,10 @@ def _on_loopback(scope: Scope) -> bool:
     return server is not None and is_loopback_host(str(server[0]))
 
 
+def _may_change_state(scope: Scope) -> bool:
+    return scope["method"] not in SAFE_METHODS or scope["path"].endswith("/logout")
+
+
 def _cross_origin(scope: Scope) -> bool:
-    if scope["method"] in SAFE_METHODS and not scope["path"].endswith("/logout"):
-        return False
     origin = _header(scope, b"origin")
     return origin is not None and not _same_origin(scope, origin)

@@ -10,15 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
+from starlette.types import Send
 
 from carpool.protocol import encode_json
 
-__all__ = ["JSONAnswer", "WireJSONResponse"]
+__all__ = ["JSONAnswer", "WireJSONResponse", "send_json_answer"]
 
 
 class WireJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
         return encode_json(content)
+
+
+_JSON_TYPE = (b"content-type", b"application/json")
+
+
+def _answer_headers(body: bytes) -> list[tuple[bytes, bytes]]:
+    return [(b"content-length", b"%d" % len(body)), _JSON_TYPE]
 
 
 class JSONAnswer(Response):
@@ -33,7 +41,18 @@ class JSONAnswer(Response):
         self.status_code = 200
         self.background = None
         self.body = encode_json(content)
-        self.raw_headers = [(b"content-length", str(len(self.body)).encode()), _JSON_TYPE]
+        self.raw_headers = _answer_headers(self.body)
+
+    @classmethod
+    def of_body(cls, body: bytes) -> JSONAnswer:
+        """The answer whose JSON is already encoded."""
+        answer = cls.__new__(cls)
+        answer.status_code, answer.background, answer.body = 200, None, body
+        answer.raw_headers = _answer_headers(body)
+        return answer
 
 
-_JSON_TYPE = (b"content-type", b"application/json")
+async def send_json_answer(send: Send, body: bytes) -> None:
+    """Send a 200 whose body is ``body`` (encoded JSON) as two raw ASGI messages: no Response object."""
+    await send({"type": "http.response.start", "status": 200, "headers": _answer_headers(body)})
+    await send({"type": "http.response.body", "body": body})

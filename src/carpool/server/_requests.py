@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from json import scanner as json_scanner
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import ClientDisconnect, Request
+from starlette.types import Receive, Scope
 
 from carpool.exceptions import InvalidInputError
 from carpool.server._errors import HTTPError
@@ -18,11 +20,15 @@ from carpool.server._errors import HTTPError
 __all__ = [
     "MAX_SESSION_HASH",
     "USERNAME_SCOPE_KEY",
+    "EventHeaders",
     "client_key",
     "event_context",
     "optional_session_hash",
+    "raw_header",
     "read_json",
+    "read_json_body",
     "request_username",
+    "scope_context",
     "session_hash",
 ]
 
@@ -36,25 +42,48 @@ def _too_large(limit: int) -> HTTPError:
     return HTTPError(413, "too_large", f"Request body over {limit} bytes.", headers={"Connection": "close"})
 
 
+def raw_header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of header ``name`` (lower case), straight from the ASGI scope.
+
+    Building Starlette's ``Headers`` for one lookup is a real share of a fast API call's cost.
+    """
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
+    return await _read_raw_body(request.scope, request.receive, limit)
+
+
+async def _read_raw_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     # Straight from ASGI ``receive``: Starlette's ``request.stream()`` async generator costs a real share
     # of a fast request, and a body larger than ``limit`` must be refused while it streams anyway.
-    declared = request.headers.get("content-length")
+    declared = raw_header(scope, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)  # before a byte of it is read
-    chunks: list[bytes] = []
-    size = 0
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnect()
+    body: bytes = message.get("body", b"")
+    if len(body) > limit:  # a lying or absent Content-Length (chunked): count while reading
+        raise _too_large(limit)
+    if not message.get("more_body", False):
+        return body  # the common case: the whole body in one message
+    chunks = [body]
+    size = len(body)
     while True:
-        message = await request.receive()
+        message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnect()
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > limit:  # a lying or absent Content-Length (chunked): count while reading
+        if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            return b"".join(chunks)
 
 
 # Up to this size a body is parsed on the event loop: a few milliseconds even for the costliest JSON.
@@ -83,8 +112,19 @@ def _count_containers(body: bytes) -> int:
     return body.count(b"[") + body.count(b"{")
 
 
+_DECODER = json.JSONDecoder()
+
+
+def _is_plain_utf8(body: bytes) -> bool:
+    # What ``json.detect_encoding`` says for a body that starts with "{" (no BOM, no NUL byte of
+    # UTF-16/32): UTF-8. Checked here so the common body skips ``json.loads``' own detection.
+    return body[:1] == b"{" and body[1:2] != b"\x00"
+
+
 async def _parse(body: bytes) -> Any:
     if len(body) <= INLINE_PARSE_BYTES:
+        if _is_plain_utf8(body):
+            return _DECODER.decode(body.decode("utf-8", "surrogatepass"))  # as json.loads decodes it
         return json.loads(body)
     if _count_containers(body) > MAX_JSON_CONTAINERS:
         message = f"The request body holds more than {MAX_JSON_CONTAINERS} arrays and objects."
@@ -98,7 +138,12 @@ async def read_json(request: Request, limit: int) -> Any:
     A string holding a lone surrogate (``"\\ud800"``: valid JSON, but no text) is a 422, here, once:
     otherwise it would reach the function and fail only when the answer is encoded as UTF-8.
     """
-    body = await _read_body(request, limit)
+    return await read_json_body(request.scope, request.receive, limit)
+
+
+async def read_json_body(scope: Scope, receive: Receive, limit: int) -> Any:
+    """:func:`read_json` from the raw ASGI ``scope`` and ``receive``."""
+    body = await _read_raw_body(scope, receive, limit)
     try:
         value = await _parse(body)
     except (ValueError, UnicodeDecodeError):
@@ -146,18 +191,53 @@ def client_key(request: Request) -> str | None:
     return f"addr:{client[0]}" if client else None
 
 
+class EventHeaders(Mapping[str, str]):
+    """A request's headers in its event context, decoded on first use.
+
+    Most functions never read them, and decoding every header of every request is a real share of a
+    fast API call. Plain data only (the raw header list), like the rest of the context: no HTTP object
+    is kept alive by a waiting event. A repeated name keeps its last value.
+    """
+
+    __slots__ = ("_decoded", "_raw")
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, str] | None = None
+
+    def _headers(self) -> dict[str, str]:
+        if self._decoded is None:
+            self._decoded = {name.decode("latin-1"): value.decode("latin-1") for name, value in self._raw}
+        return self._decoded
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers())
+
+    def __len__(self) -> int:
+        return len(self._headers())
+
+    def __repr__(self) -> str:
+        return f"EventHeaders({self._headers()!r})"
+
+
 def event_context(request: Request, session_hash: str | None) -> dict[str, Any]:
     """What a running function may learn about the request that queued it (one per event, even batched)."""
-    # Built from the raw ASGI scope in one pass: ``dict(request.headers)`` looks every name up again in
-    # the header list (quadratic), a real share of a fast request's cost.
-    scope = request.scope
+    return scope_context(request.scope, session_hash)
+
+
+def scope_context(scope: Scope, session_hash: str | None) -> dict[str, Any]:
+    """:func:`event_context` from the raw ASGI scope."""
     client = scope.get("client")
     query = scope.get("query_string", b"")
+    name = scope.get(USERNAME_SCOPE_KEY)
     return {
-        "headers": {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]},
+        "headers": EventHeaders(scope["headers"]),
         "client": (client[0], client[1]) if client else None,
         "session_hash": session_hash,
-        "username": request_username(request),
+        "username": name if isinstance(name, str) else None,
         "query_params": dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else {},
     }
 

@@ -1,0 +1,153 @@
+"""The parts of an API call's hot path that are worked out once or done lazily, and must stay exact."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from carpool.app import Blocks, SessionState
+from carpool.components import Button, Image, Number, State, Textbox
+from carpool.exceptions import InvalidInputError, UnknownEndpointError
+from carpool.server._connections import WATCH_DISCONNECT_AFTER, DisconnectWatch
+from carpool.server._errors import HTTPError
+from carpool.server._processing import needs_file_store
+from carpool.server._requests import EventHeaders, read_json_body, scope_context
+from carpool.server._state import ApiEndpoints
+
+
+class _Job:
+    def __init__(self) -> None:
+        self.cancelled = 0
+
+    def cancel(self) -> bool:
+        self.cancelled += 1
+        return True
+
+
+async def test_a_call_answered_quickly_is_never_watched() -> None:
+    reads = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        await asyncio.Event().wait()  # the client never leaves
+        return {}
+
+    watch = DisconnectWatch()
+    job = _Job()
+    call = watch.add(receive, [job])
+    await asyncio.sleep(WATCH_DISCONNECT_AFTER / 4)
+    watch.discard(call)
+    await asyncio.sleep(WATCH_DISCONNECT_AFTER * 2)
+    assert reads == 0 and not call.left and job.cancelled == 0
+
+
+async def test_a_call_still_waiting_has_its_jobs_cancelled_when_its_client_leaves() -> None:
+    left = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    watch = DisconnectWatch()
+    jobs = [_Job(), _Job()]
+    call = watch.add(receive, jobs)
+    await asyncio.sleep(WATCH_DISCONNECT_AFTER * 2)  # watched by now
+    left.set()
+    for _ in range(200):
+        if call.left:
+            break
+        await asyncio.sleep(0.01)
+    watch.discard(call)
+    assert call.left and [job.cancelled for job in jobs] == [1, 1]
+
+
+def _app() -> Blocks:
+    with Blocks() as demo:
+        box, out = Textbox(), Textbox()
+        Button("Go").click(lambda text: text, box, out, api_name="echo")
+    return demo
+
+
+def test_an_endpoint_is_found_under_every_spelling_and_unknown_names_keep_failing() -> None:
+    demo, endpoints = _app(), ApiEndpoints()
+    assert endpoints.get(demo, "echo").dependency is endpoints.get(demo, "/echo").dependency
+    assert endpoints.get(demo, "echo").listener_id == "echo"
+    for _ in range(2):
+        with pytest.raises(UnknownEndpointError):
+            endpoints.get(demo, "nope")
+
+
+def test_endpoints_are_looked_up_again_when_the_app_gains_dependencies() -> None:
+    demo, endpoints = _app(), ApiEndpoints()
+    first = endpoints.get(demo, "echo")
+    with demo:
+        Button("Again").click(lambda text: text, Textbox(), Textbox(), api_name="again")
+    assert endpoints.get(demo, "again").listener_id == "again"
+    assert endpoints.get(demo, "echo").dependency is first.dependency
+
+
+def test_only_plain_data_components_skip_the_file_store() -> None:
+    class Shouting(Textbox):
+        def postprocess(self, value: Any) -> str | None:
+            return str(value).upper()
+
+    with Blocks():
+        text, number, image, loud = Textbox(), Number(), Image(), Shouting()
+        plain = Button("a").click(lambda t, n: t, [text, number], text)
+        media = Button("b").click(lambda t: t, text, image)
+        subclassed = Button("c").click(lambda t: t, text, loud)
+    assert not needs_file_store(plain)
+    assert needs_file_store(media) and needs_file_store(subclassed)
+
+
+def test_inputs_convert_naming_the_one_that_failed_and_state_comes_from_the_session() -> None:
+    with Blocks():
+        name, count, memory = Textbox(label="name"), Number(label="count"), State(7)
+        dep = Button("go").click(lambda n, c, m: n, [name, memory, count], name)
+    session = SessionState()
+    assert dep.preprocess(["ada", 3], session) == ["ada", 7, 3]  # the State input left out
+    with pytest.raises(InvalidInputError) as failure:
+        dep.preprocess(["ada", None, "three"], session)
+    assert failure.value.parameter == "count"
+
+
+def test_event_headers_decode_when_read_and_the_last_of_a_repeated_name_wins() -> None:
+    raw = [(b"host", b"localhost"), (b"x-tag", b"one"), (b"x-tag", b"caf\xe9")]
+    scope = {"type": "http", "headers": raw, "client": ("10.0.0.1", 5), "query_string": b"a=1&b="}
+    context = scope_context(scope, "s1")
+    headers = context["headers"]
+    assert isinstance(headers, EventHeaders) and headers._decoded is None
+    assert headers == {"host": "localhost", "x-tag": "café"} and len(headers) == 2
+    assert context["query_params"] == {"a": "1", "b": ""} and context["client"] == ("10.0.0.1", 5)
+    assert context["session_hash"] == "s1" and context["username"] is None
+
+
+async def _read(body: bytes) -> Any:
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": body[:3], "more_body": True},
+        {"type": "http.request", "body": body[3:]},
+    ]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    scope = {"type": "http", "headers": [(b"content-length", str(len(body)).encode())]}
+    return await read_json_body(scope, receive, 1 << 20)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32-le"])
+async def test_a_body_reads_as_json_loads_reads_it(encoding: str) -> None:
+    text = json.dumps({"data": ["héllo", 1.5, None]}, ensure_ascii=False)
+    assert await _read(text.encode(encoding)) == json.loads(text)
+
+
+async def test_bad_bodies_are_refused_as_before() -> None:
+    with pytest.raises(HTTPError) as not_utf8:
+        await _read(b'{"data": ["\xff\xfe"]}')
+    assert not_utf8.value.status == 400
+    with pytest.raises(InvalidInputError):
+        await _read(b'{"data": ["\\ud800"]}')
