@@ -11,6 +11,7 @@ import pytest
 from carpool.app import Blocks, SessionState
 from carpool.components import Button, Image, Number, State, Textbox
 from carpool.exceptions import InvalidInputError, UnknownEndpointError
+from carpool.server._body_timeout import BodyTimeout
 from carpool.server._connections import WATCH_DISCONNECT_AFTER, DisconnectWatch
 from carpool.server._errors import HTTPError
 from carpool.server._processing import needs_file_store
@@ -151,3 +152,63 @@ async def test_bad_bodies_are_refused_as_before() -> None:
     assert not_utf8.value.status == 400
     with pytest.raises(InvalidInputError):
         await _read(b'{"data": ["\\ud800"]}')
+
+
+def _timed_receive(timeout: float, receive: Any) -> Any:
+    scope = {"type": "http", "headers": [(b"content-length", b"5")]}
+    return BodyTimeout(app=None, timeout=timeout).timed(scope, receive)  # type: ignore[arg-type]
+
+
+async def test_a_body_read_that_waits_gets_its_message_and_one_that_does_not_is_not_timed() -> None:
+    arrived = asyncio.Event()
+
+    async def at_once() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"hello"}
+
+    async def after_a_while() -> dict[str, Any]:
+        await arrived.wait()
+        await asyncio.sleep(0)  # a second wait: the task keeps driving the read
+        return {"type": "http.request", "body": b"hello"}
+
+    ready = _timed_receive(30.0, at_once)
+    assert (await ready())["body"] == b"hello"
+    assert ready._sweeper._timer is None  # never registered: no sweep was even armed
+    waiting = _timed_receive(30.0, after_a_while)
+    read = asyncio.ensure_future(waiting())
+    await asyncio.sleep(0.01)
+    assert waiting._sweeper.waiting  # timed while it waits
+    arrived.set()
+    assert (await read)["body"] == b"hello" and not waiting._sweeper.waiting
+
+
+async def test_a_body_read_that_waits_past_its_deadline_is_a_408_and_a_cancelled_one_is_cancelled() -> None:
+    async def never() -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {}
+
+    with pytest.raises(HTTPError) as late:
+        await asyncio.wait_for(_timed_receive(0.3, never)(), 5)
+    assert late.value.status == 408
+    read = asyncio.ensure_future(_timed_receive(30.0, never)())
+    await asyncio.sleep(0.01)
+    read.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await read
+
+
+def test_text_only_dependencies_convert_as_their_textboxes_do() -> None:
+    with Blocks():
+        a, b, c = Textbox(label="a"), Textbox(label="b"), Textbox()
+        pair = Button("go").click(lambda x, y: (x, y), [a, b], [b, c])
+        limited = Button("go").click(lambda x: x, Textbox(max_length=2), c)
+    session = SessionState()
+    assert pair.text_only and not limited.text_only
+    assert pair.preprocess(["x", None], session) == ["x", None]
+    with pytest.raises(InvalidInputError) as not_text:
+        pair.preprocess(["x", 3], session)
+    assert not_text.value.parameter == "b"
+    assert pair.postprocess(("x", "y"), session) == ["x", "y"]
+    assert pair.postprocess(("x", 3), session) == ["x", "3"]  # numbers shown as text, as before
+    assert pair.postprocess(("x", None), session) == ["x", None]
+    with pytest.raises(ValueError):
+        pair.postprocess("x", session)  # two outputs need two values

@@ -24,6 +24,7 @@ from carpool.app._processing import (
 from carpool.app._session import SessionState
 from carpool.app._signature import CallPlan, call_plan, fn_kind, fn_name, free_parameters
 from carpool.app._validation import with_validator
+from carpool.components.text import passes_text_through
 from carpool.core import ListenerConfig
 
 __all__ = ["Dependency"]
@@ -51,6 +52,8 @@ class Dependency:
     # event's conversion, so worked out once here (inputs and outputs never change after registration).
     state_inputs: tuple[bool, ...] = field(init=False)
     state_outputs: tuple[bool, ...] = field(init=False)
+    # Every input and output a plain Textbox: converting a value is checking that it is a str or None.
+    text_only: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.plan = call_plan(self.fn) if self.fn is not None else CallPlan((), (), 0, True)
@@ -58,6 +61,8 @@ class Dependency:
         self.parameter_names = [self._parameter_name(i, block) for i, block in enumerate(self.inputs)]
         self.state_inputs = tuple(is_stateful(block) for block in self.inputs)
         self.state_outputs = tuple(is_stateful(block) for block in self.outputs)
+        blocks = (*self.inputs, *self.outputs)
+        self.text_only = bool(blocks) and all(passes_text_through(block) for block in blocks)
         if self.options.chat:
             self._check_chat_shape()
 

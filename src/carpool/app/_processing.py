@@ -63,6 +63,8 @@ def preprocess_inputs(dep: Dependency, data: Any, session: SessionState) -> list
         raise InvalidInputError(
             f"data must be a list of {len(dep.inputs)} value(s), got {type(data).__name__}"
         )
+    if dep.text_only and len(data) == len(dep.inputs) and _all_text(data):
+        return list(data)  # what each Textbox's preprocess returns for a str or None
     values = _with_state_slots(dep, data)
     run = dep.run_preprocess
     states = dep.state_inputs
@@ -75,6 +77,14 @@ def preprocess_inputs(dep: Dependency, data: Any, session: SessionState) -> list
         else:
             prepared.append(values[index])
     return prepared
+
+
+def _all_text(values: Sequence[Any]) -> bool:
+    # A loop, not all() over a generator: per event, the generator would cost more than the checks.
+    for value in values:  # noqa: SIM110
+        if value is not None and type(value) is not str:
+            return False
+    return True
 
 
 def _preprocessed(dep: Dependency, index: int, block: Any, value: Any) -> Any:
@@ -147,9 +157,22 @@ def postprocess_outputs(dep: Dependency, output: Any, session: SessionState) -> 
     outputs = dep.outputs
     if not outputs:
         return []
+    if dep.text_only and dep.run_postprocess:
+        # What each Textbox's postprocess returns for a str (anything else takes the general path).
+        if len(outputs) == 1 and type(output) is str:
+            return [output]
+        if type(output) is tuple and len(output) == len(outputs) and _all_strings(output):
+            return list(output)
     values = _by_output(dep, output)
     states = dep.state_outputs
     return [_postprocess_one(dep, block, values[i], session, states[i]) for i, block in enumerate(outputs)]
+
+
+def _all_strings(values: Sequence[Any]) -> bool:
+    for value in values:  # noqa: SIM110 (as in _all_text)
+        if type(value) is not str:
+            return False
+    return True
 
 
 def _postprocess_one(dep: Dependency, block: Any, value: Any, session: SessionState, is_state: bool) -> Any:

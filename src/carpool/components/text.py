@@ -21,7 +21,7 @@ from carpool.components.events import (
 )
 from carpool.exceptions import InvalidInputError
 
-__all__ = ["Markdown", "OptionalText", "Text", "TextArea", "Textbox", "text_output"]
+__all__ = ["Markdown", "OptionalText", "Text", "TextArea", "Textbox", "passes_text_through", "text_output"]
 
 TextboxType = Literal["text", "password", "email"]
 
@@ -140,6 +140,16 @@ class TextArea(Textbox):
         self, value: str | None = None, *, lines: int = 7, max_lines: int = 20, **options: Any
     ) -> None:
         super().__init__(value, lines=lines, max_lines=max_lines, **options)
+
+
+def passes_text_through(component: Any) -> bool:
+    """Whether ``component`` converts a str or None to itself, both ways (a Textbox with no max_length).
+
+    Then a dependency of such components only has to check that its values are strings, which is what
+    lets a fast text function skip the per-component conversion calls (``Dependency.text_only``).
+    Exact types only: a subclass may convert differently.
+    """
+    return type(component) in (Textbox, TextArea) and component.max_length is None
 
 
 class Markdown(Changeable, Copyable, OptionalText):

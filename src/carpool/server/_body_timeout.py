@@ -11,7 +11,8 @@ This ASGI middleware times every ``receive()`` of a request that has a body:
 
 Only time the route spends waiting in ``receive()`` counts, and deadlines are checked every
 ``SWEEP_INTERVAL`` seconds by one timer per app (a timeout per read would cost more than the rest
-of a small API call's body handling).
+of a small API call's body handling). A read that does not wait at all (a small body arrives with its
+headers) is not timed.
 
 Past either, the route sees :class:`HTTPError` 408 (``request_timeout``, with ``Connection: close``)
 from its ``receive()`` and answers it like any refusal. Once the body is complete, ``receive()`` is the
@@ -21,7 +22,9 @@ server's again (an event stream waits on it for the client to leave, for as long
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from types import CoroutineType
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -101,6 +104,18 @@ class _TimedReceive:
     async def __call__(self) -> Message:
         if self._complete:  # the server's again: an event stream waits here for the client to leave
             return await self._receive()
+        pending = self._receive()
+        if type(pending) is CoroutineType:
+            # Run it up to its first wait: nearly every small body has arrived with its headers, and
+            # a read that does not wait cannot be late -- it costs no deadline, sweeper entry or task.
+            try:
+                blocked_on = pending.send(None)
+            except StopIteration as ready:
+                return self._counted(ready.value)
+            return self._counted(await self._timed(_Resumed(pending, blocked_on)))
+        return self._counted(await self._timed(pending))
+
+    async def _timed(self, waiting: Awaitable[Message]) -> Message:
         loop = asyncio.get_running_loop()
         now = loop.time()
         self._started = self._started or now
@@ -108,7 +123,7 @@ class _TimedReceive:
         self._waiter = waiter = asyncio.current_task()
         self._sweeper.add(self, loop)
         try:
-            message = await self._receive()
+            return await waiting
         except asyncio.CancelledError:
             if waiter is None or self in self._sweeper.waiting:
                 raise  # cancelled by someone else, not by the sweeper
@@ -117,6 +132,8 @@ class _TimedReceive:
         finally:
             self._waiter = None
             self._sweeper.discard(self)
+
+    def _counted(self, message: Message) -> Message:
         self._received += len(message.get("body", b""))
         if message["type"] != "http.request" or not message.get("more_body", False):
             self._complete = True
@@ -130,6 +147,35 @@ class _TimedReceive:
             f"then at least {MIN_BODY_RATE} bytes/s).",
             headers={"Connection": "close"},
         )
+
+
+class _Resumed:
+    """Awaits the rest of a coroutine that already ran up to its first wait (it yielded ``blocked_on``).
+
+    What ``await`` would have done from the start: every value the coroutine yields goes to the task
+    running it, and whatever the task sends or throws in (a cancellation) goes back to the coroutine.
+    """
+
+    __slots__ = ("_blocked_on", "_coroutine")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Message], blocked_on: Any) -> None:
+        self._coroutine = coroutine
+        self._blocked_on = blocked_on
+
+    def __await__(self) -> Generator[Any, Any, Message]:
+        coroutine, yielded = self._coroutine, self._blocked_on
+        while True:
+            try:
+                sent = yield yielded
+            except BaseException as error:  # a cancellation, thrown in where the coroutine waits
+                resume: Callable[[Any], Any] = coroutine.throw
+                value: Any = error
+            else:
+                resume, value = coroutine.send, sent
+            try:
+                yielded = resume(value)
+            except StopIteration as done:
+                return cast(Message, done.value)
 
 
 class BodyTimeout:
