@@ -11,9 +11,11 @@ import pytest
 from carpool.app import Blocks, SessionState
 from carpool.components import Button, Image, Number, State, Textbox
 from carpool.exceptions import InvalidInputError, UnknownEndpointError
+from carpool.protocol import encode_json
 from carpool.server._body_timeout import BodyTimeout
 from carpool.server._connections import WATCH_DISCONNECT_AFTER, DisconnectWatch
 from carpool.server._errors import HTTPError
+from carpool.server._json import answer_json
 from carpool.server._processing import needs_file_store
 from carpool.server._requests import EventHeaders, read_json_body, scope_context
 from carpool.server._state import ApiEndpoints
@@ -212,3 +214,28 @@ def test_text_only_dependencies_convert_as_their_textboxes_do() -> None:
     assert pair.postprocess(("x", None), session) == ["x", None]
     with pytest.raises(ValueError):
         pair.postprocess("x", session)  # two outputs need two values
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        ['héllo "quoted" \\ back\nslash\t\x01'],
+        ["a", None, "😀"],
+        [],
+        ["lone \ud800 surrogate"],
+        ["text", 3, {"k": [1.5, float("nan")]}],
+    ],
+)
+def test_an_answer_is_written_as_the_protocol_encodes_it(output: list[Any]) -> None:
+    assert answer_json(output) == encode_json({"data": output})
+
+
+@pytest.mark.parametrize("body", [b'{"data": []} x', b"{", b'{"data": [1]}\x0b', b"{} {}"])
+async def test_a_body_with_more_or_less_than_one_json_value_is_a_400(body: bytes) -> None:
+    with pytest.raises(HTTPError) as refused:
+        await _read(body)
+    assert refused.value.status == 400
+
+
+async def test_whitespace_around_the_value_is_fine() -> None:
+    assert await _read(b'{"data": [1]} \r\n\t') == {"data": [1]}

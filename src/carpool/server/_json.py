@@ -7,6 +7,7 @@ produces reaches the client as JSON a strict parser accepts.
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -14,7 +15,7 @@ from starlette.types import Send
 
 from carpool.protocol import encode_json
 
-__all__ = ["JSONAnswer", "WireJSONResponse", "send_json_answer"]
+__all__ = ["JSONAnswer", "WireJSONResponse", "answer_json", "send_json_answer"]
 
 
 class WireJSONResponse(JSONResponse):
@@ -23,6 +24,26 @@ class WireJSONResponse(JSONResponse):
 
 
 _JSON_TYPE = (b"content-type", b"application/json")
+
+
+def answer_json(output: list[Any]) -> bytes:
+    """``{"data": output}`` as :func:`encode_json` writes it; an output of strings written directly.
+
+    The answer of a text function is a list of strings, and the encoder's own set-up costs several
+    times more than escaping them (``encode_basestring`` is the encoder's own escaping, in C).
+    """
+    parts = []
+    for value in output:
+        if type(value) is str:
+            parts.append(encode_basestring(value))
+        elif value is None:
+            parts.append("null")
+        else:
+            return encode_json({"data": output})
+    try:
+        return ('{"data":[' + ",".join(parts) + "]}").encode()
+    except UnicodeEncodeError:  # a lone surrogate, which the protocol sends escaped
+        return encode_json({"data": output})
 
 
 def _answer_headers(body: bytes) -> list[tuple[bytes, bytes]]:

@@ -76,9 +76,9 @@ def preprocess(
     caller knows the dependency does not need the store (:func:`needs_file_store`).
     """
     if files is None:
-        return list(dependency.preprocess(data, session))
+        return dependency.preprocess(data, session)
     with use_file_store(files, session_id=session_id or NO_SESSION):
-        return list(dependency.preprocess(data, session))
+        return dependency.preprocess(data, session)
 
 
 def postprocess(
@@ -91,10 +91,10 @@ def postprocess(
     None: as for :func:`preprocess`.
     """
     if files is None:
-        return list(dependency.postprocess(output, session))
+        return dependency.postprocess(output, session)
     with use_file_store(files):
         try:
-            return list(dependency.postprocess(output, session))
+            return dependency.postprocess(output, session)
         except FileAccessError as error:
             raise OutputFileError(str(error)) from error
 

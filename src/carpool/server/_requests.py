@@ -113,6 +113,9 @@ def _count_containers(body: bytes) -> int:
 
 
 _DECODER = json.JSONDecoder()
+# The C scanner ``JSONDecoder.decode`` runs, called without decode's two regex passes around it.
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]
+_JSON_WHITESPACE = " \t\n\r"
 
 
 def _is_plain_utf8(body: bytes) -> bool:
@@ -121,11 +124,20 @@ def _is_plain_utf8(body: bytes) -> bool:
     return body[:1] == b"{" and body[1:2] != b"\x00"
 
 
-async def _parse(body: bytes) -> Any:
-    if len(body) <= INLINE_PARSE_BYTES:
-        if _is_plain_utf8(body):
-            return _DECODER.decode(body.decode("utf-8", "surrogatepass"))  # as json.loads decodes it
+def _parse_inline(body: bytes) -> Any:
+    if not _is_plain_utf8(body):
         return json.loads(body)
+    text = body.decode("utf-8", "surrogatepass")  # as json.loads decodes it
+    try:
+        value, end = _SCAN(text, 0)  # no leading whitespace to skip: the text starts with "{"
+    except StopIteration:
+        raise ValueError("not a JSON value") from None
+    if end != len(text) and text[end:].strip(_JSON_WHITESPACE):
+        raise ValueError("extra data after the JSON value")
+    return value
+
+
+async def _parse_in_thread(body: bytes) -> Any:
     if _count_containers(body) > MAX_JSON_CONTAINERS:
         message = f"The request body holds more than {MAX_JSON_CONTAINERS} arrays and objects."
         raise HTTPError(413, "too_large", message)
@@ -145,7 +157,7 @@ async def read_json_body(scope: Scope, receive: Receive, limit: int) -> Any:
     """:func:`read_json` from the raw ASGI ``scope`` and ``receive``."""
     body = await _read_raw_body(scope, receive, limit)
     try:
-        value = await _parse(body)
+        value = _parse_inline(body) if len(body) <= INLINE_PARSE_BYTES else await _parse_in_thread(body)
     except (ValueError, UnicodeDecodeError):
         raise HTTPError(400, "bad_request", "The request body is not valid JSON.") from None
     except RecursionError:  # "[[[[..." nested deeper than the parser's stack: the client's fault
