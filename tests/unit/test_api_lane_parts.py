@@ -40,12 +40,12 @@ async def test_a_call_answered_quickly_is_never_watched() -> None:
         return {}
 
     watch = DisconnectWatch()
-    job = _Job()
-    call = watch.add(receive, [job])
+    jobs = (_Job(),)
+    watch.add(receive, jobs)
     await asyncio.sleep(WATCH_DISCONNECT_AFTER / 4)
-    watch.discard(call)
+    assert watch.discard(jobs) is False
     await asyncio.sleep(WATCH_DISCONNECT_AFTER * 2)
-    assert reads == 0 and not call.left and job.cancelled == 0
+    assert reads == 0 and jobs[0].cancelled == 0
 
 
 async def test_a_call_still_waiting_has_its_jobs_cancelled_when_its_client_leaves() -> None:
@@ -56,16 +56,35 @@ async def test_a_call_still_waiting_has_its_jobs_cancelled_when_its_client_leave
         return {"type": "http.disconnect"}
 
     watch = DisconnectWatch()
-    jobs = [_Job(), _Job()]
-    call = watch.add(receive, jobs)
-    await asyncio.sleep(WATCH_DISCONNECT_AFTER * 2)  # watched by now
+    jobs = (_Job(), _Job())
+    watch.add(receive, jobs)
+    await asyncio.sleep(WATCH_DISCONNECT_AFTER * 1.5)  # watched by now
     left.set()
     for _ in range(200):
-        if call.left:
+        if jobs[0].cancelled:
             break
         await asyncio.sleep(0.01)
-    watch.discard(call)
-    assert call.left and [job.cancelled for job in jobs] == [1, 1]
+    assert watch.discard(jobs) is True
+    assert [job.cancelled for job in jobs] == [1, 1]
+
+
+async def test_a_watched_call_answered_before_its_client_leaves_stops_being_watched() -> None:
+    reads: list[asyncio.Future[None]] = []
+
+    async def receive() -> dict[str, Any]:
+        waiter = asyncio.get_running_loop().create_future()
+        reads.append(waiter)
+        await waiter
+        return {"type": "http.disconnect"}
+
+    watch = DisconnectWatch()
+    jobs = (_Job(),)
+    watch.add(receive, jobs)
+    await asyncio.sleep(WATCH_DISCONNECT_AFTER * 1.5)
+    assert len(reads) == 1  # its watcher waits for the disconnect
+    assert watch.discard(jobs) is False
+    await asyncio.sleep(0)
+    assert reads[0].cancelled() and jobs[0].cancelled == 0
 
 
 def _app() -> Blocks:

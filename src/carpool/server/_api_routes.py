@@ -93,17 +93,20 @@ async def answer_call(state: ServerState, request: Request, api_name: str) -> by
     else:
         inputs = preprocess(dependency, data, session, files)
     job = engine.submit(listener_id, inputs, context=context, timeout=queue_timeout(deadline))
-    call = state.disconnects.add(request.receive, (job,))
+    watched = (job,)
+    state.disconnects.add(request.receive, watched)
+    failure: Exception | None = None
     try:
         outcome = await job.result()
-    except Exception:
-        if call.left:  # the cancellation that followed the client leaving
-            return Response(status_code=CLIENT_CLOSED_REQUEST)
+    except Exception as error:  # the event's own failure (or the cancellation after the client left)
+        failure = error
+    except BaseException:
+        state.disconnects.discard(watched)
         raise
-    finally:
-        state.disconnects.discard(call)
-    if call.left:
+    if state.disconnects.discard(watched):
         return Response(status_code=CLIENT_CLOSED_REQUEST)
+    if failure is not None:
+        raise failure
     if endpoint.off_loop:
         output = await asyncio.to_thread(postprocess, dependency, outcome, session, files)
     else:
@@ -198,12 +201,13 @@ async def _await_unless_disconnected(
     state: ServerState, request: Request, jobs: Sequence[Job]
 ) -> list[Any] | None:
     """Every job's result or exception, in order; None (and the jobs cancelled) if the client left."""
-    call = state.disconnects.add(request.receive, jobs)
+    watched = tuple(jobs)
+    state.disconnects.add(request.receive, watched)
     try:
-        outcomes = await asyncio.gather(*(_outcome(job) for job in jobs))
+        outcomes = await asyncio.gather(*(_outcome(job) for job in watched))
     finally:
-        state.disconnects.discard(call)
-    return None if call.left else outcomes
+        left = state.disconnects.discard(watched)
+    return None if left else outcomes
 
 
 async def _outcome(job: Job) -> Any:

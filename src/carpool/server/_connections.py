@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import resource
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 __all__ = [
@@ -171,8 +171,10 @@ def guarded_protocol(base: type[asyncio.Protocol], header_timeout: float, limit:
 
 # -- clients that leave while their API call waits ---------------------------------------------------
 
-WATCH_DISCONNECT_AFTER = 0.2  # seconds a call waits before its client is watched
-WATCH_SWEEP_INTERVAL = 0.1  # seconds between looks for calls that have waited that long
+WATCH_SWEEP_INTERVAL = 0.1  # seconds between sweeps; a call is watched at its second sweep
+WATCH_DISCONNECT_AFTER = 2 * WATCH_SWEEP_INTERVAL  # at most this long before a waiting call is watched
+
+Receiver = Callable[[], Awaitable[Mapping[str, Any]]]
 
 
 class _Cancellable(Protocol):
@@ -180,16 +182,12 @@ class _Cancellable(Protocol):
 
 
 class WatchedCall:
-    """One API call in flight: ``left`` once its client disconnected (and its jobs were cancelled)."""
+    """A call whose client is watched: ``left`` once it disconnected (and its jobs were cancelled)."""
 
-    __slots__ = ("jobs", "left", "receive", "since", "watcher")
+    __slots__ = ("jobs", "left", "watcher")
 
-    def __init__(
-        self, receive: Callable[[], Awaitable[Mapping[str, Any]]], jobs: Sequence[_Cancellable], since: float
-    ) -> None:
-        self.receive = receive
+    def __init__(self, jobs: tuple[_Cancellable, ...]) -> None:
         self.jobs = jobs
-        self.since = since
         self.left = False
         self.watcher: asyncio.Task[None] | None = None
 
@@ -198,55 +196,51 @@ class DisconnectWatch:
     """Cancels the jobs of API calls whose client disconnected, once a call has waited a while.
 
     Watching a call means a task waiting in its ``receive()`` for the disconnect: a real share of a
-    fast call's cost, for calls that are answered in a few milliseconds anyway. So a call is watched
-    only once it has waited ``WATCH_DISCONNECT_AFTER`` seconds, and one timer per app finds those calls
-    (a timer per call would cost nearly as much as the task). The timer runs while calls come and
-    stops once a sweep finds none.
+    fast call's cost, for calls that are answered in a few milliseconds anyway. So a call is only
+    listed when it starts (one dictionary entry, keyed by its jobs), and one timer per app sweeps the
+    list every ``WATCH_SWEEP_INTERVAL``: a call still there at its second sweep has waited at least one
+    interval (at most two), and gets its watcher then. The timer stops once a sweep finds nothing.
     """
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._waiting: dict[WatchedCall, None] = {}  # not watched yet; insertion order: oldest first
+        self._new: dict[tuple[_Cancellable, ...], Receiver] = {}  # came since the last sweep
+        self._older: dict[tuple[_Cancellable, ...], Receiver] = {}  # watched at the next sweep
+        self._watched: dict[tuple[_Cancellable, ...], WatchedCall] = {}
         self._timer: asyncio.TimerHandle | None = None
-        self._came = False  # a call came since the last sweep
 
-    def add(
-        self, receive: Callable[[], Awaitable[Mapping[str, Any]]], jobs: Sequence[_Cancellable]
-    ) -> WatchedCall:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # an app may be served by one loop after another (tests)
-            self._loop, self._waiting, self._timer = loop, {}, None
-        call = WatchedCall(receive, jobs, loop.time())
-        self._waiting[call] = None
-        self._came = True
+    def add(self, receive: Receiver, jobs: tuple[_Cancellable, ...]) -> None:
+        """List a call that waits for ``jobs``; ``receive`` says when its client disconnects."""
         if self._timer is None:
+            loop = asyncio.get_running_loop()
+            if loop is not self._loop:  # an app may be served by one loop after another (tests)
+                self._loop, self._new, self._older, self._watched = loop, {}, {}, {}
             self._timer = loop.call_later(WATCH_SWEEP_INTERVAL, self._sweep)
-        return call
+        self._new[jobs] = receive
 
-    def discard(self, call: WatchedCall) -> None:
-        """The call is answered: stop watching it."""
-        if call.watcher is None:
-            self._waiting.pop(call, None)
-        else:
+    def discard(self, jobs: tuple[_Cancellable, ...]) -> bool:
+        """The call is over: stop watching it. True if its client had left (its jobs were cancelled)."""
+        if self._new.pop(jobs, None) is not None or self._older.pop(jobs, None) is not None:
+            return False
+        call = self._watched.pop(jobs, None)
+        if call is None:
+            return False
+        if call.watcher is not None:
             call.watcher.cancel()
+        return call.left
 
     def _sweep(self) -> None:
         loop = self._loop
         assert loop is not None
-        since = loop.time() - WATCH_DISCONNECT_AFTER
-        while self._waiting:
-            call = next(iter(self._waiting))
-            if call.since > since:
-                break
-            del self._waiting[call]
-            call.watcher = loop.create_task(_cancel_on_disconnect(call))
-        busy = self._came or self._waiting
-        self._came = False
-        self._timer = loop.call_later(WATCH_SWEEP_INTERVAL, self._sweep) if busy else None
+        for jobs, receive in self._older.items():
+            call = self._watched[jobs] = WatchedCall(jobs)
+            call.watcher = loop.create_task(_cancel_on_disconnect(call, receive))
+        self._older, self._new = self._new, {}
+        self._timer = loop.call_later(WATCH_SWEEP_INTERVAL, self._sweep) if self._older else None
 
 
-async def _cancel_on_disconnect(call: WatchedCall) -> None:
-    while (await call.receive())["type"] != "http.disconnect":
+async def _cancel_on_disconnect(call: WatchedCall, receive: Receiver) -> None:
+    while (await receive())["type"] != "http.disconnect":
         pass
     call.left = True
     for job in call.jobs:  # nobody will read the answer: do not spend the model on it

@@ -139,16 +139,17 @@ class OriginGuard:
 
     def refusal(self, scope: Scope) -> str | None:
         """Why this HTTP request gets a 403, or None when it may go on."""
-        server = scope.get("server")
         key = (
-            server[0] if server else None,
+            scope.get("server"),
             _may_change_state(scope),
-            *[(name, value) for name, value in scope["headers"] if name in _VERDICT_HEADERS],
+            *[header for header in scope["headers"] if header[0] in _VERDICT_HEADERS],
         )
         try:
             return self._verdicts[key]
         except KeyError:
             pass
+        except TypeError:  # headers as lists, not tuples (ASGI allows any pair): judged every time
+            return self._judge(scope)
         verdict = self._judge(scope)
         if len(self._verdicts) >= self.MAX_VERDICTS:
             self._verdicts.clear()
