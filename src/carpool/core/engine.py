@@ -266,7 +266,21 @@ class Engine:
     def _send_estimate(self, listener: Listener, job: JobRecord, position: int, now: float) -> None:
         job.position = position
         job.estimated_at = now
+        if not (job.watched or job.on_message is not None or self._table.watches(job)):
+            # Nobody can see it now (a plain API call): computing the ETA would be a real share of a
+            # fast event's cost. A reader that turns up while it waits gets a fresh one (``_catch_up``).
+            job.owes_estimate = True
+            return
+        job.owes_estimate = False
         job.emit(Estimation(job.id, position, listener.queue.live, self._eta(listener, position, now)))
+
+    def _catch_up(self, job: JobRecord) -> None:
+        """A reader of ``job``'s messages turned up: from now on its estimations are sent, and the one
+        it is owed (it still waits, and nobody saw its latest) is sent now."""
+        job.watched = True
+        if job.owes_estimate and job.state is JobState.WAITING:
+            job.owes_estimate = False
+            job.emit(self._estimate_job(job))
 
     def _eta(self, listener: Listener, position: int, now: float) -> float | None:
         return eta(listener, position, listener.queue.live, now, self._dispatcher.max_workers)
@@ -342,6 +356,9 @@ class _Owner:
 
     def estimate_job(self, job: JobRecord) -> Estimation:
         return self._engine._estimate_job(job)
+
+    def catch_up(self, job: JobRecord) -> None:
+        self._engine._catch_up(job)
 
     def publish(self, job: JobRecord, message: Message) -> None:
         self._engine._table.publish(job, message)

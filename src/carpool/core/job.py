@@ -95,13 +95,16 @@ class Job:
         return self._record.owner.estimate_job(self._record)
 
     def history(self) -> list[Message]:
-        """The messages a reader starting now gets first (superseded progress/estimations left out)."""
+        """The messages a reader starting now gets first (superseded progress/estimations left out; an
+        event still waiting starts with a fresh Estimation)."""
+        self._record.owner.catch_up(self._record)
         return list(self._record.history)
 
     async def messages(self) -> AsyncIterator[Message]:
         """The messages since submit, then the new ones; ends after the final message. A reader that
         falls behind skips a ``Generating``/``Progress``/``Estimation`` a newer one replaced."""
         record = self._record
+        record.owner.catch_up(record)
         seen = 0
         while True:
             while seen < record.sent:

@@ -42,6 +42,7 @@ class RecordOwner(Protocol):
 
     def cancel_job(self, job: JobRecord, reason: str) -> bool: ...
     def estimate_job(self, job: JobRecord) -> Estimation: ...
+    def catch_up(self, job: JobRecord) -> None: ...
     def publish(self, job: JobRecord, message: Message) -> None: ...
     def job_ended(self, job: JobRecord, previous: JobState) -> None: ...
 
@@ -64,6 +65,7 @@ class JobRecord:
         "listener_id",
         "msg_waiters",
         "on_message",
+        "owes_estimate",
         "owner",
         "position",
         "queued",
@@ -73,6 +75,7 @@ class JobRecord:
         "state",
         "value",
         "waiters",
+        "watched",
     )
 
     def __init__(
@@ -111,6 +114,8 @@ class JobRecord:
         self.last_output: Any = None  # the last generated value: a generator's output
         self.estimated_at = enqueued_at
         self.position = -1
+        self.watched = False  # a reader of its messages (history, messages()) has turned up
+        self.owes_estimate = False  # its latest Estimation was not sent: nobody could see it then
 
     def __repr__(self) -> str:
         return f"<JobRecord {self.id} {self.listener_id} {self.state.value}>"

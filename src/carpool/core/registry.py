@@ -38,6 +38,10 @@ class JobTable:
         self.subscriptions.setdefault(session_id, []).append(subscription)
         return subscription
 
+    def watches(self, job: JobRecord) -> bool:
+        """Does a subscription see ``job``'s messages now?"""
+        return job.session_id is not None and job.session_id in self.subscriptions
+
     def publish(self, job: JobRecord, message: Message) -> None:
         if job.session_id is not None and self.subscriptions:
             for subscription in self.subscriptions.get(job.session_id, ()):

@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from carpool.core import FINISHED, Cancelled, Engine, Failed, JobState, ListenerConfig
+from carpool.core import (
+    FINISHED,
+    Cancelled,
+    Engine,
+    Failed,
+    Generating,
+    JobState,
+    ListenerConfig,
+    ProcessStarts,
+)
 from carpool.exceptions import EventCancelledError, EventExpiredError
 
 from .helpers import Gate, batched, outcome, results
@@ -111,10 +120,9 @@ async def _output(job: Any, value: Any) -> None:
             return
 
 
-async def _message_count(job: Any, count: int) -> None:
-    async for _ in job.messages():
-        count -= 1
-        if count == 0:
+async def _until(job: Any, kind: type) -> None:
+    async for message in job.messages():
+        if isinstance(message, kind):
             return
 
 
@@ -213,12 +221,12 @@ async def test_cancel_running_unbatched_sync_generator_stops_stepping_it(engine:
 
     engine.add_listener(ListenerConfig(listener_id="f", fn=stream))
     job = engine.submit("f", ["a"])
-    await asyncio.wait_for(_message_count(job, 2), 1.0)  # estimation, starts
+    await asyncio.wait_for(_until(job, ProcessStarts), 1.0)
     job.cancel()
     resume.set()
     assert isinstance(await outcome(job), EventCancelledError)
     follow = engine.submit("f", ["b"])
-    await asyncio.wait_for(_message_count(follow, 3), 2.0)
+    await asyncio.wait_for(_until(follow, Generating), 2.0)
     assert steps.count("a") < 5
     follow.cancel()
 

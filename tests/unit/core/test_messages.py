@@ -45,7 +45,29 @@ async def test_messages_iterator_waits_for_new_messages(engine: Engine) -> None:
     await gate.wait_started()
     gate.open()
     messages = await asyncio.wait_for(reader, 1.0)
-    assert [type(m) for m in messages] == [Estimation, ProcessStarts, Completed]
+    # the reader's first step came after the batch left: it never saw the event wait
+    assert [type(m) for m in messages] == [ProcessStarts, Completed]
+
+
+async def test_an_unwatched_event_owes_its_estimation_until_a_reader_turns_up(engine: Engine) -> None:
+    """Nobody can see a plain API call's Estimation, so its ETA is not computed (a real share of a fast
+    event's cost); a reader that turns up while it still waits gets a fresh one, and then the rest."""
+    gate = Gate()
+    engine.add_listener(batched("f", gate, max_batch_size=1))
+    first = engine.submit("f", [1])
+    await gate.wait_started()
+    second = engine.submit("f", [2])
+    assert second._record.history == []  # nothing computed yet
+    assert second.history() == [Estimation(second.id, 0, 1, second.estimation().eta)]
+    third = engine.submit("f", [3])  # a session stream watches this one's session: sent at once
+    subscription = engine.subscribe_session("s")
+    watched = engine.submit("f", [4], session_id="s")
+    assert isinstance(watched._record.history[0], Estimation) and third._record.history == []
+    gate.open()
+    assert await results([first, second, third, watched]) == ["out-1", "out-2", "out-3", "out-4"]
+    assert [type(m) for m in third.history()] == [ProcessStarts, Completed]  # over: no stale ETA
+    assert sum(isinstance(m, Estimation) for m in second.history()) == 1
+    subscription.close()
 
 
 async def _collect(job: Job) -> list[Message]:
@@ -166,7 +188,8 @@ async def test_eta_knows_batch_size_and_parallel_batches() -> None:
         blockers.append(engine.submit("f", [-2]))
         await asyncio.sleep(0.002)
         assert engine.stats().in_flight == 2
-        waiting = [engine.submit("f", [i]) for i in range(10)]
+        watch: list[Message] = []  # observed from submit: each event's first ETA is computed then
+        waiting = [engine.submit("f", [i], on_message=watch.append) for i in range(10)]
         try:
             # Both slots busy with batches of one, expected to end 1.1 s after they started (the
             # clock has not moved since); 8 events fill the next wave of two batches of 4.
@@ -188,7 +211,7 @@ async def test_estimations_are_refreshed_when_the_position_changes() -> None:
         engine.add_listener(batched("f", gate, max_batch_size=1))
         first = engine.submit("f", [0])
         await gate.wait_started()
-        second, third = engine.submit("f", [1]), engine.submit("f", [2])
+        second, third = engine.submit("f", [1]), engine.submit("f", [2], on_message=lambda m: None)
         second.cancel()
         updates: list[Message] = []
         async for message in third.messages():
@@ -203,7 +226,7 @@ async def test_estimations_are_refreshed_when_the_position_changes() -> None:
 async def test_finishing_batches_sends_no_estimation_to_every_waiter() -> None:
     async with Engine(estimation_interval=60.0) as engine:
         engine.add_listener(batched("f", lambda xs: [xs], max_batch_size=1))
-        jobs = [engine.submit("f", [i]) for i in range(20)]
+        jobs = [engine.submit("f", [i], on_message=lambda m: None) for i in range(20)]
         await results(jobs)  # 20 batches ran one after another while the rest waited
         assert all(sum(isinstance(m, Estimation) for m in job.history()) == 1 for job in jobs)
 
