@@ -162,8 +162,10 @@ class DispatchPolicy:
         """Until when holding the slot for ``waiting`` events pays off, or None if it does not."""
         assert self.arrivals is not None and self.arrivals.last is not None
         fixed = self.cost.fixed_cost()
+        if fixed is None or fixed < _MIN_FIXED:  # checked first: a fast function pays no median per batch
+            return None
         gap = self.arrivals.median_gap()
-        if fixed is None or fixed < _MIN_FIXED or gap is None:
+        if gap is None:
             return None
         rate = math.log(2) / gap if gap > 0 else math.inf
         if rate * fixed <= _PAYOFF * waiting:
