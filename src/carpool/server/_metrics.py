@@ -7,12 +7,13 @@ for them. Each app has its own ``CollectorRegistry``: two apps in one process ne
 
 from __future__ import annotations
 
+import bisect
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from carpool.core import BatchRecord
@@ -81,6 +82,46 @@ class _EngineStatsCollector(Collector):
         yield from steps.values()
 
 
+class _BatchObservedHistogram(Collector):
+    """A histogram fed a batch of observations at a time (each event's queue wait, once per batch).
+
+    ``prometheus_client``'s ``Histogram.observe`` takes a lock and walks the buckets for every value;
+    sixteen of them per batch were a measurable share of a fast request's cost. Here a batch's values
+    cost one bisect each and nothing else; the cumulative counts are built only when scraped.
+    """
+
+    def __init__(self, name: str, documentation: str, buckets: tuple[float, ...]) -> None:
+        self._name, self._documentation = name, documentation
+        self._bounds = buckets
+        self._counts: dict[str, list[int]] = {}  # per endpoint: observations per bucket, +Inf last
+        self._sums: dict[str, float] = {}
+
+    def observe_many(self, endpoint: str, values: Iterable[float]) -> None:
+        counts = self._counts.get(endpoint)
+        if counts is None:
+            counts = self._counts[endpoint] = [0] * (len(self._bounds) + 1)
+            self._sums[endpoint] = 0.0
+        total = 0.0
+        for value in values:
+            counts[bisect.bisect_left(self._bounds, value)] += 1  # le: a value on a bound counts in it
+            total += value
+        self._sums[endpoint] += total
+
+    def collect(self) -> Iterator[Metric]:
+        family = HistogramMetricFamily(self._name, self._documentation, labels=["endpoint"])
+        for endpoint, counts in sorted(self._counts.items()):
+            cumulative, buckets = 0, []
+            for bound, count in zip((*self._bounds, float("inf")), counts, strict=True):
+                cumulative += count
+                buckets.append((_bound_label(bound), float(cumulative)))
+            family.add_metric([endpoint], buckets, self._sums[endpoint])
+        yield family
+
+
+def _bound_label(bound: float) -> str:
+    return "+Inf" if bound == float("inf") else repr(float(bound))
+
+
 class _PoolCollector(Collector):
     """Replica counts of listeners whose function is a replica pool (anything with ``replica_stats``)."""
 
@@ -117,10 +158,10 @@ class Metrics:
             "carpool_batch_size", "Events per batch", ["endpoint"],
             buckets=BATCH_SIZE_BUCKETS, registry=self.registry,
         )  # fmt: skip
-        self.queue_wait = Histogram(
-            "carpool_queue_wait_seconds", "Seconds an event waited before its batch started",
-            ["endpoint"], buckets=SECONDS_BUCKETS, registry=self.registry,
-        )  # fmt: skip
+        self.queue_wait = _BatchObservedHistogram(
+            "carpool_queue_wait_seconds", "Seconds an event waited before its batch started", SECONDS_BUCKETS
+        )
+        self.registry.register(self.queue_wait)
         self.run_time = Histogram(
             "carpool_run_seconds", "Seconds one batch ran", ["endpoint"],
             buckets=SECONDS_BUCKETS, registry=self.registry,
@@ -162,9 +203,7 @@ class Metrics:
             self._record_step(record)
             return
         self.batch_size.labels(endpoint).observe(record.size)
-        wait_histogram = self.queue_wait.labels(endpoint)
-        for wait in record.waits:
-            wait_histogram.observe(wait)
+        self.queue_wait.observe_many(endpoint, record.waits)
         self.run_time.labels(endpoint).observe(record.run_time)
         self.dispatches.labels(endpoint, record.reason).inc()
         if logger.isEnabledFor(logging.DEBUG):
@@ -178,9 +217,7 @@ class Metrics:
         endpoint = record.listener_id
         self.running_set.labels(endpoint).observe(record.size)
         self.step_time.labels(endpoint).observe(record.run_time)
-        wait_histogram = self.queue_wait.labels(endpoint)
-        for wait in record.waits:
-            wait_histogram.observe(wait)
+        self.queue_wait.observe_many(endpoint, record.waits)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
