@@ -127,12 +127,15 @@ class DispatchPolicy:
         self._expected += size
 
     def _decide_auto(self, now: float, waiting: int) -> Decision:
+        fixed = self.cost.fixed_cost()
+        if fixed is None or fixed < _MIN_FIXED:  # never worth holding for: decide as timeout 0 would
+            return _IDLE if self._held_since is None else _AUTO
         if self._expected is not None and waiting >= self._expected:  # every submitter is back
             return _IDLE if self._held_since is None else _AUTO
         if self._held_since is not None and self._rest_too_slow(now, waiting):
             return _AUTO
         held_since = now if self._held_since is None else self._held_since
-        wake = self.auto_wake(waiting, held_since)
+        wake = self.auto_wake(waiting, held_since, fixed)
         if wake is None:
             return _IDLE if self._held_since is None else _AUTO
         if now >= wake:
@@ -158,12 +161,9 @@ class DispatchPolicy:
         rest = (self._expected - waiting) * (now - self._held_since) / arrived
         return rest > fixed
 
-    def auto_wake(self, waiting: int, held_since: float) -> float | None:
+    def auto_wake(self, waiting: int, held_since: float, fixed: float) -> float | None:
         """Until when holding the slot for ``waiting`` events pays off, or None if it does not."""
         assert self.arrivals is not None and self.arrivals.last is not None
-        fixed = self.cost.fixed_cost()
-        if fixed is None or fixed < _MIN_FIXED:  # checked first: a fast function pays no median per batch
-            return None
         gap = self.arrivals.median_gap()
         if gap is None:
             return None
