@@ -132,7 +132,7 @@ class DispatchPolicy:
             return _IDLE if self._held_since is None else _AUTO
         if self._expected is not None and waiting >= self._expected:  # every submitter is back
             return _IDLE if self._held_since is None else _AUTO
-        if self._held_since is not None and self._rest_too_slow(now, waiting):
+        if self._held_since is not None and self._rest_too_slow(now, waiting, fixed):
             return _AUTO
         held_since = now if self._held_since is None else self._held_since
         wake = self.auto_wake(waiting, held_since, fixed)
@@ -144,7 +144,7 @@ class DispatchPolicy:
             self._held_since, self._held_from = held_since, waiting
         return Decision(None, wake)
 
-    def _rest_too_slow(self, now: float, waiting: int) -> bool:
+    def _rest_too_slow(self, now: float, waiting: int, fixed: float) -> bool:
         """Would the submitters still expected take longer than one fixed cost to arrive?
 
         Then sending the batch now wins: the rest arrive while it runs and leave together next, and two
@@ -154,8 +154,7 @@ class DispatchPolicy:
         (arrivals since it began over its length), not the burst's median gap.
         """
         arrived = waiting - self._held_from
-        fixed = self.cost.fixed_cost()
-        if self._expected is None or arrived < _MIN_HOLD_ARRIVALS or not fixed:
+        if self._expected is None or arrived < _MIN_HOLD_ARRIVALS:
             return False
         assert self._held_since is not None
         rest = (self._expected - waiting) * (now - self._held_since) / arrived
