@@ -25,12 +25,11 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carpool.server._api_routes import answer_call
-from carpool.server._auth import AuthGate, session_token
+from carpool.server._auth import AuthGate
 from carpool.server._body_timeout import BodyTimeout
 from carpool.server._errors import error_response
 from carpool.server._guards import OriginGuard
 from carpool.server._json import send_json_answer
-from carpool.server._requests import USERNAME_SCOPE_KEY
 from carpool.server._state import ServerState
 
 __all__ = ["ApiFastLane", "CarpoolStarlette"]
@@ -94,12 +93,7 @@ class ApiFastLane:
         """Whether every guard lets the request through (those that refuse it answer it in the stack)."""
         if self.origin_guard is not None and self.origin_guard.refusal(scope) is not None:
             return False
-        if self.auth_gate is not None:
-            username = self.auth_gate.authenticator.user_for(session_token(scope))
-            if username is None:
-                return False
-            scope[USERNAME_SCOPE_KEY] = username
-        return True
+        return self.auth_gate is None or self.auth_gate.sign_in(scope)
 
 
 async def _send_guarded(

@@ -145,13 +145,18 @@ class AuthGate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        username = self.authenticator.user_for(session_token(scope))
-        if username is not None:
-            scope[USERNAME_SCOPE_KEY] = username
-        elif not self._public(_route_path(scope)):
+        if not self.sign_in(scope) and not self._public(_route_path(scope)):
             await send_json_error(send, 401, "unauthorized", "Log in first.")
             return
         await self.app(scope, receive, send)
+
+    def sign_in(self, scope: Scope) -> bool:
+        """Put the user of the request's session in the scope; False when it has none."""
+        username = self.authenticator.user_for(session_token(scope))
+        if username is None:
+            return False
+        scope[USERNAME_SCOPE_KEY] = username
+        return True
 
     @staticmethod
     def _public(path: str) -> bool:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from carpool.protocol import error_body
+from carpool.server._requests import raw_header
 
 __all__ = ["HostAllowList", "OriginGuard", "host_name", "is_loopback_host", "send_json_error"]
 
@@ -85,10 +86,8 @@ class HostAllowList:
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
+    value = raw_header(scope, name)
+    return None if value is None else value.decode("latin-1")
 
 
 def _same_origin(scope: Scope, origin: str) -> bool:

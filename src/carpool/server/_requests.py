@@ -29,6 +29,7 @@ __all__ = [
     "read_json_body",
     "request_username",
     "scope_context",
+    "scope_username",
     "session_hash",
 ]
 
@@ -190,7 +191,12 @@ def _holds_lone_surrogate(value: Any) -> bool:
 
 
 def request_username(request: Request) -> str | None:
-    name = request.scope.get(USERNAME_SCOPE_KEY)
+    return scope_username(request.scope)
+
+
+def scope_username(scope: Scope) -> str | None:
+    """The logged-in user the auth gate put in the scope, if any."""
+    name = scope.get(USERNAME_SCOPE_KEY)
     return name if isinstance(name, str) else None
 
 
@@ -244,12 +250,11 @@ def scope_context(scope: Scope, session_hash: str | None) -> dict[str, Any]:
     """:func:`event_context` from the raw ASGI scope."""
     client = scope.get("client")
     query = scope.get("query_string", b"")
-    name = scope.get(USERNAME_SCOPE_KEY)
     return {
         "headers": EventHeaders(scope["headers"]),
         "client": (client[0], client[1]) if client else None,
         "session_hash": session_hash,
-        "username": name if isinstance(name, str) else None,
+        "username": scope_username(scope),
         "query_params": dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else {},
     }
 
