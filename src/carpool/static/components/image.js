@@ -13,9 +13,14 @@ function webcamSource(shell, setFromUpload, ctx) {
     video.srcObject = stream;
     const mirrored = webcamMirrored(shell.props);
     video.classList.toggle("cp-mirrored", mirrored);
-    const snap = h("button", { type: "button", class: "cp-button cp-primary cp-size-sm", text: "Take photo" });
+    // disabled until the camera's first frame arrives: a photo taken before it would be 0x0 pixels
+    const snap = h("button", { type: "button", class: "cp-button cp-primary cp-size-sm", text: "Take photo", disabled: true });
+    const ready = () => { snap.disabled = !video.videoWidth; };
+    video.addEventListener("loadeddata", ready);
+    video.addEventListener("resize", ready);
     box.replaceChildren(video, snap);
     snap.addEventListener("click", () => {
+      if (!video.videoWidth) return;
       const canvas = document.createElement("canvas");
       canvas.width = video.videoWidth;
       canvas.height = video.videoHeight;
@@ -25,6 +30,7 @@ function webcamSource(shell, setFromUpload, ctx) {
       for (const track of stream.getTracks()) track.stop();
       box.replaceChildren(button);
       canvas.toBlob(async (blob) => {
+        if (!blob) return;
         const file = new File([blob], "webcam.png", { type: "image/png" });
         setFromUpload(await ctx.client.upload([file]));
       }, "image/png");
