@@ -8,17 +8,16 @@ thread (``report_progress`` is the one thread-safe entry point).
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import Any
 
 from carpool.core.deadlines import Deadlines
 from carpool.core.dispatcher import Dispatcher
-from carpool.core.estimation import EstimationRefresher, eta, expected_wait
+from carpool.core.estimation import Estimates, EstimationRefresher
 from carpool.core.executor import Executor, ThreadExecutor
-from carpool.core.ids import new_event_id
+from carpool.core.intake import Intake, check_timeout
 from carpool.core.job import Job
 from carpool.core.listener import ConcurrencyGroup, Listener, ListenerConfig
 from carpool.core.messages import Estimation, Message
@@ -26,24 +25,9 @@ from carpool.core.record import JobRecord, JobState
 from carpool.core.registry import JobTable
 from carpool.core.stats import BatchRecord, EngineStats
 from carpool.core.subscription import Subscription
-from carpool.exceptions import (
-    BatchTooLargeError,
-    EngineClosedError,
-    EventCancelledError,
-    EventExpiredError,
-    QueueFullError,
-    UnknownEndpointError,
-)
+from carpool.exceptions import EngineClosedError, EventCancelledError, EventExpiredError
 
 __all__ = ["Engine"]
-
-_NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
-
-
-def _check_timeout(timeout: float | None) -> None:
-    # NaN would break the deadline heap's order and infinity the loop's timer: refuse both here.
-    if timeout is not None and not (isinstance(timeout, int | float) and 0 <= timeout < math.inf):
-        raise ValueError(f"timeout must be a finite number of seconds >= 0 or None, got {timeout!r}")
 
 
 class Engine:
@@ -58,11 +42,8 @@ class Engine:
         on_batch: Callable[[BatchRecord], None] | None = None,
         estimation_interval: float = 1.0,
     ) -> None:
-        if max_size is not None and max_size < 0:
-            raise ValueError(f"max_size must be >= 0 or None, got {max_size}")
         if estimation_interval <= 0:
             raise ValueError(f"estimation_interval must be > 0, got {estimation_interval}")
-        self._max_size = max_size
         self._clock = clock
         self._close_grace = close_grace
         self._owns_executor = executor is None
@@ -79,11 +60,19 @@ class Engine:
             on_batch=on_batch,
             expire_due=self._deadlines.expire_due,
         )
+        self._estimates = Estimates(self._listeners, self._table, clock, max_workers)
         self._refresher = EstimationRefresher(
-            estimation_interval, clock, lambda: list(self._dispatcher.pending.values()), self._send_estimate
+            estimation_interval, clock, lambda: list(self._dispatcher.pending.values()), self._estimates.send
         )
         self._state = "new"  # -> "running" -> "closing" -> "closed"
-        self._owner = _Owner(self)  # what every JobRecord (and its Job handle) calls back into
+        owner = _Owner(self)  # what every JobRecord (and its Job handle) calls back into
+        self._intake = Intake(
+            max_size=max_size,
+            clock=clock,
+            listeners=self._listeners,
+            dispatcher=self._dispatcher,
+            owner=owner,
+        )
 
     # -- lifetime ------------------------------------------------------------------------------------
 
@@ -147,9 +136,10 @@ class Engine:
         ``timeout`` still applies, the earlier of the two wins. An event still waiting at its deadline
         fails with EventExpiredError and never runs; once running, ``time_limit`` bounds it instead.
         """
-        _check_timeout(timeout)
-        listener = self._admit(listener_id, 1)
-        job = self._new_job(listener, inputs, session_id, context, timeout, on_message)
+        check_timeout(timeout)
+        self._check_open()
+        listener = self._intake.admit(listener_id, 1)
+        job = self._intake.record(listener, inputs, session_id, context, timeout, on_message)
         self._enqueue(listener, job)
         return Job(job)
 
@@ -164,14 +154,10 @@ class Engine:
         on_message: Callable[[Message], None] | None = None,
     ) -> list[Job]:
         """Queue samples that run together in one batch (others may fill the rest of it)."""
-        _check_timeout(timeout)
-        listener = self._admit(listener_id, len(samples))
-        if len(samples) > listener.max_batch_size:
-            raise BatchTooLargeError(
-                f"{len(samples)} samples exceed max_batch_size={listener.max_batch_size} of {listener_id!r}",
-                limit=listener.max_batch_size,
-            )
-        jobs = [self._new_job(listener, s, session_id, context, timeout, on_message) for s in samples]
+        check_timeout(timeout)
+        self._check_open()
+        listener = self._intake.admit(listener_id, len(samples), together=True)
+        jobs = [self._intake.record(listener, s, session_id, context, timeout, on_message) for s in samples]
         group = tuple(jobs)
         for job in jobs:
             job.group = group
@@ -203,55 +189,11 @@ class Engine:
 
     # -- submit internals ----------------------------------------------------------------------------
 
-    def _admit(self, listener_id: str, count: int) -> Listener:
+    def _check_open(self) -> None:
         if self._state != "running":
             if self._state == "new":
                 raise RuntimeError("the engine is not started: use `async with Engine(...)` or start()")
             raise EngineClosedError("the engine is shutting down")
-        listener = self._listeners.get(listener_id)
-        if listener is None:
-            raise UnknownEndpointError(f"no listener {listener_id!r}")
-        if self._max_size is not None and count > max(self._max_size, 1):  # waiting never helps
-            raise BatchTooLargeError(
-                f"{count} samples at once can never fit the queue (max_size={self._max_size}); "
-                f"send at most {self._max_size}",
-                limit=self._max_size,
-            )
-        if self._max_size is not None:
-            waiting = sum(other.queue.live for other in self._dispatcher.pending.values())
-            if waiting + count > self._max_size:
-                listener.counters["rejected"] += count
-                retry_after = expected_wait(listener, self._clock(), self._dispatcher.max_workers)
-                per_batch = listener.cost.estimate(listener.cap.limit)
-                raise QueueFullError(
-                    f"the queue is full ({waiting} of {self._max_size} waiting)",
-                    retry_after=retry_after + (per_batch if per_batch is not None else 1.0),
-                )
-        return listener
-
-    def _new_job(
-        self,
-        listener: Listener,
-        inputs: Sequence[Any],
-        session_id: str | None,
-        context: Mapping[str, Any] | None,
-        timeout: float | None,
-        on_message: Callable[[Message], None] | None,
-    ) -> JobRecord:
-        now = self._clock()
-        own = listener.config.timeout
-        timeout = own if timeout is None else timeout if own is None else min(timeout, own)
-        return JobRecord(
-            self._owner,
-            event_id=new_event_id(),
-            listener_id=listener.id,
-            inputs=tuple(inputs),
-            session_id=session_id,
-            context=_NO_CONTEXT if context is None else context,
-            enqueued_at=now,
-            deadline=None if timeout is None else now + timeout,
-            on_message=on_message,
-        )
 
     def _enqueue(self, listener: Listener, job: JobRecord) -> None:
         self._table.add(job)
@@ -259,31 +201,9 @@ class Engine:
         listener.policy.arrived(job.enqueued_at)
         if job.deadline is not None:
             self._deadlines.add(job)
-        self._send_estimate(listener, job, position, job.enqueued_at)
+        self._estimates.send(listener, job, position, job.enqueued_at)
         self._dispatcher.enqueued(listener)
         self._refresher.arm()
-
-    def _send_estimate(self, listener: Listener, job: JobRecord, position: int, now: float) -> None:
-        job.position = position
-        job.estimated_at = now
-        if not (job.watched or job.on_message is not None or self._table.watches(job)):
-            # Nobody can see it now (a plain API call): computing the ETA would be a real share of a
-            # fast event's cost. A reader that turns up while it waits gets a fresh one (``_catch_up``).
-            job.owes_estimate = True
-            return
-        job.owes_estimate = False
-        job.emit(Estimation(job.id, position, listener.queue.live, self._eta(listener, position, now)))
-
-    def _catch_up(self, job: JobRecord) -> None:
-        """A reader of ``job``'s messages turned up: from now on its estimations are sent, and the one
-        it is owed (it still waits, and nobody saw its latest) is sent now."""
-        job.watched = True
-        if job.owes_estimate and job.state is JobState.WAITING:
-            job.owes_estimate = False
-            job.emit(self._estimate_job(job))
-
-    def _eta(self, listener: Listener, position: int, now: float) -> float | None:
-        return eta(listener, position, listener.queue.live, now, self._dispatcher.max_workers)
 
     def _unqueue(self, listener: Listener, job: JobRecord, *, expired: bool = False) -> None:
         listener.queue.discard(job)
@@ -317,13 +237,6 @@ class Engine:
                 batch.task.cancel()  # async code can really stop; threads cannot be interrupted
         return True
 
-    def _estimate_job(self, job: JobRecord) -> Estimation:
-        listener = self._listeners[job.listener_id]
-        if job.state is not JobState.WAITING:
-            return Estimation(job.id, -1, listener.queue.live, None)
-        position = next(i for i, other in enumerate(listener.queue.ordered()) if other is job)
-        return Estimation(job.id, position, listener.queue.live, self._eta(listener, position, self._clock()))
-
     def _job_ended(self, job: JobRecord, previous: JobState) -> None:
         self._table.remove(job)
         self._listeners[job.listener_id].count_end(job, previous)
@@ -355,10 +268,10 @@ class _Owner:
         return self._engine._cancel_job(job, reason)
 
     def estimate_job(self, job: JobRecord) -> Estimation:
-        return self._engine._estimate_job(job)
+        return self._engine._estimates.of(job)
 
     def catch_up(self, job: JobRecord) -> None:
-        self._engine._catch_up(job)
+        self._engine._estimates.catch_up(job)
 
     def publish(self, job: JobRecord, message: Message) -> None:
         self._engine._table.publish(job, message)

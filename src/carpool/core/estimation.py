@@ -10,12 +10,14 @@ has no batches: its events join as items leave (``StepEstimator.eta``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from carpool.core.listener import Listener
-from carpool.core.record import JobRecord
+from carpool.core.messages import Estimation
+from carpool.core.record import JobRecord, JobState
+from carpool.core.registry import JobTable
 
-__all__ = ["EstimationRefresher", "eta", "expected_wait"]
+__all__ = ["Estimates", "EstimationRefresher", "eta", "expected_wait"]
 
 
 def expected_wait(listener: Listener, now: float, max_workers: int) -> float:
@@ -43,6 +45,48 @@ def eta(listener: Listener, position: int, queue_size: int, now: float, max_work
     assert own is not None
     waves = position // (size * limit)
     return expected_wait(listener, now, max_workers) + waves * full + own
+
+
+class Estimates:
+    """Sends a waiting event its Estimation, or owes it one while nobody can read it."""
+
+    def __init__(
+        self, listeners: Mapping[str, Listener], table: JobTable, clock: Callable[[], float], max_workers: int
+    ) -> None:
+        self._listeners = listeners
+        self._table = table
+        self._clock = clock
+        self._max_workers = max_workers
+
+    def send(self, listener: Listener, job: JobRecord, position: int, now: float) -> None:
+        job.position = position
+        job.estimated_at = now
+        if not (job.watched or job.on_message is not None or self._table.watches(job)):
+            # Nobody can see it now (a plain API call): computing the ETA would be a real share of a
+            # fast event's cost. A reader that turns up while it waits gets a fresh one (``catch_up``).
+            job.owes_estimate = True
+            return
+        job.owes_estimate = False
+        job.emit(Estimation(job.id, position, listener.queue.live, self._eta(listener, position, now)))
+
+    def catch_up(self, job: JobRecord) -> None:
+        """A reader of ``job``'s messages turned up: from now on its estimations are sent, and the one
+        it is owed (it still waits, and nobody saw its latest) is sent now."""
+        job.watched = True
+        if job.owes_estimate and job.state is JobState.WAITING:
+            job.owes_estimate = False
+            job.emit(self.of(job))
+
+    def of(self, job: JobRecord) -> Estimation:
+        """``job``'s Estimation as of now (position -1 once it no longer waits)."""
+        listener = self._listeners[job.listener_id]
+        if job.state is not JobState.WAITING:
+            return Estimation(job.id, -1, listener.queue.live, None)
+        position = next(i for i, other in enumerate(listener.queue.ordered()) if other is job)
+        return Estimation(job.id, position, listener.queue.live, self._eta(listener, position, self._clock()))
+
+    def _eta(self, listener: Listener, position: int, now: float) -> float | None:
+        return eta(listener, position, listener.queue.live, now, self._max_workers)
 
 
 class EstimationRefresher:
