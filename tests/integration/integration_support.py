@@ -43,3 +43,12 @@ def wait_until_final(server: RunningServer, job: Any, timeout: float = 10) -> No
             pass
 
     on_server_loop(server, wait(), timeout)
+
+
+def assert_partials_of(got: list[Any], every: list[Any]) -> None:
+    """``got`` is what a reader saw of partials ``every``: in order, ending with the last one. A reader
+    slower than the function may skip partials a newer one replaced (docs/protocol.md), so on a busy
+    machine some of the middle ones can be missing; none may repeat, come out of order or be made up."""
+    assert got and got[-1] == every[-1], got
+    positions = [every.index(partial) for partial in got]  # ValueError: a partial that was never made
+    assert positions == sorted(set(positions)), got
