@@ -28,6 +28,11 @@ def _die(*_: Any) -> Any:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _hang(*_: Any) -> Any:
+    """Stands in for a conversion function inside the worker: a decoder stuck on a hostile file."""
+    time.sleep(600)
+
+
 def _invert_app() -> cp.Blocks:
     def invert(images: list[np.ndarray]) -> list[list[np.ndarray]]:
         return [[255 - image for image in images]]
@@ -113,6 +118,25 @@ def test_a_worker_killed_mid_conversion_fails_that_request_cleanly_and_the_next_
         assert error.value.error_type == "conversion_failed"
         assert _pixels(call(client)) == (255 - pixels).tolist()
     assert _pool(server).crashes == 1
+
+
+def test_a_conversion_past_conversion_timeout_fails_that_request_and_the_next_one_works(
+    serve: Callable[..., RunningServer], picture: tuple[Path, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, pixels = picture
+    server = serve(_invert_app(), conversion_workers=2, conversion_timeout=1.0)
+    _warm(server)
+    with Client(server.local_url) as client:
+        with monkeypatch.context() as patched:
+            patched.setattr(image_module, "decode_image_input", _hang)
+            started = time.monotonic()
+            with pytest.raises(AppError, match=r"took longer than 1 s \(conversion_timeout\)") as error:
+                client.predict(handle_file(path), api_name="/invert")
+            assert time.monotonic() - started < 60
+        assert error.value.error_type == "conversion_failed"
+        answer = client.predict(handle_file(path), api_name="/invert")
+        assert _pixels(answer) == (255 - pixels).tolist()
+    assert (_pool(server).timeouts, _pool(server).crashes) == (1, 0)
 
 
 @pytest.mark.parametrize("workers", [0, 2])

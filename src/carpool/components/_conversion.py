@@ -15,6 +15,9 @@ each way, and a worker converts one value at a time.
   off the event loop) for an idle one. So a worker that dies -- a decoder crash, the OOM killer --
   takes down exactly the conversion it was running: that event fails with :class:`ConversionError`,
   and a fresh worker takes the dead one's place when it is next needed.
+- A conversion that runs past the pool's ``timeout`` (a decoder stuck on a hostile file) is stopped by
+  killing its worker: that event fails with :class:`ConversionError` naming the limit, and the worker
+  is replaced. Without it, a few such files would hold every worker and stall all media for everyone.
 - Workers start lazily, on the first conversion, as ``python -m carpool.components._conversion_worker``.
   Not multiprocessing's ``spawn`` or ``forkserver``: they re-run the app's main script in every child,
   and a Gradio-style script calls ``launch()`` at its top level. Not ``fork`` either: it copies a
@@ -42,7 +45,14 @@ from carpool.exceptions import ConversionError
 if TYPE_CHECKING:
     from carpool.components._decode_limits import DecodeLimits
 
-__all__ = ["ConversionPool", "ConversionWorkers", "conversion_pool", "convert", "default_worker_count"]
+__all__ = [
+    "DEFAULT_CONVERSION_TIMEOUT",
+    "ConversionPool",
+    "ConversionWorkers",
+    "conversion_pool",
+    "convert",
+    "default_worker_count",
+]
 
 T = TypeVar("T")
 ConversionWorkers = int | Literal["auto"]
@@ -56,6 +66,9 @@ MAX_AUTO_WORKERS = 4  # beyond this, conversion is rarely what limits one server
 # queue benchmark and halved 1024 px image throughput on a busy machine (docs/benchmarks.md).
 RESERVED_CORES = 2
 _STOP_GRACE = 2.0  # seconds a worker has to exit after its pipe closes, before it is killed
+# The longest one value's conversion may take in a worker. A 50-megapixel image (max_image_pixels)
+# decodes and encodes in seconds; a minute leaves room for a loaded machine.
+DEFAULT_CONVERSION_TIMEOUT = 60.0
 
 
 # The workers' pipes are inherited file descriptors (``pass_fds``): POSIX only.
@@ -71,20 +84,35 @@ def default_worker_count(has_media: bool, cpus: int | None = None) -> int:
     return max(0, min(MAX_AUTO_WORKERS, spare))
 
 
-def conversion_pool(workers: ConversionWorkers, *, has_media: bool) -> ConversionPool | None:
+def conversion_pool(
+    workers: ConversionWorkers, *, has_media: bool, timeout: float | None = DEFAULT_CONVERSION_TIMEOUT
+) -> ConversionPool | None:
     """The pool for ``conversion_workers=workers`` (``"auto"`` or a count; 0: none, convert in-process).
 
-    Creating it costs nothing: its processes start on the first conversion.
+    Creating it costs nothing: its processes start on the first conversion. ``timeout``: see
+    :class:`ConversionPool`.
     """
     if workers == "auto":
         workers = default_worker_count(has_media)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
         raise ValueError(f"conversion_workers must be 'auto' or a number >= 0, got {workers!r}")
-    return ConversionPool(workers) if workers else None
+    _check_timeout(timeout)
+    return ConversionPool(workers, timeout=timeout) if workers else None
+
+
+def _check_timeout(timeout: float | None) -> None:
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < float("inf")
+    ):
+        raise ValueError(f"conversion_timeout must be a number of seconds > 0 or None, got {timeout!r}")
 
 
 class _WorkerDied(Exception):
     """The worker's pipe broke while it held a task (the process exited or was killed)."""
+
+
+class _WorkerTimedOut(_WorkerDied):
+    """The worker held a task past the pool's timeout; it has been killed."""
 
 
 class _Worker:
@@ -116,12 +144,15 @@ class _Worker:
         if self._process is None or self._process.poll() is not None:
             self._start()
 
-    def call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], timeout: float | None) -> Any:
         self.ensure_started()
         assert self._requests is not None and self._replies is not None
         self._ready.wait()  # the replies pipe is the start waiter's until then
         try:
             self._requests.send((fn, args))  # a function or arguments that do not pickle raise here
+            if not self._replies.poll(timeout):  # a broken pipe polls ready: recv reports it
+                self.kill()
+                raise _WorkerTimedOut(f"it ran past the {timeout:g} s conversion_timeout and was killed")
             status, value = self._replies.recv()
         except (EOFError, OSError) as error:
             raise _WorkerDied(self._exit_description()) from error
@@ -218,14 +249,19 @@ class ConversionPool:
 
     ``close()`` stops every worker; a pool used again afterwards (an app whose lifespan runs again)
     starts fresh ones, lazily as before. A conversion still running at ``close()`` fails.
+    ``timeout``: seconds one conversion may run in a worker before the worker is killed and the
+    conversion fails (``None``: no limit). Time spent waiting for an idle worker does not count.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, timeout: float | None = DEFAULT_CONVERSION_TIMEOUT) -> None:
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ValueError(f"a conversion pool needs at least 1 worker, got {size!r}")
         if not SUPPORTED:
             raise ValueError("conversion_workers needs a POSIX system (Linux, macOS); use 0 here")
+        _check_timeout(timeout)
         self.size = size
+        self.timeout = timeout
+        self.timeouts = 0  # conversions stopped for running past the timeout (each worker replaced)
         self.crashes = 0  # workers that died while converting (each replaced)
         self.conversions = 0  # conversions handed to a worker (for diagnostics and tests)
         # last in, first out: a lightly used pool keeps reusing its warm workers
@@ -251,7 +287,7 @@ class ConversionPool:
             generation = self._generation
             self.conversions += 1
         try:
-            return worker.call(fn, args)  # type: ignore[no-any-return]
+            return worker.call(fn, args, self.timeout)  # type: ignore[no-any-return]
         except _WorkerDied as died:
             replacement = self._replace(worker, generation, died)
             worker = replacement
@@ -293,14 +329,25 @@ class ConversionPool:
             self._swap(dead, replacement)
         dead.stop()
         if not closing:
-            self.crashes += 1
-            logger.error("a media conversion worker died (%s) while converting; starting a fresh one", died)
+            if isinstance(died, _WorkerTimedOut):
+                self.timeouts += 1
+                logger.error("a media conversion ran too long (%s); starting a fresh worker", died)
+            else:
+                self.crashes += 1
+                logger.error(
+                    "a media conversion worker died (%s) while converting; starting a fresh one", died
+                )
             replacement.ensure_started()
         return replacement
 
     def _died_error(self, generation: int, died: _WorkerDied) -> ConversionError:
         if generation != self._generation:
             return ConversionError("The media conversion was stopped: the server is shutting down.")
+        if isinstance(died, _WorkerTimedOut):
+            return ConversionError(
+                f"The media conversion of this request's values took longer than {self.timeout:g} s "
+                "(conversion_timeout), so its worker process was stopped and replaced."
+            )
         return ConversionError(
             f"The media conversion worker process died ({died}) while converting this request's "
             "values; it has been replaced, so the request can be sent again."

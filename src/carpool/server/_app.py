@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 
 from carpool.app import SessionState, SessionStore
 from carpool.components import FileComponent, FileStore, use_file_store
-from carpool.components._conversion import ConversionWorkers, conversion_pool
+from carpool.components._conversion import DEFAULT_CONVERSION_TIMEOUT, ConversionWorkers, conversion_pool
 from carpool.components._decode_limits import (
     DEFAULT_MAX_CONCURRENT_DECODES,
     DEFAULT_MAX_IMAGE_PIXELS,
@@ -178,6 +178,7 @@ def create_app(
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
     max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
     conversion_workers: ConversionWorkers = "auto",
+    conversion_timeout: float | None = DEFAULT_CONVERSION_TIMEOUT,
     body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
     max_total_upload_size: int | str | None = DEFAULT_MAX_TOTAL_UPLOAD_BYTES,
     max_client_upload_size: int | str | None = DEFAULT_MAX_CLIENT_UPLOAD_BYTES,
@@ -201,7 +202,8 @@ def create_app(
     ``conversion_workers``: worker processes that decode and encode images and audio, taking that work
     off the server process (``"auto"``: ``min(4, cpu_count - 2)`` for an app with file components, so
     none on 2 cores; none for the others; 0: convert in the server process; started on the first
-    conversion). See docs/conversion.md.
+    conversion). ``conversion_timeout`` (default 60 s; None: no limit): a conversion running longer in
+    a worker is stopped (its worker killed and replaced) and its event fails. See docs/conversion.md.
 
     ``body_timeout``: the longest wait (default 30 s) for the next piece of a request body; the whole
     body must also average 8 KiB/s after the first ``body_timeout`` seconds. Otherwise 408
@@ -231,7 +233,9 @@ def create_app(
     )
 
     decode_limits = DecodeLimits(max_image_pixels, max_concurrent_decodes)
-    conversions = conversion_pool(conversion_workers, has_media=_has_file_components(blocks))
+    conversions = conversion_pool(
+        conversion_workers, has_media=_has_file_components(blocks), timeout=conversion_timeout
+    )
 
     def new_file_store() -> FileStore:
         return FileStore(

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from carpool.app._unsupported import refuse_unsupported, warn_ignored
-from carpool.components._conversion import ConversionWorkers
+from carpool.components._conversion import DEFAULT_CONVERSION_TIMEOUT, ConversionWorkers
 from carpool.components._decode_limits import DEFAULT_MAX_CONCURRENT_DECODES, DEFAULT_MAX_IMAGE_PIXELS
 from carpool.components._upload_quota import DEFAULT_MAX_CLIENT_UPLOAD_BYTES, DEFAULT_MAX_TOTAL_UPLOAD_BYTES
 from carpool.server._app import create_app, shutdown_app
@@ -176,6 +176,7 @@ def launch(
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
     max_concurrent_decodes: int = DEFAULT_MAX_CONCURRENT_DECODES,
     conversion_workers: ConversionWorkers = "auto",
+    conversion_timeout: float | None = DEFAULT_CONVERSION_TIMEOUT,
     forwarded_allow_ips: Iterable[str] | str | None = None,
     timeout_keep_alive: int = 5,
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
@@ -191,7 +192,7 @@ def launch(
     naming them (``carpool.app._unsupported``); ``workers=`` is refused.
     ``allowed_hosts``: see :func:`create_app` (default: ``CARPOOL_ALLOWED_HOSTS``, comma-separated).
     ``content_security_policy``, ``frame_ancestors``, ``max_body_size``, ``max_image_pixels``,
-    ``max_concurrent_decodes``, ``conversion_workers``, ``max_total_upload_size``,
+    ``max_concurrent_decodes``, ``conversion_workers``, ``conversion_timeout``, ``max_total_upload_size``,
     ``max_client_upload_size``: see :func:`create_app`.
     ``forwarded_allow_ips``: addresses of reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` are believed (``"10.0.0.5"``, a list, ``"*"`` for any); default none (or
@@ -224,6 +225,7 @@ def launch(
         max_image_pixels=max_image_pixels,
         max_concurrent_decodes=max_concurrent_decodes,
         conversion_workers=conversion_workers,
+        conversion_timeout=conversion_timeout,
         body_timeout=body_timeout,
         max_total_upload_size=max_total_upload_size,
         max_client_upload_size=max_client_upload_size,

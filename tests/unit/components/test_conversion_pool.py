@@ -176,6 +176,43 @@ def test_a_worker_that_died_while_idle_is_restarted_without_failing_anyone(
     assert own_pool.crashes == 0
 
 
+def test_a_conversion_past_the_timeout_is_stopped_and_only_it_fails() -> None:
+    pool = ConversionPool(2, timeout=1.0)
+    try:
+        pool.run(os.getpid)  # started and warm: the limit counts from the hand-off, not the start
+        started = time.monotonic()
+        stuck, stuck_outcome = _in_thread(lambda: pool.run(time.sleep, 60.0))  # a decoder stuck on a file
+        (stuck_pid,) = _wait_for_busy(pool, 1)
+        assert pool.run(time.sleep, 0.2) is None  # the other worker converts meanwhile
+        stuck.join(WAIT)
+        assert time.monotonic() - started < 30  # stopped at the limit, not after the minute
+        error = stuck_outcome.get("error")
+        assert isinstance(error, ConversionError), stuck_outcome
+        assert "took longer than 1 s (conversion_timeout)" in str(error)
+        _wait_until_dead(stuck_pid)
+        assert (pool.timeouts, pool.crashes) == (1, 0)
+        assert stuck_pid not in {pool.run(os.getpid) for _ in range(4)}  # replaced by a fresh worker
+    finally:
+        pool.close()
+
+
+def test_without_a_timeout_a_conversion_may_run_as_long_as_it_takes() -> None:
+    pool = ConversionPool(1, timeout=None)
+    try:
+        assert pool.run(time.sleep, 1.5) is None
+        assert pool.timeouts == 0
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "5", True])
+def test_a_bad_conversion_timeout_is_refused(bad: Any) -> None:
+    with pytest.raises(ValueError, match="conversion_timeout must be a number of seconds > 0 or None"):
+        ConversionPool(1, timeout=bad)
+    with pytest.raises(ValueError, match="conversion_timeout"):
+        conversion_pool(1, has_media=True, timeout=bad)
+
+
 # -- lifetime ---------------------------------------------------------------------------------------
 
 
