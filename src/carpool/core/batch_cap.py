@@ -10,6 +10,11 @@ halfway towards ``max_batch_size``. A probe that fails falls back to the largest
 the next probe waits twice as long (up to ``MAX_PROBE_AFTER`` batches), so a hard limit costs one failed
 call in hundreds. A function whose limit moves is followed both ways.
 
+A ``Stepwise`` listener's running set is capped the same way (``core.steploop``): a join or step that
+runs out of memory at running-set size ``n`` caps later running sets, and clean steps at the cap probe
+it up. A failed step fails its whole running set (its states may be half-advanced), so a step loop
+probes far less often: after ``STEP_PROBE_AFTER`` clean steps, doubling up to ``MAX_STEP_PROBE_AFTER``.
+
 What counts as out of memory, without importing any framework: ``MemoryError``; any exception whose class
 (or a base) is named ``OutOfMemoryError`` (``torch.cuda.OutOfMemoryError``, ``torch.OutOfMemoryError``);
 a ``RuntimeError`` saying "out of memory" (older PyTorch/CUDA) or "RESOURCE_EXHAUSTED" (JAX/XLA); and the
@@ -20,12 +25,22 @@ from __future__ import annotations
 
 import logging
 
-__all__ = ["MAX_PROBE_AFTER", "PROBE_AFTER", "BatchCap", "is_out_of_memory"]
+__all__ = [
+    "MAX_PROBE_AFTER",
+    "MAX_STEP_PROBE_AFTER",
+    "PROBE_AFTER",
+    "STEP_PROBE_AFTER",
+    "BatchCap",
+    "is_out_of_memory",
+]
 
 logger = logging.getLogger("carpool.batch")
 
 PROBE_AFTER = 8  # clean batches at the cap before it is raised again
 MAX_PROBE_AFTER = 256  # the longest wait between probes of a size that keeps failing
+# A step loop's: a decode step is ~10-50 ms, so 512 clean steps are seconds of decoding at the cap.
+STEP_PROBE_AFTER = 512
+MAX_STEP_PROBE_AFTER = 65_536
 _OOM_CLASS_NAMES = frozenset({"OutOfMemoryError"})
 _OOM_MESSAGES = ("out of memory", "RESOURCE_EXHAUSTED")
 
@@ -49,6 +64,7 @@ class BatchCap:
         *,
         multiple: int | None = None,
         oom_errors: tuple[type[BaseException], ...] = (),
+        stepwise: bool = False,
     ) -> None:
         self.name = name
         self.max_batch_size = max_batch_size
@@ -58,7 +74,11 @@ class BatchCap:
         self.failed_at: int | None = None  # the smallest size known to run out of memory
         self.good: int | None = None  # the largest size known to run cleanly (below failed_at)
         self.out_of_memory = 0  # calls that ran out of memory (for metrics)
-        self.probe_after = PROBE_AFTER  # doubles each time a probe fails, so a hard limit costs little
+        self._first_probe_after = STEP_PROBE_AFTER if stepwise else PROBE_AFTER
+        self._max_probe_after = MAX_STEP_PROBE_AFTER if stepwise else MAX_PROBE_AFTER
+        self._unit = ("running-set", "running sets") if stepwise else ("batch", "batches")
+        # doubles each time a probe fails, so a hard limit costs little
+        self.probe_after = self._first_probe_after
         self._clean = 0  # clean batches at the cap since it last changed
         self._probing = False  # the cap was raised and no batch of that size ran yet
 
@@ -76,14 +96,16 @@ class BatchCap:
             self.good = None  # the limit moved down: what ran before does not now
         if self._probing:
             self._probing = False
-            self.probe_after = min(2 * self.probe_after, MAX_PROBE_AFTER)
+            self.probe_after = min(2 * self.probe_after, self._max_probe_after)
         new = self._round(max(size // 2, self.good or 0))
         if new < self.limit:
             logger.warning(
-                "%s: out of memory at batch size %d (%s): batches capped at %d",
+                "%s: out of memory at %s size %d (%s): %s capped at %d",
                 self.name,
+                self._unit[0],
                 size,
                 type(error).__name__,
+                self._unit[1],
                 new,
             )
             self.limit = new
@@ -101,7 +123,7 @@ class BatchCap:
             return  # a smaller batch says nothing about the cap
         if self._probing:
             self._probing = False
-            self.probe_after = PROBE_AFTER
+            self.probe_after = self._first_probe_after
         if self.limit >= self.max_batch_size:
             return
         self._clean += 1

@@ -32,7 +32,7 @@ def expected_wait(listener: Listener, now: float, max_workers: int) -> float:
 
 def eta(listener: Listener, position: int, queue_size: int, now: float, max_workers: int) -> float | None:
     """Expected seconds until the result of the event at ``position`` among ``queue_size`` waiting."""
-    size = listener.max_batch_size if listener.stepwise else listener.cap.limit
+    size = listener.cap.limit  # a Stepwise listener's running set is capped by it too
     if listener.stepwise:  # slots free one by one as items leave the running set
         return listener.steps.eta(position, max(0, size - listener.running), size)
     full = listener.cost.estimate(size)

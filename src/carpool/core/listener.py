@@ -99,12 +99,18 @@ class Listener:
         self.cost = CostModel()
         timeout = config.batch_timeout if config.batch else 0.0
         self.policy = DispatchPolicy(self.max_batch_size, timeout, self.cost)
-        # Batched calls that run out of memory lower this; clean ones probe it back up (a Stepwise
-        # listener's running set is not capped: its steps are not split and retried).
+        # Batched calls (a Stepwise listener's joins and steps) that run out of memory lower this;
+        # clean ones probe it back up. For a Stepwise listener it caps the running set.
         multiple = config.pad_to_multiple if config.batch else None
-        self.cap = BatchCap(self.name, self.max_batch_size, multiple=multiple, oom_errors=config.oom_errors)
-        self.running = 0  # events in flight
         self.stepwise = config.stepwise
+        self.cap = BatchCap(
+            self.name,
+            self.max_batch_size,
+            multiple=multiple,
+            oom_errors=config.oom_errors,
+            stepwise=self.stepwise,
+        )
+        self.running = 0  # events in flight
         self.steps = StepEstimator()  # a Stepwise listener's step time and item lifetime, for ETAs
         self.counters = dict.fromkeys(
             (

@@ -72,28 +72,31 @@ class StepLoop:
         self.take: Callable[[int], list[JobRecord]] = take
         self.report: Callable[[BatchRecord], None] = report
         self.members: list[_Member] = []
-        self.calling: bool = False
-        self.joined_now = (
-            0  # items that joined at this boundary, for its step's record  # a join or step call is in flight
-        )
+        # Taken from the queue but not joined yet: no room under the cap (a join ran out of memory).
+        self.deferred: list[JobRecord] = []
+        self.calling: bool = False  # a join or step call is in flight
+        self.joined_now = 0  # items that joined at this boundary, for its step's record
 
     async def run(self) -> None:
-        newcomers = list(self.batch.jobs)  # the events the dispatcher started this loop with
+        fresh = list(self.batch.jobs)  # the events the dispatcher started this loop with
         try:
             while True:
                 left = await self._drop_over()
-                newcomers += self.take(self.listener.max_batch_size - len(self.members) - len(newcomers))
+                # the learned cap, not max_batch_size: a running set that ran out of memory stays smaller
+                room = max(0, self.listener.cap.limit - len(self.members))
+                fresh += self.take(room - len(self.deferred) - len(fresh))
+                waiting = self.deferred + fresh
+                joining, self.deferred = waiting[:room], waiting[room:]
                 joined_at = self.clock()
-                waits = tuple(joined_at - job.enqueued_at for job in newcomers)
-                if newcomers:
-                    await self._join(newcomers)
+                waits = tuple(joined_at - job.enqueued_at for job in fresh)
+                fresh = []
+                if joining:
+                    await self._join(joining)
                 live = [member for member in self.members if not member.job.done()]
                 if not live:
-                    if not self.members and not newcomers:
+                    if not self.members and not self.deferred and not joining:
                         return  # nothing runs and nothing waits that fits
-                    newcomers = []
                     continue  # drop the members that are over, fill their slots
-                newcomers = []
                 started = self.clock()
                 await self._step(live)
                 self._stepped(live, started, left, waits)
@@ -153,6 +156,12 @@ class StepLoop:
             _fail_all(live, error)
             return
         except Exception as error:
+            out_of_memory = self.listener.cap.failed(len(self.members) + len(live), error)
+            if out_of_memory and (self.members or len(live) > 1):
+                # Nothing ran for them (no state was made): they join again at a later boundary, under
+                # the lowered cap, once the running set has room. Only one alone can fail for memory.
+                self.deferred[:0] = live
+                return
             if self.listener.config.on_batch_error == "split" and len(live) > 1:
                 middle = len(live) // 2
                 await self._join(live[:middle])
@@ -194,8 +203,10 @@ class StepLoop:
             outputs = await self._call("step", [[member.state for member in live]], jobs)
             self._check_count(outputs, len(live), "step", "item in the running set")
         except Exception as error:  # the states may be half-advanced: the step's items fail together
+            self.listener.cap.failed(len(live), error)  # out of memory: later running sets stay smaller
             _fail_all(jobs, error)
             return
+        self.listener.cap.succeeded(len(live))
         n_outputs = self.listener.config.n_outputs
         for member, output in zip(live, outputs, strict=True):
             member.steps += 1
