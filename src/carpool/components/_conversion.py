@@ -270,6 +270,7 @@ class ConversionPool:
         for worker in self._workers:
             self._idle.put(worker)
         self._started = False
+        self._was_warm = False
         self._busy: set[_Worker] = set()
         self._lock = threading.Lock()
         self._generation = 0  # bumped by close(): a worker taken before it is not put back
@@ -296,11 +297,16 @@ class ConversionPool:
             self._release(worker, generation)
 
     def warm(self) -> bool:
-        """Whether a worker is ready; the first call starts them all (and returns at once)."""
+        """Whether conversions go to the workers: one has been ready since the pool (re)started. The
+        first call starts them all (and returns at once). It stays true while killed workers are
+        replaced: falling back to the server process then would run a hostile file with no timeout."""
         self._start_all_once()
+        if self._was_warm:
+            return True
         with self._lock:
             workers = list(self._workers)
-        return any(worker.warm for worker in workers)
+        self._was_warm = any(worker.warm for worker in workers)
+        return self._was_warm
 
     def _start_all_once(self) -> None:
         # The first conversion starts every worker: they import in parallel, not one per later burst.
@@ -385,6 +391,7 @@ class ConversionPool:
         with self._lock:
             self._generation += 1
             self._started = False
+            self._was_warm = False
             busy = list(self._busy)
             idle = self._take_idle()
         for worker in busy:

@@ -72,31 +72,28 @@ class StepLoop:
         self.take: Callable[[int], list[JobRecord]] = take
         self.report: Callable[[BatchRecord], None] = report
         self.members: list[_Member] = []
-        # Taken from the queue but not joined yet: no room under the cap (a join ran out of memory).
-        self.deferred: list[JobRecord] = []
         self.calling: bool = False  # a join or step call is in flight
         self.joined_now = 0  # items that joined at this boundary, for its step's record
 
     async def run(self) -> None:
-        fresh = list(self.batch.jobs)  # the events the dispatcher started this loop with
+        newcomers = list(self.batch.jobs)  # the events the dispatcher started this loop with
         try:
             while True:
                 left = await self._drop_over()
                 # the learned cap, not max_batch_size: a running set that ran out of memory stays smaller
-                room = max(0, self.listener.cap.limit - len(self.members))
-                fresh += self.take(room - len(self.deferred) - len(fresh))
-                waiting = self.deferred + fresh
-                joining, self.deferred = waiting[:room], waiting[room:]
+                room = self.listener.cap.limit - len(self.members) - len(newcomers)
+                newcomers += self.take(room)
                 joined_at = self.clock()
-                waits = tuple(joined_at - job.enqueued_at for job in fresh)
-                fresh = []
-                if joining:
-                    await self._join(joining)
+                waits = tuple(joined_at - job.enqueued_at for job in newcomers)
+                if newcomers:
+                    await self._join(newcomers)
                 live = [member for member in self.members if not member.job.done()]
                 if not live:
-                    if not self.members and not self.deferred and not joining:
+                    if not self.members and not newcomers:
                         return  # nothing runs and nothing waits that fits
+                    newcomers = []
                     continue  # drop the members that are over, fill their slots
+                newcomers = []
                 started = self.clock()
                 await self._step(live)
                 self._stepped(live, started, left, waits)
@@ -156,12 +153,8 @@ class StepLoop:
             _fail_all(live, error)
             return
         except Exception as error:
-            out_of_memory = self.listener.cap.failed(len(self.members) + len(live), error)
-            if out_of_memory and (self.members or len(live) > 1):
-                # Nothing ran for them (no state was made): they join again at a later boundary, under
-                # the lowered cap, once the running set has room. Only one alone can fail for memory.
-                self.deferred[:0] = live
-                return
+            # Not taught to the cap: split-retry isolates a newcomer too big to prefill, and one such
+            # request must not shrink everyone's running set. Steps measure the set's size.
             if self.listener.config.on_batch_error == "split" and len(live) > 1:
                 middle = len(live) // 2
                 await self._join(live[:middle])

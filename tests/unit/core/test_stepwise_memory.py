@@ -1,8 +1,9 @@
 """Continuous batching that runs out of memory: the running set learns a cap, as batches do (batch_cap).
 
-A join that runs out of memory defers its newcomers (nothing ran for them) until the running set has
-room under the lowered cap; a step that does fails its items (their states may be half-advanced) and
-later running sets stay below its size; clean steps at the cap probe it back up.
+A step that runs out of memory fails its items (their states may be half-advanced) and later running
+sets stay below its size; clean steps at the cap probe it back up. A join that runs out of memory is
+split to isolate the newcomer that does not fit, and does not lower the cap: one oversized request must
+not shrink everyone's running set.
 """
 
 from __future__ import annotations
@@ -71,27 +72,17 @@ async def test_a_step_out_of_memory_fails_its_items_and_caps_later_running_sets(
     assert engine.stats().listeners["d"].out_of_memory == 1
 
 
-async def test_a_join_out_of_memory_defers_its_newcomers_until_there_is_room(engine: Engine) -> None:
+async def test_a_join_out_of_memory_isolates_the_newcomer_and_leaves_the_cap_alone(engine: Engine) -> None:
     device = Device(rows=3)
     engine.add_listener(listener(device))
     long = [engine.submit("d", [name, 50]) for name in ("a", "b")]
-    await asyncio.wait_for(device.stepped.wait(), 5)  # a and b run
-    short = [engine.submit("d", [name, 1]) for name in ("c", "d", "e")]
-    assert await results(long + short) == ["a", "b", "c", "d", "e"]  # nobody failed
-    # c, d, e did not fit beside a and b; they joined once a and b left, two at a time (the cap)
-    assert device.joins == [["a", "b"], ["c", "d", "e"], ["c", "d"], ["e"]]
-    stats = engine.stats().listeners["d"]
-    assert (stats.batch_cap, stats.out_of_memory, stats.failed) == (2, 1, 0)
-
-
-async def test_a_newcomer_alone_that_cannot_join_fails_with_the_memory_error(engine: Engine) -> None:
-    device = Device(rows=0)
-    engine.add_listener(listener(device))
-    jobs = [engine.submit("d", [name, 1]) for name in ("p", "q")]
-    assert all(isinstance(error, MemoryError) for error in [await outcome(job) for job in jobs])
-    assert device.joins == [["p", "q"], ["p"], ["q"]]  # deferred, then each alone: finite
-    device.rows = 1
-    assert await outcome(engine.submit("d", ["r", 1])) == "r"  # the listener still answers
+    await asyncio.wait_for(device.stepped.wait(), 5)  # a and b run, holding 2 of the 3 rows
+    short = [engine.submit("d", [name, 1]) for name in ("c", "d")]
+    outcomes = [await outcome(job) for job in long + short]
+    assert outcomes[:3] == ["a", "b", "c"]  # split: c fits beside a and b
+    assert isinstance(outcomes[3], MemoryError)  # d alone does not
+    assert device.joins == [["a", "b"], ["c", "d"], ["c"], ["d"]]
+    assert engine.stats().listeners["d"].batch_cap == 8  # not shrunk for everyone
 
 
 async def test_clean_steps_at_the_cap_probe_it_back_up_when_memory_frees(
